@@ -1,0 +1,4 @@
+export { importFolder, formatImportSummary, type ImportSummary } from './import-command.js';
+export { listStudies, type StudiesOptions } from './studies-command.js';
+export { exportStudy } from './export-command.js';
+export { verifyArchive, formatVerifyReport } from './verify-command.js';

@@ -1,0 +1,33 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { createContext, type RequestContext } from '../../platform/context.js';
+import type { Logger } from '../../platform/log/index.js';
+import { sendProblem } from './http-problem.js';
+
+/** The HTTP host every web door (api, dicom-web, fhir) registers its routes on. */
+export function createHttpServer(log: Logger): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: log.child({ door: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+  });
+  app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).type('application/problem+json').send({
+      type: 'about:blank',
+      title: 'not-found',
+      status: 404,
+      detail: `no route ${request.method} ${request.url.split('?')[0]}`,
+    }),
+  );
+  return app as unknown as FastifyInstance;
+}
+
+/** The RequestContext of an HTTP request. Until authentication lands, callers are anonymous users. */
+export function httpContext(request: FastifyRequest, door: 'api' | 'dicomweb' | 'fhir'): RequestContext {
+  return createContext(
+    request.log as Logger,
+    { kind: 'user', id: 'anonymous', roles: [] },
+    { door, remoteAddress: request.ip },
+    request.id,
+  );
+}

@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { createArchive, type Archive } from './archive/index.js';
+import { registerApiRoutes } from './adapters/api/routes.js';
+import { createHttpServer } from './adapters/http/index.js';
+import type { LanternConfig } from './platform/config/index.js';
+import { migrate, openDatabase, type Database } from './platform/db/index.js';
+import type { Logger } from './platform/log/index.js';
+import { LocalFolderStore } from './platform/storage/index.js';
+
+/** The platform and services of one Lantern process, built from configuration. */
+export interface Lantern {
+  config: LanternConfig;
+  log: Logger;
+  database: Database;
+  archive: Archive;
+  close(): Promise<void>;
+}
+
+export async function openLantern(config: LanternConfig, log: Logger): Promise<Lantern> {
+  const database = openDatabase({
+    url: config.database.url,
+    dataDir: config.dataDir,
+    sqliteSynchronous: config.database.sqliteSynchronous,
+  });
+  try {
+    const applied = await migrate(database);
+    if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+    const blobs = await LocalFolderStore.open(join(config.dataDir, 'storage'));
+    const archive = createArchive({ database, blobs, settings: config.archive });
+    return { config, log, database, archive, close: () => database.close() };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+export interface RunningServer {
+  httpUrl: string;
+  close(): Promise<void>;
+}
+
+/** Starts the listeners of `lantern serve`. Later doors (DIMSE, HL7) start here too. */
+export async function startServer(lantern: Lantern): Promise<RunningServer> {
+  const http = createHttpServer(lantern.log);
+  registerApiRoutes(http, lantern.archive);
+  const address = await http.listen({ host: lantern.config.http.host, port: lantern.config.http.port });
+  lantern.log.info({ url: address }, 'HTTP listening');
+  return { httpUrl: address, close: () => http.close() };
+}

@@ -1,0 +1,206 @@
+import type { Kysely } from '../platform/db/index.js';
+import type { PatientKey } from '../patients/index.js';
+import type { InstanceAttributes } from './instance-attributes.js';
+import type { ArchiveTables } from './tables.js';
+
+// All writes to the archive's index tables. Every function runs inside the ingest transaction.
+type Executor = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const tables = (executor: Executor) => executor as Kysely<ArchiveTables>;
+
+export interface StoredInstanceRow {
+  id: number;
+  blobKey: string;
+  studyRef: number;
+  seriesRef: number;
+}
+
+export async function findInstanceBySopUid(
+  executor: Executor,
+  sopInstanceUid: string,
+): Promise<StoredInstanceRow | undefined> {
+  const row = await tables(executor)
+    .selectFrom('instance')
+    .select(['id', 'blob_key', 'study_ref', 'series_ref'])
+    .where('sop_instance_uid', '=', sopInstanceUid)
+    .executeTakeFirst();
+  return row && { id: row.id!, blobKey: row.blob_key, studyRef: row.study_ref, seriesRef: row.series_ref };
+}
+
+/** The study row, created from this instance's attributes on first sight (first instance wins). */
+export async function upsertStudy(
+  executor: Executor,
+  patientRef: PatientKey,
+  study: InstanceAttributes['study'],
+  now: string,
+): Promise<number> {
+  const db = tables(executor);
+  await db
+    .insertInto('study')
+    .values({
+      study_instance_uid: study.studyInstanceUid,
+      patient_ref: patientRef,
+      study_date: study.studyDate ?? null,
+      study_time: study.studyTime ?? null,
+      accession_number: study.accessionNumber ?? null,
+      study_id: study.studyId ?? null,
+      study_description: study.studyDescription ?? null,
+      referring_physician_name: study.referringPhysicianName ?? null,
+      institution_name: study.institutionName ?? null,
+      modalities_in_study: '',
+      num_series: 0,
+      num_instances: 0,
+      created_at: now,
+      last_received_at: now,
+    })
+    .onConflict((oc) => oc.column('study_instance_uid').doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('study')
+    .select('id')
+    .where('study_instance_uid', '=', study.studyInstanceUid)
+    .executeTakeFirstOrThrow();
+  return row.id!;
+}
+
+/** The series row; `created` tells the caller to refresh the study's series count and modalities. */
+export async function upsertSeries(
+  executor: Executor,
+  studyRef: number,
+  series: InstanceAttributes['series'],
+  now: string,
+): Promise<{ id: number; created: boolean }> {
+  const db = tables(executor);
+  const inserted = await db
+    .insertInto('series')
+    .values({
+      series_instance_uid: series.seriesInstanceUid,
+      study_ref: studyRef,
+      modality: series.modality ?? null,
+      series_number: series.seriesNumber ?? null,
+      series_description: series.seriesDescription ?? null,
+      body_part_examined: series.bodyPartExamined ?? null,
+      series_date: series.seriesDate ?? null,
+      series_time: series.seriesTime ?? null,
+      station_name: series.stationName ?? null,
+      performed_procedure_step_start_date: series.performedProcedureStepStartDate ?? null,
+      num_instances: 0,
+      last_received_at: now,
+    })
+    .onConflict((oc) => oc.column('series_instance_uid').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted) return { id: inserted.id!, created: true };
+  const row = await db
+    .selectFrom('series')
+    .select('id')
+    .where('series_instance_uid', '=', series.seriesInstanceUid)
+    .executeTakeFirstOrThrow();
+  return { id: row.id!, created: false };
+}
+
+export interface NewInstance {
+  seriesRef: number;
+  studyRef: number;
+  attributes: InstanceAttributes['instance'];
+  blobKey: string;
+  size: number;
+  receivedFrom: string;
+  now: string;
+}
+
+export async function insertInstance(executor: Executor, instance: NewInstance): Promise<void> {
+  const a = instance.attributes;
+  await tables(executor)
+    .insertInto('instance')
+    .values({
+      sop_instance_uid: a.sopInstanceUid,
+      sop_class_uid: a.sopClassUid,
+      series_ref: instance.seriesRef,
+      study_ref: instance.studyRef,
+      instance_number: a.instanceNumber ?? null,
+      transfer_syntax_uid: a.transferSyntaxUid,
+      rows: a.rows ?? null,
+      columns: a.columns ?? null,
+      number_of_frames: a.numberOfFrames ?? null,
+      content_date: a.contentDate ?? null,
+      content_time: a.contentTime ?? null,
+      blob_key: instance.blobKey,
+      size: instance.size,
+      pixel_data_offset: a.pixelDataOffset ?? null,
+      received_at: instance.now,
+      received_from: instance.receivedFrom,
+    })
+    .execute();
+}
+
+/** A replaced instance keeps its place in the hierarchy; only its stored bytes and header facts change. */
+export async function replaceInstance(executor: Executor, id: number, instance: NewInstance): Promise<void> {
+  const a = instance.attributes;
+  await tables(executor)
+    .updateTable('instance')
+    .set({
+      sop_class_uid: a.sopClassUid,
+      instance_number: a.instanceNumber ?? null,
+      transfer_syntax_uid: a.transferSyntaxUid,
+      rows: a.rows ?? null,
+      columns: a.columns ?? null,
+      number_of_frames: a.numberOfFrames ?? null,
+      content_date: a.contentDate ?? null,
+      content_time: a.contentTime ?? null,
+      blob_key: instance.blobKey,
+      size: instance.size,
+      pixel_data_offset: a.pixelDataOffset ?? null,
+      received_at: instance.now,
+      received_from: instance.receivedFrom,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Keeps the derived counts (PS3.4 C.3.4 "Number of … Related …") and Modalities in Study current. */
+export async function countNewInstance(
+  executor: Executor,
+  refs: { studyRef: number; seriesRef: number; seriesCreated: boolean },
+  now: string,
+): Promise<void> {
+  const db = tables(executor);
+  await db
+    .updateTable('series')
+    .set((eb) => ({ num_instances: eb('num_instances', '+', 1), last_received_at: now }))
+    .where('id', '=', refs.seriesRef)
+    .execute();
+  if (refs.seriesCreated) {
+    const modalities = await db
+      .selectFrom('series')
+      .select('modality')
+      .distinct()
+      .where('study_ref', '=', refs.studyRef)
+      .where('modality', 'is not', null)
+      .orderBy('modality')
+      .execute();
+    await db
+      .updateTable('study')
+      .set((eb) => ({
+        num_series: eb('num_series', '+', 1),
+        modalities_in_study: modalities.map((m) => m.modality).join('\\'),
+      }))
+      .where('id', '=', refs.studyRef)
+      .execute();
+  }
+  await db
+    .updateTable('study')
+    .set((eb) => ({ num_instances: eb('num_instances', '+', 1), last_received_at: now }))
+    .where('id', '=', refs.studyRef)
+    .execute();
+}
+
+/** Whether any instance still points at these bytes (identical files share one blob). */
+export async function isBlobReferenced(executor: Executor, blobKey: string): Promise<boolean> {
+  const row = await tables(executor)
+    .selectFrom('instance')
+    .select('id')
+    .where('blob_key', '=', blobKey)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,0 +1,32 @@
+import type { RequestContext } from '../platform/context.js';
+import type { ArchiveDeps } from './archive-deps.js';
+import { queryArchive, type ArchiveQuery } from './query-archive.js';
+import { retrieveInstances } from './retrieve-instances.js';
+import type { InstanceSelector } from './retrieve-repo.js';
+import { storeInstance, type StoreOptions } from './store-instance.js';
+import { verifyStorage, type VerifyProgress } from './verify-storage.js';
+
+export type { ArchiveDeps, DuplicatePolicy } from './archive-deps.js';
+export type { ArchiveQuery, QueryResult } from './query-archive.js';
+export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './query-archive.js';
+export { QUERY_KEYS, findQueryKey, type QueryKey, type QueryLevel } from './query-keys.js';
+export type { RetrievableInstance } from './retrieve-instances.js';
+export type { InstanceSelector } from './retrieve-repo.js';
+export type { StoreOptions, StoreOutcome, StoreResult } from './store-instance.js';
+export type { VerifyProgress, VerifyReport } from './verify-storage.js';
+export type { ArchiveTables } from './tables.js';
+export { toMatchRecord, type MatchRecord } from './match-record.js';
+
+/** The archive's services, bound to their dependencies. Every door calls these and nothing below them. */
+export function createArchive(deps: ArchiveDeps) {
+  return {
+    storeInstance: (ctx: RequestContext, source: AsyncIterable<Uint8Array>, options?: StoreOptions) =>
+      storeInstance(deps, ctx, source, options),
+    query: (ctx: RequestContext, query: ArchiveQuery) => queryArchive(deps, ctx, query),
+    retrieve: (ctx: RequestContext, selector: InstanceSelector) => retrieveInstances(deps, ctx, selector),
+    verifyStorage: (ctx: RequestContext, onProgress?: (progress: VerifyProgress) => void) =>
+      verifyStorage(deps, ctx, onProgress),
+  };
+}
+
+export type Archive = ReturnType<typeof createArchive>;

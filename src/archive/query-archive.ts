@@ -1,0 +1,91 @@
+import type { DicomJson } from '../lib/dicom/index.js';
+import type { RequestContext } from '../platform/context.js';
+import { invalid } from '../platform/errors.js';
+import { recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
+import type { ArchiveDeps } from './archive-deps.js';
+import { LEVELS, findQueryKey, keysForLevel, type QueryKey, type QueryLevel } from './query-keys.js';
+import { parseMatch } from './query-matching.js';
+import { runQuery, type IndexRow, type KeyCondition } from './query-repo.js';
+
+/** A query in the one query model that C-FIND, QIDO-RS, FHIR and the UI translate into. */
+export interface ArchiveQuery {
+  level: QueryLevel;
+  /** Matching keys by keyword or tag, with DICOM matching strings (PS3.4 C.2.2.2) as values. */
+  keys?: Record<string, string>;
+  limit?: number;
+  offset?: number;
+}
+
+export interface QueryResult {
+  /** All matches, not only this page: what a study list pages with. */
+  total: number;
+  matches: DicomJson[];
+}
+
+export const DEFAULT_QUERY_LIMIT = 100;
+export const MAX_QUERY_LIMIT = 10_000;
+
+/** Finds patients, studies, series or instances; every query leaves an audit record. */
+export async function queryArchive(deps: ArchiveDeps, ctx: RequestContext, query: ArchiveQuery): Promise<QueryResult> {
+  const audit = { action: `${query.level.toLowerCase()}.query`, detail: { level: query.level, keys: query.keys ?? {} } };
+  try {
+    const plan = planQuery(query);
+    const { total, rows } = await runQuery(deps.database, plan);
+    await recordAuditAlone(deps.database, ctx, { ...audit, detail: { ...audit.detail, total, returned: rows.length } });
+    return { total, matches: rows.map((row) => toDicomJson(row, plan.returnKeys, plan.level)) };
+  } catch (error) {
+    await recordAuditFailure(deps.database, ctx, audit, error);
+    throw error;
+  }
+}
+
+function planQuery(query: ArchiveQuery) {
+  if (!LEVELS.includes(query.level)) throw invalid(`unknown query level ${String(query.level)}`);
+  const depth = LEVELS.indexOf(query.level);
+  const conditions: KeyCondition[] = [];
+  for (const [name, value] of Object.entries(query.keys ?? {})) {
+    const key = findQueryKey(name);
+    if (!key) throw invalid(`${name} is not a supported matching key`, { attribute: name });
+    if (LEVELS.indexOf(key.level) > depth) {
+      throw invalid(`${key.keyword} cannot be matched at ${query.level} level`, { attribute: key.keyword });
+    }
+    if (!key.column || !key.match) {
+      if (value.trim() !== '') throw invalid(`${key.keyword} is returned but cannot be matched`);
+      continue;
+    }
+    conditions.push({ key, match: parseMatch(key, value) });
+  }
+  const limit = query.limit ?? DEFAULT_QUERY_LIMIT;
+  const offset = query.offset ?? 0;
+  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_QUERY_LIMIT) {
+    throw invalid(`limit must be an integer from 0 to ${MAX_QUERY_LIMIT}`);
+  }
+  if (!Number.isInteger(offset) || offset < 0) throw invalid('offset must be a non-negative integer');
+  return { level: query.level, conditions, returnKeys: keysForLevel(query.level), limit, offset };
+}
+
+/** An index row in the DICOM JSON model (PS3.18 F.2): empty attributes are present without a Value. */
+function toDicomJson(row: IndexRow, keys: QueryKey[], level: QueryLevel): DicomJson {
+  const json: DicomJson = {};
+  for (const key of keys) {
+    const raw = row[key.keyword];
+    json[key.tag] = raw === null || raw === undefined || raw === '' ? { vr: key.vr } : { vr: key.vr, Value: values(key, raw) };
+  }
+  // Query/Retrieve Level (0008,0052), as C-FIND responses carry it.
+  json['00080052'] = { vr: 'CS', Value: [level] };
+  return json;
+}
+
+function values(key: QueryKey, raw: string | number): unknown[] {
+  if (key.vr === 'IS' || key.vr === 'US') return [Number(raw)];
+  const text = String(raw);
+  if (key.vr === 'PN') {
+    const [alphabetic, ideographic, phonetic] = text.split('=');
+    return [
+      Object.fromEntries(
+        Object.entries({ Alphabetic: alphabetic, Ideographic: ideographic, Phonetic: phonetic }).filter(([, v]) => v),
+      ),
+    ];
+  }
+  return key.keyword === 'ModalitiesInStudy' ? text.split('\\') : [text];
+}

@@ -1,0 +1,126 @@
+import { sql, type Expression, type Kysely, type SqlBool } from '../platform/db/index.js';
+import type { Database } from '../platform/db/index.js';
+import type { QueryKey, QueryLevel } from './query-keys.js';
+import { LIKE_ESCAPE, type Match, type MatchAtom } from './query-matching.js';
+
+// The SQL of the one query model. Reads the patient table (owned by patients/) read-only for joins.
+
+export interface KeyCondition {
+  key: QueryKey;
+  match: Match;
+}
+
+export interface QueryPlan {
+  level: QueryLevel;
+  conditions: KeyCondition[];
+  returnKeys: QueryKey[];
+  limit: number;
+  offset: number;
+}
+
+export type IndexRow = Record<string, string | number | null>;
+
+type AnyDb = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const LEVEL_TABLE: Record<QueryLevel, string> = {
+  PATIENT: 'patient',
+  STUDY: 'study',
+  SERIES: 'series',
+  IMAGE: 'instance',
+};
+
+function baseQuery(db: AnyDb, level: QueryLevel) {
+  let query = db.selectFrom(LEVEL_TABLE[level]);
+  if (level === 'IMAGE') query = query.innerJoin('series', 'series.id', 'instance.series_ref');
+  if (level === 'IMAGE' || level === 'SERIES') query = query.innerJoin('study', 'study.id', 'series.study_ref');
+  if (level !== 'PATIENT') query = query.innerJoin('patient', 'patient.id', 'study.patient_ref');
+  return query;
+}
+
+function atomCondition(key: QueryKey, atom: MatchAtom): Expression<SqlBool> {
+  const column = sql.ref(key.column!);
+  const caseless = key.match === 'person-name';
+  const subject = caseless ? sql`lower(${column})` : sql`${column}`;
+  const integer = key.match === 'integer';
+  switch (atom.kind) {
+    case 'equals': {
+      const value = integer ? Number(atom.value) : caseless ? atom.value.toLowerCase() : atom.value;
+      if (!caseless) return sql<SqlBool>`${subject} = ${value}`;
+      // A name without '=' is its alphabetic group: it also matches names that carry ideographic groups.
+      return sql<SqlBool>`(${subject} = ${value} or ${subject} like ${escapeLike(String(value)) + '=%'} escape ${LIKE_ESCAPE})`;
+    }
+    case 'wildcard': {
+      const pattern = caseless ? atom.likePattern.toLowerCase() : atom.likePattern;
+      return sql<SqlBool>`${subject} like ${pattern} escape ${LIKE_ESCAPE}`;
+    }
+    case 'range': {
+      if (atom.from !== undefined && atom.to !== undefined) {
+        return sql<SqlBool>`(${subject} >= ${atom.from} and ${subject} <= ${atom.to})`;
+      }
+      if (atom.from !== undefined) return sql<SqlBool>`${subject} >= ${atom.from}`;
+      return sql<SqlBool>`${subject} <= ${atom.to}`;
+    }
+  }
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[%_!]/g, (ch) => LIKE_ESCAPE + ch);
+}
+
+/** ModalitiesInStudy matches when any series of the study has one of the listed modalities (C.6.1.1.3). */
+function modalitiesCondition(match: Extract<Match, { kind: 'any' }>): Expression<SqlBool> {
+  const atoms = match.atoms.map((atom) =>
+    atom.kind === 'wildcard'
+      ? sql<SqlBool>`m.modality like ${atom.likePattern} escape ${LIKE_ESCAPE}`
+      : sql<SqlBool>`m.modality = ${atom.kind === 'equals' ? atom.value : ''}`,
+  );
+  return sql<SqlBool>`exists (select 1 from series m where m.study_ref = study.id and (${sql.join(atoms, sql` or `)}))`;
+}
+
+function whereClause(conditions: KeyCondition[]): Expression<SqlBool> | undefined {
+  const parts: Expression<SqlBool>[] = [];
+  for (const { key, match } of conditions) {
+    if (match.kind === 'universal') continue;
+    if (key.match === 'code-list') parts.push(modalitiesCondition(match));
+    else parts.push(sql<SqlBool>`(${sql.join(match.atoms.map((atom) => atomCondition(key, atom)), sql` or `)})`);
+  }
+  return parts.length === 0 ? undefined : sql<SqlBool>`${sql.join(parts, sql` and `)}`;
+}
+
+const PATIENT_COUNTS: Record<string, ReturnType<typeof sql>> = {
+  NumberOfPatientRelatedStudies: sql`(select count(*) from study c where c.patient_ref = patient.id)`,
+  NumberOfPatientRelatedSeries: sql`(select coalesce(sum(c.num_series), 0) from study c where c.patient_ref = patient.id)`,
+  NumberOfPatientRelatedInstances: sql`(select coalesce(sum(c.num_instances), 0) from study c where c.patient_ref = patient.id)`,
+};
+
+const ORDER: Record<QueryLevel, string[]> = {
+  PATIENT: ['patient.patient_name', 'patient.id'],
+  STUDY: ['study.study_date desc', 'study.study_time desc', 'study.id'],
+  SERIES: ['series.series_number', 'series.id'],
+  IMAGE: ['instance.instance_number', 'instance.id'],
+};
+
+/** One page of matching index rows (keyed by attribute keyword) and the total number of matches. */
+export async function runQuery(database: Database, plan: QueryPlan): Promise<{ total: number; rows: IndexRow[] }> {
+  const db = database.kysely;
+  const where = whereClause(plan.conditions);
+  const filtered = () => {
+    const query = baseQuery(db, plan.level);
+    return where ? query.where(where) : query;
+  };
+  const countRow = await filtered()
+    .select(sql<number>`count(*)`.as('total'))
+    .executeTakeFirstOrThrow();
+  const total = Number(countRow.total);
+  if (total === 0 || plan.limit === 0) return { total, rows: [] };
+
+  let page = filtered().select(
+    plan.returnKeys.map((k) => (k.column ? sql.ref(k.column) : PATIENT_COUNTS[k.keyword]!).as(k.keyword)),
+  );
+  for (const order of ORDER[plan.level]) {
+    const [column, direction] = order.split(' ');
+    page = page.orderBy(sql.ref(column!), direction === 'desc' ? 'desc' : 'asc');
+  }
+  const rows = (await page.limit(plan.limit).offset(plan.offset).execute()) as IndexRow[];
+  return { total, rows };
+}

@@ -1,0 +1,168 @@
+import { DicomParseError, scanHeaderFile } from '../lib/dicom/index.js';
+import type { RequestContext } from '../platform/context.js';
+import { nowIso } from '../platform/db/index.js';
+import { LanternError, invalid } from '../platform/errors.js';
+import { publishEvent } from '../platform/events/index.js';
+import { recordAudit, recordAuditFailure } from '../platform/security/index.js';
+import type { StagedBlob } from '../platform/storage/index.js';
+import { reconcilePatient } from '../patients/index.js';
+import type { ArchiveDeps } from './archive-deps.js';
+import { readInstanceAttributes, type InstanceAttributes } from './instance-attributes.js';
+import {
+  countNewInstance,
+  findInstanceBySopUid,
+  insertInstance,
+  isBlobReferenced,
+  replaceInstance,
+  upsertSeries,
+  upsertStudy,
+} from './index-repo.js';
+
+export type StoreOutcome = 'stored' | 'duplicate' | 'replaced';
+
+export interface StoreResult {
+  outcome: StoreOutcome;
+  sopInstanceUid: string;
+  sopClassUid: string;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  size: number;
+}
+
+export interface StoreOptions {
+  /** For a bare dataset without file meta: the transfer syntax it was sent in. */
+  transferSyntaxUid?: string;
+  /** Largest accepted instance in bytes. */
+  maxBytes?: number;
+}
+
+/**
+ * The ingest path every door uses (C-STORE, STOW-RS, import): stage the bytes → read the header up to
+ * pixel data → reconcile the patient → make the file durable under its content hash → index rows, event
+ * and audit in one transaction. Only when this resolves may a door report success to the sender.
+ */
+export async function storeInstance(
+  deps: ArchiveDeps,
+  ctx: RequestContext,
+  source: AsyncIterable<Uint8Array>,
+  options: StoreOptions = {},
+): Promise<StoreResult> {
+  let staged: StagedBlob | undefined;
+  let attributes: InstanceAttributes | undefined;
+  try {
+    staged = await deps.blobs.stage(source, { maxBytes: options.maxBytes });
+    attributes = await readAttributes(staged.tempPath, options.transferSyntaxUid);
+    const result = await indexStaged(deps, ctx, staged, attributes);
+    staged = undefined;
+    return result;
+  } catch (error) {
+    await recordAuditFailure(deps.database, ctx, auditEntry(attributes), error);
+    throw error;
+  } finally {
+    if (staged) await deps.blobs.discard(staged);
+  }
+}
+
+async function readAttributes(path: string, transferSyntaxUid: string | undefined) {
+  try {
+    return readInstanceAttributes(await scanHeaderFile(path, { transferSyntaxUid }));
+  } catch (error) {
+    if (error instanceof DicomParseError) throw invalid(error.message, undefined, error);
+    throw error;
+  }
+}
+
+async function indexStaged(
+  deps: ArchiveDeps,
+  ctx: RequestContext,
+  staged: StagedBlob,
+  attributes: InstanceAttributes,
+): Promise<StoreResult> {
+  const { database, blobs, settings } = deps;
+  const existing = await findInstanceBySopUid(database.kysely, attributes.instance.sopInstanceUid);
+  if (existing && settings.duplicatePolicy !== 'replace') {
+    return refuseDuplicate(deps, ctx, staged, attributes);
+  }
+  await blobs.commit(staged, { fsync: settings.fsync });
+  const now = nowIso();
+  const receivedFrom = ctx.origin.callingAeTitle ?? ctx.origin.door;
+  try {
+    const replaced = await database.kysely.transaction().execute(async (trx) => {
+      const current = await findInstanceBySopUid(trx, attributes.instance.sopInstanceUid);
+      if (current && settings.duplicatePolicy !== 'replace') return 'lost-race' as const;
+      const patientRef = await reconcilePatient(trx, attributes.patient);
+      const studyRef = await upsertStudy(trx, patientRef, attributes.study, now);
+      const series = await upsertSeries(trx, studyRef, attributes.series, now);
+      const row = { seriesRef: series.id, studyRef, attributes: attributes.instance, now, receivedFrom };
+      if (current) {
+        await replaceInstance(trx, current.id, { ...row, blobKey: staged.key, size: staged.size });
+      } else {
+        await insertInstance(trx, { ...row, blobKey: staged.key, size: staged.size });
+        await countNewInstance(trx, { studyRef, seriesRef: series.id, seriesCreated: series.created }, now);
+      }
+      await publishEvent(trx, {
+        type: 'instance.stored',
+        subject: attributes.study.studyInstanceUid,
+        payload: {
+          sopInstanceUid: attributes.instance.sopInstanceUid,
+          seriesInstanceUid: attributes.series.seriesInstanceUid,
+          replaced: current !== undefined,
+        },
+      });
+      await recordAudit(trx, ctx, { ...auditEntry(attributes), detail: { size: staged.size, replaced: !!current } });
+      return current;
+    });
+    if (replaced === 'lost-race') return refuseDuplicate(deps, ctx, staged, attributes, true);
+    if (replaced && replaced.blobKey !== staged.key) await removeIfUnreferenced(deps, replaced.blobKey);
+    return result(replaced ? 'replaced' : 'stored', attributes, staged.size);
+  } catch (error) {
+    // The bytes are durable but unindexed: remove them unless an identical file is indexed already.
+    await removeIfUnreferenced(deps, staged.key);
+    throw error;
+  }
+}
+
+/** A second copy of a stored SOP Instance UID: reported, or refused under the `reject` policy. */
+async function refuseDuplicate(
+  deps: ArchiveDeps,
+  ctx: RequestContext,
+  staged: StagedBlob,
+  attributes: InstanceAttributes,
+  alreadyCommitted = false,
+): Promise<StoreResult> {
+  if (alreadyCommitted) await removeIfUnreferenced(deps, staged.key);
+  else await deps.blobs.discard(staged);
+  const uid = attributes.instance.sopInstanceUid;
+  if (deps.settings.duplicatePolicy === 'reject') {
+    throw new LanternError('duplicate', `SOP Instance ${uid} is already stored`, { sopInstanceUid: uid });
+  }
+  await deps.database.kysely.transaction().execute((trx) =>
+    recordAudit(trx, ctx, { ...auditEntry(attributes), detail: { duplicate: true, kept: 'first' } }),
+  );
+  return result('duplicate', attributes, staged.size);
+}
+
+async function removeIfUnreferenced(deps: ArchiveDeps, blobKey: string): Promise<void> {
+  if (!(await isBlobReferenced(deps.database.kysely, blobKey))) {
+    await deps.blobs.remove(blobKey as Parameters<typeof deps.blobs.remove>[0]);
+  }
+}
+
+function auditEntry(attributes: InstanceAttributes | undefined) {
+  return {
+    action: 'instance.store',
+    patientId: attributes?.patient.patientId,
+    studyInstanceUid: attributes?.study.studyInstanceUid,
+  };
+}
+
+function result(outcome: StoreOutcome, attributes: InstanceAttributes, size: number): StoreResult {
+  return {
+    outcome,
+    sopInstanceUid: attributes.instance.sopInstanceUid,
+    sopClassUid: attributes.instance.sopClassUid,
+    studyInstanceUid: attributes.study.studyInstanceUid,
+    seriesInstanceUid: attributes.series.seriesInstanceUid,
+    size,
+  };
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+// The composition root and the `lantern` command: load config → build platform and services → run a command.
+// The only reader of configuration and environment.
+import { Command, InvalidArgumentError } from 'commander';
+import { openLantern, startServer, type Lantern } from './app.js';
+import {
+  exportStudy,
+  formatImportSummary,
+  formatVerifyReport,
+  importFolder,
+  listStudies,
+  verifyArchive,
+} from './adapters/cli/index.js';
+import { ConfigError, loadConfig, type LanternConfig } from './platform/config/index.js';
+import { createLogger } from './platform/log/index.js';
+
+const program = new Command('lantern')
+  .description('Lantern: PACS/VNA archive, RIS and imaging interoperability in one server.')
+  .option('-c, --config <file>', 'configuration file (default: lantern.json if present, else built-in defaults)')
+  .option('--data-dir <folder>', 'data folder (overrides LANTERN_DATA_DIR)')
+  .showHelpAfterError();
+
+function config(commandLevel?: string): LanternConfig {
+  const options = program.opts<{ config?: string; dataDir?: string }>();
+  return loadConfig({
+    file: options.config,
+    overrides: {
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(commandLevel ? { 'log.level': commandLevel } : {}),
+    },
+  });
+}
+
+/** Runs a command against an open Lantern and always closes it. Commands log only warnings. */
+async function withLantern<T>(run: (lantern: Lantern) => Promise<T>, logLevel = 'warn'): Promise<T> {
+  const settings = config(process.env.LANTERN_LOG_LEVEL ? undefined : logLevel);
+  const log = createLogger({ level: settings.log.level });
+  const lantern = await openLantern(settings, log);
+  try {
+    return await run(lantern);
+  } finally {
+    await lantern.close();
+  }
+}
+
+const positiveInteger = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+};
+
+program
+  .command('serve')
+  .description('run the server: HTTP (/api, health) now; DICOM, HL7, DICOMweb and FHIR as they land')
+  .action(async () => {
+    const settings = config();
+    const log = createLogger({ level: settings.log.level });
+    const lantern = await openLantern(settings, log);
+    const server = await startServer(lantern);
+    console.log(`Lantern serving on ${server.httpUrl} (data in ${settings.dataDir}, database ${lantern.database.location})`);
+    const stop = async () => {
+      await server.close();
+      await lantern.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program
+  .command('import <folder>')
+  .description('store every DICOM file under a folder (recursive); other files are reported and skipped')
+  .option('-j, --concurrency <n>', 'files stored at once (default: import.concurrency)', positiveInteger)
+  .option('--no-progress', 'no progress line on stderr')
+  .action(async (folder: string, options: { concurrency?: number; progress: boolean }) => {
+    await withLantern(async (lantern) => {
+      const summary = await importFolder(lantern.archive, lantern.log, folder, {
+        concurrency: options.concurrency || lantern.config.import.concurrency,
+        progress: options.progress,
+      });
+      console.log(formatImportSummary(summary));
+    });
+  });
+
+program
+  .command('studies')
+  .description('find studies (DICOM matching: * and ? wildcards, date ranges like 20240101-20241231)')
+  .option('--patient-id <id>')
+  .option('--patient-name <name>')
+  .option('--date <date-or-range>', 'StudyDate')
+  .option('--modality <modality>', 'ModalitiesInStudy')
+  .option('--accession <number>')
+  .option('--description <text>')
+  .option('--study-uid <uid>')
+  .option('--key <Keyword=value...>', 'any other matching key, e.g. --key ReferringPhysicianName=SMITH*')
+  .option('--limit <n>', 'studies per page', positiveInteger, 50)
+  .option('--offset <n>', 'studies to skip', positiveInteger, 0)
+  .option('--json', 'print JSON instead of a table')
+  .action(async (options: Record<string, string | number | boolean | string[] | undefined>) => {
+    const keys: Record<string, string> = {};
+    const named: Record<string, string> = {
+      patientId: 'PatientID',
+      patientName: 'PatientName',
+      date: 'StudyDate',
+      modality: 'ModalitiesInStudy',
+      accession: 'AccessionNumber',
+      description: 'StudyDescription',
+      studyUid: 'StudyInstanceUID',
+    };
+    for (const [option, keyword] of Object.entries(named)) {
+      if (typeof options[option] === 'string') keys[keyword] = options[option];
+    }
+    for (const pair of (options.key as string[] | undefined) ?? []) {
+      const eq = pair.indexOf('=');
+      if (eq < 1) throw new InvalidArgumentError(`--key expects Keyword=value, got ${pair}`);
+      keys[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    const text = await withLantern((lantern) =>
+      listStudies(lantern.archive, lantern.log, {
+        keys,
+        limit: options.limit as number,
+        offset: options.offset as number,
+        json: options.json === true,
+      }),
+    );
+    console.log(text);
+  });
+
+program
+  .command('export <studyInstanceUid> <folder>')
+  .description('write a study\'s files, byte for byte as received, to <folder>/<SeriesUID>/<SOPUID>.dcm')
+  .action(async (studyInstanceUid: string, folder: string) => {
+    const { files, bytes } = await withLantern((lantern) =>
+      exportStudy(lantern.archive, lantern.log, studyInstanceUid, folder),
+    );
+    console.log(`Exported ${files} files (${(bytes / 1e6).toFixed(1)} MB) to ${folder}`);
+  });
+
+program
+  .command('verify')
+  .description('re-hash every stored file against the index; report missing, corrupt and orphan files')
+  .option('--no-progress', 'no progress line on stderr')
+  .action(async (options: { progress: boolean }) => {
+    const report = await withLantern((lantern) => verifyArchive(lantern.archive, lantern.log, options.progress));
+    console.log(formatVerifyReport(report));
+    if (!report.consistent) process.exitCode = 1;
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(`lantern: ${(error as Error).message ?? String(error)}`);
+  process.exit(error instanceof ConfigError ? 78 : 1);
+});

@@ -1,0 +1,1 @@
+export { publishEvent, listEvents, type DomainEvent, type StoredEvent } from './outbox.js';

@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { describeActor, type RequestContext } from '../context.js';
+import type { Database } from '../db/index.js';
+import { nowIso } from '../db/index.js';
+import { toLanternError } from '../errors.js';
+
+export type AuditOutcome = 'success' | 'failure';
+
+/** What happened to which patient data. Actions are `noun.verb` (instance.store, study.query …). */
+export interface AuditEntry {
+  action: string;
+  outcome?: AuditOutcome;
+  patientId?: string;
+  studyInstanceUid?: string;
+  detail?: Record<string, unknown>;
+}
+
+interface AuditTables {
+  audit_event: {
+    id?: number;
+    seq: number;
+    recorded_at: string;
+    request_id: string;
+    actor_kind: string;
+    actor_id: string;
+    door: string;
+    remote_address: string | null;
+    action: string;
+    outcome: string;
+    patient_id: string | null;
+    study_instance_uid: string | null;
+    detail: string | null;
+    prev_hash: string;
+    hash: string;
+  };
+  audit_chain_head: { id: number; seq: number; last_hash: string };
+}
+
+type AuditRow = AuditTables['audit_event'];
+
+/** The hash of one audit row chained to its predecessor: editing or removing any row breaks the chain. */
+export function auditRowHash(row: Omit<AuditRow, 'id' | 'hash'>): string {
+  const fields = [
+    row.seq,
+    row.recorded_at,
+    row.request_id,
+    row.actor_kind,
+    row.actor_id,
+    row.door,
+    row.remote_address,
+    row.action,
+    row.outcome,
+    row.patient_id,
+    row.study_instance_uid,
+    row.detail,
+  ];
+  return createHash('sha256').update(row.prev_hash).update('\n').update(JSON.stringify(fields)).digest('hex');
+}
+
+/**
+ * Appends an audit record inside the caller's transaction, so the record commits or rolls back with the
+ * change it describes. Bumping the chain head first takes its row lock: concurrent writers queue there.
+ */
+export async function recordAudit(
+  executor: Kysely<any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+  ctx: RequestContext,
+  entry: AuditEntry,
+): Promise<void> {
+  const db = executor as Kysely<AuditTables>;
+  const head = await db
+    .updateTable('audit_chain_head')
+    .set((eb) => ({ seq: eb('seq', '+', 1) }))
+    .where('id', '=', 1)
+    .returning(['seq', 'last_hash'])
+    .executeTakeFirstOrThrow();
+  const actor = describeActor(ctx.actor);
+  const row = {
+    seq: head.seq,
+    recorded_at: nowIso(),
+    request_id: ctx.requestId,
+    actor_kind: actor.kind,
+    actor_id: actor.id,
+    door: ctx.origin.door,
+    remote_address: ctx.origin.remoteAddress ?? null,
+    action: entry.action,
+    outcome: entry.outcome ?? 'success',
+    patient_id: entry.patientId ?? null,
+    study_instance_uid: entry.studyInstanceUid ?? null,
+    detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+    prev_hash: head.last_hash,
+  };
+  const hash = auditRowHash(row);
+  await db
+    .insertInto('audit_event')
+    .values({ ...row, hash })
+    .execute();
+  await db.updateTable('audit_chain_head').set({ last_hash: hash }).where('id', '=', 1).execute();
+}
+
+/** An audit record in a transaction of its own: for reads and for failures whose work was rolled back. */
+export async function recordAuditAlone(database: Database, ctx: RequestContext, entry: AuditEntry): Promise<void> {
+  await database.kysely.transaction().execute((trx) => recordAudit(trx, ctx, entry));
+}
+
+/** Records a failed operation (the error's code and message) and never hides the original error. */
+export async function recordAuditFailure(
+  database: Database,
+  ctx: RequestContext,
+  entry: AuditEntry,
+  error: unknown,
+): Promise<void> {
+  const { code, message } = toLanternError(error);
+  try {
+    await recordAuditAlone(database, ctx, {
+      ...entry,
+      outcome: 'failure',
+      detail: { ...entry.detail, error: code, reason: message },
+    });
+  } catch (auditError) {
+    ctx.log.error({ err: auditError, action: entry.action }, 'audit record of a failure could not be written');
+  }
+}
+
+export interface AuditChainReport {
+  records: number;
+  intact: boolean;
+  firstBrokenSeq?: number;
+}
+
+/** Re-computes every hash of the trail in order. */
+export async function verifyAuditChain(database: Database): Promise<AuditChainReport> {
+  const db = database.kysely as Kysely<AuditTables>;
+  let prev = '0'.repeat(64);
+  let records = 0;
+  let lastSeq = 0;
+  const pageSize = 1000;
+  for (;;) {
+    const rows = await db
+      .selectFrom('audit_event')
+      .selectAll()
+      .where('seq', '>', lastSeq)
+      .orderBy('seq')
+      .limit(pageSize)
+      .execute();
+    for (const row of rows) {
+      const { id: _id, hash, ...rest } = row;
+      if (row.prev_hash !== prev || auditRowHash(rest) !== hash || row.seq !== lastSeq + 1) {
+        return { records, intact: false, firstBrokenSeq: row.seq };
+      }
+      prev = hash;
+      lastSeq = row.seq;
+      records++;
+    }
+    if (rows.length < pageSize) return { records, intact: true };
+  }
+}

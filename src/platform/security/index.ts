@@ -1,0 +1,9 @@
+export {
+  recordAudit,
+  recordAuditAlone,
+  recordAuditFailure,
+  verifyAuditChain,
+  type AuditEntry,
+  type AuditOutcome,
+  type AuditChainReport,
+} from './audit.js';

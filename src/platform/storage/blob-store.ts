@@ -1,0 +1,33 @@
+import type { Readable } from 'node:stream';
+
+/** Content address of a stored blob: the lowercase hex SHA-256 of its bytes. */
+export type BlobKey = string & { readonly __brand: 'BlobKey' };
+
+/** Bytes received and hashed into a temporary file, not yet durable or visible under their key. */
+export interface StagedBlob {
+  readonly tempPath: string;
+  readonly key: BlobKey;
+  readonly size: number;
+}
+
+export interface ByteRange {
+  start: number;
+  /** Inclusive, like HTTP ranges and fs.createReadStream. */
+  end: number;
+}
+
+/**
+ * Where stored DICOM files live. Writes stream to a temporary file first; `commit` makes the bytes
+ * durable under their content hash, so a key always names complete, verified bytes.
+ */
+export interface BlobStore {
+  stage(source: AsyncIterable<Uint8Array>, options?: { maxBytes?: number }): Promise<StagedBlob>;
+  commit(staged: StagedBlob, options?: { fsync?: boolean }): Promise<BlobKey>;
+  discard(staged: StagedBlob): Promise<void>;
+  open(key: BlobKey, range?: ByteRange): Readable;
+  size(key: BlobKey): Promise<number | undefined>;
+  /** Reads the blob back and hashes it: the key it should have. */
+  rehash(key: BlobKey): Promise<BlobKey>;
+  keys(): AsyncIterable<BlobKey>;
+  remove(key: BlobKey): Promise<void>;
+}

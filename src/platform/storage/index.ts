@@ -1,0 +1,2 @@
+export type { BlobKey, BlobStore, ByteRange, StagedBlob } from './blob-store.js';
+export { LocalFolderStore } from './local-folder-store.js';

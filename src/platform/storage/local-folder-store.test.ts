@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { test } from 'node:test';
+import { LocalFolderStore } from './local-folder-store.js';
+
+const chunks = (...parts: string[]) => Readable.from(parts.map((p) => Buffer.from(p)));
+
+async function newStore() {
+  const root = await mkdtemp(join(tmpdir(), 'lantern-blobs-'));
+  return { root, store: await LocalFolderStore.open(root) };
+}
+
+test('a committed blob is named by the SHA-256 of its bytes and reads back whole or by range', async () => {
+  const { store } = await newStore();
+  const staged = await store.stage(chunks('hello ', 'DICOM ', 'world'));
+  const expected = createHash('sha256').update('hello DICOM world').digest('hex');
+  assert.equal(staged.key, expected);
+  assert.equal(staged.size, 17);
+  const key = await store.commit(staged);
+  assert.equal((await buffer(store.open(key))).toString(), 'hello DICOM world');
+  assert.equal((await buffer(store.open(key, { start: 6, end: 10 }))).toString(), 'DICOM');
+  assert.equal(await store.size(key), 17);
+  assert.equal(await store.rehash(key), key);
+});
+
+test('nothing is visible under a key until commit, and discard leaves no file behind', async () => {
+  const { root, store } = await newStore();
+  const staged = await store.stage(chunks('unfinished'));
+  assert.equal(await store.size(staged.key), undefined);
+  await store.discard(staged);
+  assert.deepEqual(await readdir(join(root, 'tmp')), []);
+  const keys = [];
+  for await (const key of store.keys()) keys.push(key);
+  assert.deepEqual(keys, []);
+});
+
+test('an upload over the size limit fails and leaves no temporary file', async () => {
+  const { root, store } = await newStore();
+  await assert.rejects(store.stage(chunks('0123456789', 'abcdef'), { maxBytes: 12 }), /exceeds the limit/);
+  assert.deepEqual(await readdir(join(root, 'tmp')), []);
+});
+
+test('keys lists every committed blob; a tampered file no longer hashes to its name', async () => {
+  const { root, store } = await newStore();
+  const a = await store.commit(await store.stage(chunks('first')));
+  const b = await store.commit(await store.stage(chunks('second')), { fsync: false });
+  const keys = [];
+  for await (const key of store.keys()) keys.push(key);
+  assert.deepEqual(keys.sort(), [a, b].sort());
+  await writeFile(join(root, 'blobs', a.slice(0, 2), a.slice(2, 4), a), 'tampered');
+  assert.notEqual(await store.rehash(a), a);
+  await store.remove(b);
+  assert.equal(await store.size(b), undefined);
+});
+
+test('a source stream that fails midway leaves nothing staged', async () => {
+  const { root, store } = await newStore();
+  async function* broken() {
+    yield Buffer.from('partial');
+    throw new Error('connection reset');
+  }
+  await assert.rejects(store.stage(broken()), /connection reset/);
+  assert.deepEqual(await readdir(join(root, 'tmp')), []);
+});

@@ -1,0 +1,141 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, type Dirent } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { LanternError } from '../errors.js';
+import type { BlobKey, BlobStore, ByteRange, StagedBlob } from './blob-store.js';
+
+const KEY_PATTERN = /^[0-9a-f]{64}$/;
+// Staging files older than this are left over from a crashed process and may be removed.
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/**
+ * BlobStore on a local folder: `<root>/blobs/ab/cd/<sha256>`, staging in `<root>/tmp`.
+ * Durability follows the usual recipe: fsync the file, rename it into place, fsync the folder.
+ */
+export class LocalFolderStore implements BlobStore {
+  private readonly blobDir: string;
+  private readonly tempDir: string;
+  private readonly knownDirs = new Set<string>();
+
+  private constructor(root: string) {
+    this.blobDir = join(root, 'blobs');
+    this.tempDir = join(root, 'tmp');
+  }
+
+  static async open(root: string): Promise<LocalFolderStore> {
+    const store = new LocalFolderStore(root);
+    await mkdir(store.blobDir, { recursive: true });
+    await mkdir(store.tempDir, { recursive: true });
+    await store.removeStaleTemps();
+    return store;
+  }
+
+  async stage(source: AsyncIterable<Uint8Array>, options: { maxBytes?: number } = {}): Promise<StagedBlob> {
+    const tempPath = join(this.tempDir, `${Date.now()}-${randomBytes(8).toString('hex')}.part`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    async function* tap(chunks: AsyncIterable<Uint8Array>) {
+      for await (const chunk of chunks) {
+        size += chunk.byteLength;
+        if (size > maxBytes) throw new LanternError('invalid', `upload exceeds the limit of ${maxBytes} bytes`);
+        hash.update(chunk);
+        yield chunk;
+      }
+    }
+    try {
+      await pipeline(source, tap, createWriteStream(tempPath));
+    } catch (error) {
+      await rm(tempPath, { force: true });
+      throw error;
+    }
+    return { tempPath, key: hash.digest('hex') as BlobKey, size };
+  }
+
+  async commit(staged: StagedBlob, options: { fsync?: boolean } = {}): Promise<BlobKey> {
+    const fsync = options.fsync ?? true;
+    if (fsync) await syncPath(staged.tempPath);
+    const dir = await this.ensureDir(staged.key);
+    await rename(staged.tempPath, join(dir, staged.key));
+    if (fsync) await syncPath(dir);
+    return staged.key;
+  }
+
+  async discard(staged: StagedBlob): Promise<void> {
+    await rm(staged.tempPath, { force: true });
+  }
+
+  open(key: BlobKey, range?: ByteRange): Readable {
+    return createReadStream(this.pathOf(key), range ? { start: range.start, end: range.end } : {});
+  }
+
+  async size(key: BlobKey): Promise<number | undefined> {
+    try {
+      return (await stat(this.pathOf(key))).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async rehash(key: BlobKey): Promise<BlobKey> {
+    const hash = createHash('sha256');
+    await pipeline(this.open(key), hash);
+    return hash.digest('hex') as BlobKey;
+  }
+
+  async *keys(): AsyncIterable<BlobKey> {
+    for (const first of await listDirs(this.blobDir)) {
+      for (const second of await listDirs(join(this.blobDir, first))) {
+        for (const entry of await readdir(join(this.blobDir, first, second), { withFileTypes: true })) {
+          if (entry.isFile() && KEY_PATTERN.test(entry.name)) yield entry.name as BlobKey;
+        }
+      }
+    }
+  }
+
+  async remove(key: BlobKey): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  private pathOf(key: BlobKey): string {
+    if (!KEY_PATTERN.test(key)) throw new LanternError('invalid', `not a blob key: ${key}`);
+    return join(this.blobDir, key.slice(0, 2), key.slice(2, 4), key);
+  }
+
+  private async ensureDir(key: BlobKey): Promise<string> {
+    const dir = join(this.blobDir, key.slice(0, 2), key.slice(2, 4));
+    if (!this.knownDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.knownDirs.add(dir);
+    }
+    return dir;
+  }
+
+  private async removeStaleTemps(): Promise<void> {
+    const cutoff = Date.now() - STALE_TEMP_MS;
+    for (const name of await readdir(this.tempDir)) {
+      const path = join(this.tempDir, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info && info.mtimeMs < cutoff) await rm(path, { force: true });
+    }
+  }
+}
+
+async function listDirs(dir: string): Promise<string[]> {
+  const entries: Dirent[] = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+}
+
+/** fsync a file or a folder (a folder's fsync makes a rename inside it durable). */
+async function syncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
