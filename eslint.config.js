@@ -14,7 +14,7 @@ export default tseslint.config(
       'lantern/module-boundaries': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'max-lines': ['warn', { max: 400, skipBlankLines: true, skipComments: true }],
-      'no-console': ['error', { allow: [] }],
+      'no-console': 'error',
     },
   },
   {

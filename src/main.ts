@@ -16,7 +16,10 @@ import { createLogger } from './platform/log/index.js';
 
 const program = new Command('lantern')
   .description('Lantern: PACS/VNA archive, RIS and imaging interoperability in one server.')
-  .option('-c, --config <file>', 'configuration file (default: lantern.json if present, else built-in defaults)')
+  .option(
+    '-c, --config <file>',
+    'configuration file (default: lantern.json if present, else built-in defaults)',
+  )
   .option('--data-dir <folder>', 'data folder (overrides LANTERN_DATA_DIR)')
   .showHelpAfterError();
 
@@ -57,7 +60,9 @@ program
     const log = createLogger({ level: settings.log.level });
     const lantern = await openLantern(settings, log);
     const server = await startServer(lantern);
-    console.log(`Lantern serving on ${server.httpUrl} (data in ${settings.dataDir}, database ${lantern.database.location})`);
+    console.log(
+      `Lantern serving on ${server.httpUrl} (data in ${settings.dataDir}, database ${lantern.database.location})`,
+    );
     const stop = async () => {
       await server.close();
       await lantern.close();
@@ -128,7 +133,7 @@ program
 
 program
   .command('export <studyInstanceUid> <folder>')
-  .description('write a study\'s files, byte for byte as received, to <folder>/<SeriesUID>/<SOPUID>.dcm')
+  .description("write a study's files, byte for byte as received, to <folder>/<SeriesUID>/<SOPUID>.dcm")
   .action(async (studyInstanceUid: string, folder: string) => {
     const { files, bytes } = await withLantern((lantern) =>
       exportStudy(lantern.archive, lantern.log, studyInstanceUid, folder),
@@ -141,7 +146,9 @@ program
   .description('re-hash every stored file against the index; report missing, corrupt and orphan files')
   .option('--no-progress', 'no progress line on stderr')
   .action(async (options: { progress: boolean }) => {
-    const report = await withLantern((lantern) => verifyArchive(lantern.archive, lantern.log, options.progress));
+    const report = await withLantern((lantern) =>
+      verifyArchive(lantern.archive, lantern.log, options.progress),
+    );
     console.log(formatVerifyReport(report));
     if (!report.consistent) process.exitCode = 1;
   });

@@ -50,8 +50,13 @@ function integer(value: string | undefined): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-/** The index attributes of an instance; refuses an instance that lacks the UIDs the archive is keyed on. */
-export function readInstanceAttributes(header: DicomHeader): InstanceAttributes {
+const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
+
+/**
+ * The index attributes of an instance. Refuses what the archive cannot serve whole: a file without the UIDs
+ * it is keyed on, a DICOMDIR, or native pixel data cut short (`fileSize` is the stored file's size).
+ */
+export function readInstanceAttributes(header: DicomHeader, fileSize: number): InstanceAttributes {
   const text = (tag: string) => header.string(tag) || undefined;
   const required = (tag: string, keyword: string) => {
     const value = text(tag);
@@ -60,6 +65,19 @@ export function readInstanceAttributes(header: DicomHeader): InstanceAttributes 
   };
   const sopInstanceUid = header.sopInstanceUid || required(tags.SOPInstanceUID, 'SOPInstanceUID');
   const sopClassUid = header.sopClassUid || required(tags.SOPClassUID, 'SOPClassUID');
+  if (sopClassUid === MEDIA_STORAGE_DIRECTORY) {
+    throw invalid('a DICOMDIR (media directory), not an image: import the folder it describes instead');
+  }
+  const { pixelDataOffset, pixelDataLength } = header;
+  if (
+    pixelDataOffset !== undefined &&
+    pixelDataLength !== undefined &&
+    pixelDataOffset + pixelDataLength > fileSize
+  ) {
+    throw invalid(
+      `pixel data truncated: the file ends at byte ${fileSize} of ${pixelDataOffset + pixelDataLength}`,
+    );
+  }
   return {
     patient: {
       patientId: text(tags.PatientID) ?? '',

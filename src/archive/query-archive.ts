@@ -26,12 +26,22 @@ export const DEFAULT_QUERY_LIMIT = 100;
 export const MAX_QUERY_LIMIT = 10_000;
 
 /** Finds patients, studies, series or instances; every query leaves an audit record. */
-export async function queryArchive(deps: ArchiveDeps, ctx: RequestContext, query: ArchiveQuery): Promise<QueryResult> {
-  const audit = { action: `${query.level.toLowerCase()}.query`, detail: { level: query.level, keys: query.keys ?? {} } };
+export async function queryArchive(
+  deps: ArchiveDeps,
+  ctx: RequestContext,
+  query: ArchiveQuery,
+): Promise<QueryResult> {
+  const audit = {
+    action: `${query.level.toLowerCase()}.query`,
+    detail: { level: query.level, keys: query.keys ?? {} },
+  };
   try {
     const plan = planQuery(query);
     const { total, rows } = await runQuery(deps.database, plan);
-    await recordAuditAlone(deps.database, ctx, { ...audit, detail: { ...audit.detail, total, returned: rows.length } });
+    await recordAuditAlone(deps.database, ctx, {
+      ...audit,
+      detail: { ...audit.detail, total, returned: rows.length },
+    });
     return { total, matches: rows.map((row) => toDicomJson(row, plan.returnKeys, plan.level)) };
   } catch (error) {
     await recordAuditFailure(deps.database, ctx, audit, error);
@@ -69,7 +79,10 @@ function toDicomJson(row: IndexRow, keys: QueryKey[], level: QueryLevel): DicomJ
   const json: DicomJson = {};
   for (const key of keys) {
     const raw = row[key.keyword];
-    json[key.tag] = raw === null || raw === undefined || raw === '' ? { vr: key.vr } : { vr: key.vr, Value: values(key, raw) };
+    json[key.tag] =
+      raw === null || raw === undefined || raw === ''
+        ? { vr: key.vr }
+        : { vr: key.vr, Value: values(key, raw) };
   }
   // Query/Retrieve Level (0008,0052), as C-FIND responses carry it.
   json['00080052'] = { vr: 'CS', Value: [level] };
@@ -83,7 +96,9 @@ function values(key: QueryKey, raw: string | number): unknown[] {
     const [alphabetic, ideographic, phonetic] = text.split('=');
     return [
       Object.fromEntries(
-        Object.entries({ Alphabetic: alphabetic, Ideographic: ideographic, Phonetic: phonetic }).filter(([, v]) => v),
+        Object.entries({ Alphabetic: alphabetic, Ideographic: ideographic, Phonetic: phonetic }).filter(
+          ([, v]) => v,
+        ),
       ),
     ];
   }

@@ -17,8 +17,14 @@ export interface QueryKey {
   match?: MatchKind;
 }
 
-const key = (keyword: string, tag: string, vr: string, level: QueryLevel, column?: string, match?: MatchKind) =>
-  ({ keyword, tag, vr, level, column, match }) satisfies QueryKey;
+const key = (
+  keyword: string,
+  tag: string,
+  vr: string,
+  level: QueryLevel,
+  column?: string,
+  match?: MatchKind,
+) => ({ keyword, tag, vr, level, column, match }) satisfies QueryKey;
 
 export const QUERY_KEYS: readonly QueryKey[] = [
   key('PatientName', '00100010', 'PN', 'PATIENT', 'patient.patient_name', 'person-name'),
@@ -50,7 +56,14 @@ export const QUERY_KEYS: readonly QueryKey[] = [
   key('BodyPartExamined', '00180015', 'CS', 'SERIES', 'series.body_part_examined', 'text'),
   key('SeriesInstanceUID', '0020000E', 'UI', 'SERIES', 'series.series_instance_uid', 'uid'),
   key('SeriesNumber', '00200011', 'IS', 'SERIES', 'series.series_number', 'integer'),
-  key('PerformedProcedureStepStartDate', '00400244', 'DA', 'SERIES', 'series.performed_procedure_step_start_date', 'date'),
+  key(
+    'PerformedProcedureStepStartDate',
+    '00400244',
+    'DA',
+    'SERIES',
+    'series.performed_procedure_step_start_date',
+    'date',
+  ),
   key('NumberOfSeriesRelatedInstances', '00201209', 'IS', 'SERIES', 'series.num_instances'),
 
   key('SOPClassUID', '00080016', 'UI', 'IMAGE', 'instance.sop_class_uid', 'uid'),
@@ -75,5 +88,8 @@ export function findQueryKey(name: string): QueryKey | undefined {
 /** Keys whose values a match at `level` carries: its own level and every level above it. */
 export function keysForLevel(level: QueryLevel): QueryKey[] {
   const depth = LEVELS.indexOf(level);
-  return QUERY_KEYS.filter((k) => LEVELS.indexOf(k.level) <= depth && !(k.level === 'PATIENT' && depth > 0 && k.column === undefined));
+  return QUERY_KEYS.filter(
+    (k) =>
+      LEVELS.indexOf(k.level) <= depth && !(k.level === 'PATIENT' && depth > 0 && k.column === undefined),
+  );
 }

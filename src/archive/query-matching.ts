@@ -1,4 +1,5 @@
 import { invalid } from '../platform/errors.js';
+import { normalizePersonName } from '../patients/index.js';
 import { normalizeDate, normalizeTime } from './instance-attributes.js';
 import type { QueryKey } from './query-keys.js';
 
@@ -36,13 +37,26 @@ function parseAtom(key: QueryKey, item: string): MatchAtom {
       if (!/^[0-9.]{1,64}$/.test(item)) throw problem('not a UID');
       return { kind: 'equals', value: item };
     case 'date':
-      return parseRange(item, (v) => normalizeDate(v) ?? '', DATE, problem('not a date or date range (YYYYMMDD)'));
+      return parseRange(
+        item,
+        (v) => normalizeDate(v) ?? '',
+        DATE,
+        problem('not a date or date range (YYYYMMDD)'),
+      );
     case 'time':
-      return parseRange(item, (v) => normalizeTime(v) ?? '', TIME, problem('not a time or time range (HHMMSS)'));
+      return parseRange(
+        item,
+        (v) => normalizeTime(v) ?? '',
+        TIME,
+        problem('not a time or time range (HHMMSS)'),
+      );
     case 'integer':
       if (!INTEGER.test(item)) throw problem('not an integer');
       return { kind: 'equals', value: String(Number.parseInt(item, 10)) };
     case 'person-name':
+      if (/[*?]/.test(item)) return { kind: 'wildcard', likePattern: toLikePattern(item) };
+      // Stored names drop trailing empty components (PS3.5 6.2), so the query must too.
+      return { kind: 'equals', value: normalizePersonName(item) ?? '' };
     case 'text':
     case 'code-list':
       if (/[*?]/.test(item)) return { kind: 'wildcard', likePattern: toLikePattern(item) };
@@ -54,7 +68,12 @@ function parseAtom(key: QueryKey, item: string): MatchAtom {
 
 // C.2.2.2.5: 'a-b', '-b' and 'a-' ranges; a single value matches itself. An upper bound of lower precision
 // ('2020', '12') covers its whole span, hence the '~' that sorts after every digit.
-function parseRange(item: string, normalize: (v: string) => string, pattern: RegExp, error: Error): MatchAtom {
+function parseRange(
+  item: string,
+  normalize: (v: string) => string,
+  pattern: RegExp,
+  error: Error,
+): MatchAtom {
   const dash = item.indexOf('-');
   if (dash === -1) {
     const value = normalize(item);
@@ -63,7 +82,11 @@ function parseRange(item: string, normalize: (v: string) => string, pattern: Reg
   }
   const from = normalize(item.slice(0, dash));
   const to = normalize(item.slice(dash + 1));
-  if ((from === '' && to === '') || (from !== '' && !pattern.test(from)) || (to !== '' && !pattern.test(to))) {
+  if (
+    (from === '' && to === '') ||
+    (from !== '' && !pattern.test(from)) ||
+    (to !== '' && !pattern.test(to))
+  ) {
     throw error;
   }
   return { kind: 'range', from: from || undefined, to: to ? `${to}~` : undefined };

@@ -32,7 +32,8 @@ const LEVEL_TABLE: Record<QueryLevel, string> = {
 function baseQuery(db: AnyDb, level: QueryLevel) {
   let query = db.selectFrom(LEVEL_TABLE[level]);
   if (level === 'IMAGE') query = query.innerJoin('series', 'series.id', 'instance.series_ref');
-  if (level === 'IMAGE' || level === 'SERIES') query = query.innerJoin('study', 'study.id', 'series.study_ref');
+  if (level === 'IMAGE' || level === 'SERIES')
+    query = query.innerJoin('study', 'study.id', 'series.study_ref');
   if (level !== 'PATIENT') query = query.innerJoin('patient', 'patient.id', 'study.patient_ref');
   return query;
 }
@@ -82,7 +83,13 @@ function whereClause(conditions: KeyCondition[]): Expression<SqlBool> | undefine
   for (const { key, match } of conditions) {
     if (match.kind === 'universal') continue;
     if (key.match === 'code-list') parts.push(modalitiesCondition(match));
-    else parts.push(sql<SqlBool>`(${sql.join(match.atoms.map((atom) => atomCondition(key, atom)), sql` or `)})`);
+    else
+      parts.push(
+        sql<SqlBool>`(${sql.join(
+          match.atoms.map((atom) => atomCondition(key, atom)),
+          sql` or `,
+        )})`,
+      );
   }
   return parts.length === 0 ? undefined : sql<SqlBool>`${sql.join(parts, sql` and `)}`;
 }
@@ -101,7 +108,10 @@ const ORDER: Record<QueryLevel, string[]> = {
 };
 
 /** One page of matching index rows (keyed by attribute keyword) and the total number of matches. */
-export async function runQuery(database: Database, plan: QueryPlan): Promise<{ total: number; rows: IndexRow[] }> {
+export async function runQuery(
+  database: Database,
+  plan: QueryPlan,
+): Promise<{ total: number; rows: IndexRow[] }> {
   const db = database.kysely;
   const where = whereClause(plan.conditions);
   const filtered = () => {

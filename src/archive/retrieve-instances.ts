@@ -27,7 +27,11 @@ export async function retrieveInstances(
   ctx: RequestContext,
   selector: InstanceSelector,
 ): Promise<RetrievableInstance[]> {
-  const audit = { action: 'instances.retrieve', studyInstanceUid: selector.studyInstanceUid, detail: { ...selector } };
+  const audit = {
+    action: 'instances.retrieve',
+    studyInstanceUid: selector.studyInstanceUid,
+    detail: { ...selector },
+  };
   try {
     if (!selector.studyInstanceUid && !selector.seriesInstanceUid && !selector.sopInstanceUid) {
       throw invalid('a retrieve names a study, a series or an instance');

@@ -39,8 +39,10 @@ export async function findInstanceLocations(
       'instance.size as size',
       'instance.blob_key as blobKey',
     ]);
-  if (selector.studyInstanceUid) query = query.where('study.study_instance_uid', '=', selector.studyInstanceUid);
-  if (selector.seriesInstanceUid) query = query.where('series.series_instance_uid', '=', selector.seriesInstanceUid);
+  if (selector.studyInstanceUid)
+    query = query.where('study.study_instance_uid', '=', selector.studyInstanceUid);
+  if (selector.seriesInstanceUid)
+    query = query.where('series.series_instance_uid', '=', selector.seriesInstanceUid);
   if (selector.sopInstanceUid) query = query.where('instance.sop_instance_uid', '=', selector.sopInstanceUid);
   return query
     .orderBy('series.series_number')

@@ -51,7 +51,7 @@ export async function storeInstance(
   let attributes: InstanceAttributes | undefined;
   try {
     staged = await deps.blobs.stage(source, { maxBytes: options.maxBytes });
-    attributes = await readAttributes(staged.tempPath, options.transferSyntaxUid);
+    attributes = await readAttributes(staged, options.transferSyntaxUid);
     const result = await indexStaged(deps, ctx, staged, attributes);
     staged = undefined;
     return result;
@@ -63,9 +63,9 @@ export async function storeInstance(
   }
 }
 
-async function readAttributes(path: string, transferSyntaxUid: string | undefined) {
+async function readAttributes(staged: StagedBlob, transferSyntaxUid: string | undefined) {
   try {
-    return readInstanceAttributes(await scanHeaderFile(path, { transferSyntaxUid }));
+    return readInstanceAttributes(await scanHeaderFile(staged.tempPath, { transferSyntaxUid }), staged.size);
   } catch (error) {
     if (error instanceof DicomParseError) throw invalid(error.message, undefined, error);
     throw error;
@@ -109,7 +109,10 @@ async function indexStaged(
           replaced: current !== undefined,
         },
       });
-      await recordAudit(trx, ctx, { ...auditEntry(attributes), detail: { size: staged.size, replaced: !!current } });
+      await recordAudit(trx, ctx, {
+        ...auditEntry(attributes),
+        detail: { size: staged.size, replaced: !!current },
+      });
       return current;
     });
     if (replaced === 'lost-race') return refuseDuplicate(deps, ctx, staged, attributes, true);
@@ -136,9 +139,11 @@ async function refuseDuplicate(
   if (deps.settings.duplicatePolicy === 'reject') {
     throw new LanternError('duplicate', `SOP Instance ${uid} is already stored`, { sopInstanceUid: uid });
   }
-  await deps.database.kysely.transaction().execute((trx) =>
-    recordAudit(trx, ctx, { ...auditEntry(attributes), detail: { duplicate: true, kept: 'first' } }),
-  );
+  await deps.database.kysely
+    .transaction()
+    .execute((trx) =>
+      recordAudit(trx, ctx, { ...auditEntry(attributes), detail: { duplicate: true, kept: 'first' } }),
+    );
   return result('duplicate', attributes, staged.size);
 }
 

@@ -33,14 +33,23 @@ export async function verifyStorage(
   ctx: RequestContext,
   onProgress: (progress: VerifyProgress) => void = () => undefined,
 ): Promise<VerifyReport> {
-  const report: VerifyReport = { instances: 0, blobs: 0, missing: [], corrupt: [], orphans: [], consistent: true };
+  const report: VerifyReport = {
+    instances: 0,
+    blobs: 0,
+    missing: [],
+    corrupt: [],
+    orphans: [],
+    consistent: true,
+  };
   const verified = new Map<string, string | null>(); // blob key → problem found (null: fine)
   let afterId = 0;
   for (;;) {
     const page = await pageInstanceBlobs(deps.database, afterId, PAGE);
     if (page.length === 0) break;
     for (let i = 0; i < page.length; i += PARALLEL_HASHES) {
-      await Promise.all(page.slice(i, i + PARALLEL_HASHES).map((row) => checkBlob(deps, row, verified, report)));
+      await Promise.all(
+        page.slice(i, i + PARALLEL_HASHES).map((row) => checkBlob(deps, row, verified, report)),
+      );
     }
     report.instances += page.length;
     afterId = page[page.length - 1]!.id!;
@@ -61,7 +70,8 @@ export async function verifyStorage(
   }
   await flush();
 
-  report.consistent = report.missing.length === 0 && report.corrupt.length === 0 && report.orphans.length === 0;
+  report.consistent =
+    report.missing.length === 0 && report.corrupt.length === 0 && report.orphans.length === 0;
   await recordAuditAlone(deps.database, ctx, {
     action: 'archive.verify',
     outcome: report.consistent ? 'success' : 'failure',
@@ -86,7 +96,8 @@ async function checkBlob(
   if (!verified.has(key)) verified.set(key, await findProblem(deps, key, row.size));
   const problem = verified.get(key);
   if (problem === 'missing') report.missing.push({ sopInstanceUid: row.sopInstanceUid, blobKey: key });
-  else if (problem) report.corrupt.push({ sopInstanceUid: row.sopInstanceUid, blobKey: key, reason: problem });
+  else if (problem)
+    report.corrupt.push({ sopInstanceUid: row.sopInstanceUid, blobKey: key, reason: problem });
 }
 
 async function findProblem(deps: ArchiveDeps, key: BlobKey, expectedSize: number): Promise<string | null> {

@@ -38,7 +38,11 @@ export async function insertPatient(executor: Executor, identity: PatientIdentit
 }
 
 /** Fills demographics the stored patient lacks; never overwrites what is already known. */
-export async function fillMissingDemographics(executor: Executor, key: PatientKey, identity: PatientIdentity) {
+export async function fillMissingDemographics(
+  executor: Executor,
+  key: PatientKey,
+  identity: PatientIdentity,
+) {
   const db = tables(executor);
   const current = await db
     .selectFrom('patient')

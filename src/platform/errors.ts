@@ -27,7 +27,8 @@ export class LanternError extends Error {
 
 export const invalid = (message: string, details?: Record<string, unknown>, cause?: unknown) =>
   new LanternError('invalid', message, details, cause === undefined ? undefined : { cause });
-export const notFound = (what: string, id: string) => new LanternError('not-found', `${what} ${id} not found`);
+export const notFound = (what: string, id: string) =>
+  new LanternError('not-found', `${what} ${id} not found`);
 export const conflict = (message: string, details?: Record<string, unknown>) =>
   new LanternError('conflict', message, details);
 export const unsupported = (message: string, details?: Record<string, unknown>) =>

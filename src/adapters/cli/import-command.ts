@@ -34,7 +34,15 @@ export async function importFolder(
   for await (const _ of walkFiles(folder)) total++;
 
   const ctx = cliContext(log, 'import');
-  const summary: ImportSummary = { files: 0, bytes: 0, stored: 0, replaced: 0, duplicate: 0, rejected: [], seconds: 0 };
+  const summary: ImportSummary = {
+    files: 0,
+    bytes: 0,
+    stored: 0,
+    replaced: 0,
+    duplicate: 0,
+    rejected: [],
+    seconds: 0,
+  };
   const started = Date.now();
   const progress = new ProgressLine(() => {
     const seconds = (Date.now() - started) / 1000;
@@ -62,7 +70,10 @@ export async function importFolder(
         summary.bytes += result.size;
       } catch (error) {
         const { code, message } = toLanternError(error);
-        summary.rejected.push({ path: relative(folder, path) || path, reason: code === 'invalid' ? message : `${code}: ${message}` });
+        summary.rejected.push({
+          path: relative(folder, path) || path,
+          reason: code === 'invalid' ? message : `${code}: ${message}`,
+        });
       }
       summary.files++;
       if (options.progress !== false) progress.update();

@@ -8,7 +8,8 @@ export async function verifyArchive(archive: Archive, log: Logger, progress = tr
   let status = 'starting';
   const line = new ProgressLine(() => status);
   const report = await archive.verifyStorage(cliContext(log, 'verify'), (p) => {
-    status = p.phase === 'index' ? `checked ${p.done} instances` : `looked at ${p.done} stored files for orphans`;
+    status =
+      p.phase === 'index' ? `checked ${p.done} instances` : `looked at ${p.done} stored files for orphans`;
     if (progress) line.update();
   });
   if (progress) line.done();

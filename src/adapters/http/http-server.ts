@@ -12,12 +12,15 @@ export function createHttpServer(log: Logger): FastifyInstance {
   });
   app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).type('application/problem+json').send({
-      type: 'about:blank',
-      title: 'not-found',
-      status: 404,
-      detail: `no route ${request.method} ${request.url.split('?')[0]}`,
-    }),
+    reply
+      .status(404)
+      .type('application/problem+json')
+      .send({
+        type: 'about:blank',
+        title: 'not-found',
+        status: 404,
+        detail: `no route ${request.method} ${request.url.split('?')[0]}`,
+      }),
   );
   return app as unknown as FastifyInstance;
 }

@@ -38,7 +38,10 @@ test('deployment scripts can rely on the documented environment names', () => {
 test('a config file is read, and the environment wins over it', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lantern-config-'));
   const file = join(dir, 'lantern.json');
-  await writeFile(file, '{\n  // comments are allowed\n  "http": { "port": 8181 },\n  "dicom": { "aeTitle": "FROMFILE" },\n}\n');
+  await writeFile(
+    file,
+    '{\n  // comments are allowed\n  "http": { "port": 8181 },\n  "dicom": { "aeTitle": "FROMFILE" },\n}\n',
+  );
   const config = loadConfig({ file, env: { LANTERN_HTTP_PORT: '8282' } });
   assert.equal(config.http.port, 8282);
   assert.equal(config.dicom.aeTitle, 'FROMFILE');
@@ -47,9 +50,13 @@ test('a config file is read, and the environment wins over it', async () => {
 test('invalid values and unknown settings are refused with the setting named', async () => {
   assert.throws(
     () => loadConfig({ env: { LANTERN_HTTP_PORT: 'eighty' } }),
-    (error: unknown) => error instanceof ConfigError && /http\.port/.test(error.message) && /eighty/.test(error.message),
+    (error: unknown) =>
+      error instanceof ConfigError && /http\.port/.test(error.message) && /eighty/.test(error.message),
   );
-  assert.throws(() => loadConfig({ env: { LANTERN_DICOM_AE_TITLE: 'A_TITLE_LONGER_THAN_16' } }), /dicom\.aeTitle/);
+  assert.throws(
+    () => loadConfig({ env: { LANTERN_DICOM_AE_TITLE: 'A_TITLE_LONGER_THAN_16' } }),
+    /dicom\.aeTitle/,
+  );
   const dir = await mkdtemp(join(tmpdir(), 'lantern-config-'));
   const file = join(dir, 'lantern.json');
   await writeFile(file, '{ "http": { "prot": 1 } }');
@@ -59,6 +66,9 @@ test('invalid values and unknown settings are refused with the setting named', a
 test('lantern.example.jsonc is the one generated from the schema, and loads as a config file', async () => {
   const committed = await readFile(new URL('../../../lantern.example.jsonc', import.meta.url), 'utf8');
   assert.equal(committed, renderConfigExample(), 'run `npm run config:example` after changing the schema');
-  const config = loadConfig({ file: new URL('../../../lantern.example.jsonc', import.meta.url).pathname, env: {} });
+  const config = loadConfig({
+    file: new URL('../../../lantern.example.jsonc', import.meta.url).pathname,
+    env: {},
+  });
   assert.deepEqual(config, loadConfig({ env: {} }));
 });

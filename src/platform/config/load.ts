@@ -21,7 +21,8 @@ export interface LoadConfigOptions {
 /** Built-in defaults, then the config file, then LANTERN_* environment variables; validated as a whole. */
 export function loadConfig(options: LoadConfigOptions = {}): LanternConfig {
   const env = options.env ?? process.env;
-  const file = options.file ?? env.LANTERN_CONFIG ?? (existsSync('lantern.json') ? 'lantern.json' : undefined);
+  const file =
+    options.file ?? env.LANTERN_CONFIG ?? (existsSync('lantern.json') ? 'lantern.json' : undefined);
   const problems: string[] = [];
   let raw: Record<string, unknown> = {};
   if (file !== undefined) {
@@ -36,12 +37,15 @@ export function loadConfig(options: LoadConfigOptions = {}): LanternConfig {
     if (text === undefined) continue;
     setPath(raw, setting.path, fromEnvText(text, setting.schema.type as string));
   }
-  for (const [dotted, value] of Object.entries(options.overrides ?? {})) setPath(raw, dotted.split('.'), value);
+  for (const [dotted, value] of Object.entries(options.overrides ?? {}))
+    setPath(raw, dotted.split('.'), value);
 
   const config = Value.Default(configSchema, Value.Clone(raw)) as LanternConfig;
   for (const error of Value.Errors(configSchema, config)) {
     const path = error.path.replace(/^\//, '').replaceAll('/', '.');
-    problems.push(`${path || '(root)'}: ${error.message}${error.value === undefined ? '' : ` (got ${JSON.stringify(error.value)})`}`);
+    problems.push(
+      `${path || '(root)'}: ${error.message}${error.value === undefined ? '' : ` (got ${JSON.stringify(error.value)})`}`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -52,7 +56,8 @@ function fromEnvText(text: string, type: string): unknown {
     const number = Number(text);
     return text.trim() !== '' && Number.isFinite(number) ? number : text;
   }
-  if (type === 'boolean') return text === 'true' || text === '1' ? true : text === 'false' || text === '0' ? false : text;
+  if (type === 'boolean')
+    return text === 'true' || text === '1' ? true : text === 'false' || text === '0' ? false : text;
   return text;
 }
 

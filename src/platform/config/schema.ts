@@ -5,72 +5,81 @@ import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typ
 // from this file (`npm run config:example`).
 
 // Groups default to {} so that Value.Default fills in their leaves when the file leaves a group out.
-const group = <T extends TProperties>(properties: T) => Type.Object(properties, { default: {}, additionalProperties: false });
+const group = <T extends TProperties>(properties: T) =>
+  Type.Object(properties, { default: {}, additionalProperties: false });
 
 const port = (defaultPort: number, description: string) =>
   Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description });
 
-export const configSchema = Type.Object({
-  dataDir: Type.String({
-    default: './data',
-    description: 'Folder for the embedded database, stored DICOM files and temporary uploads.',
-  }),
-  database: group({
-    url: Type.String({
-      default: '',
-      description: 'Empty: SQLite in the data folder. A postgres:// URL selects PostgreSQL.',
+export const configSchema = Type.Object(
+  {
+    dataDir: Type.String({
+      default: './data',
+      description: 'Folder for the embedded database, stored DICOM files and temporary uploads.',
     }),
-    sqliteSynchronous: Type.Union([Type.Literal('normal'), Type.Literal('full')], {
-      default: 'normal',
-      description: 'SQLite fsync on every commit ("full") or at checkpoints ("normal": survives a process crash).',
+    database: group({
+      url: Type.String({
+        default: '',
+        description: 'Empty: SQLite in the data folder. A postgres:// URL selects PostgreSQL.',
+      }),
+      sqliteSynchronous: Type.Union([Type.Literal('normal'), Type.Literal('full')], {
+        default: 'normal',
+        description:
+          'SQLite fsync on every commit ("full") or at checkpoints ("normal": survives a process crash).',
+      }),
     }),
-  }),
-  http: group({
-    host: Type.String({
-      default: '127.0.0.1',
-      description: 'Address the HTTP server binds to; loopback until authentication is configured.',
+    http: group({
+      host: Type.String({
+        default: '127.0.0.1',
+        description: 'Address the HTTP server binds to; loopback until authentication is configured.',
+      }),
+      port: port(8080, 'TCP port of the HTTP server: /api, /dicom-web, /fhir.'),
     }),
-    port: port(8080, 'TCP port of the HTTP server: /api, /dicom-web, /fhir.'),
-  }),
-  dicom: group({
-    host: Type.String({ default: '127.0.0.1', description: 'Address the DICOM listener binds to.' }),
-    port: port(11112, 'TCP port of the DICOM (DIMSE) listener.'),
-    aeTitle: Type.String({
-      default: 'LANTERN',
-      minLength: 1,
-      maxLength: 16,
-      description: "Lantern's own Application Entity title (PS3.5: at most 16 characters).",
+    dicom: group({
+      host: Type.String({ default: '127.0.0.1', description: 'Address the DICOM listener binds to.' }),
+      port: port(11112, 'TCP port of the DICOM (DIMSE) listener.'),
+      aeTitle: Type.String({
+        default: 'LANTERN',
+        minLength: 1,
+        maxLength: 16,
+        description: "Lantern's own Application Entity title (PS3.5: at most 16 characters).",
+      }),
     }),
-  }),
-  hl7: group({
-    port: port(2575, 'TCP port of the HL7 v2 MLLP listener.'),
-  }),
-  archive: group({
-    duplicatePolicy: Type.Union([Type.Literal('keep-first'), Type.Literal('replace'), Type.Literal('reject')], {
-      default: 'keep-first',
-      description:
-        'An instance whose SOP Instance UID is already stored: keep the stored one and report a duplicate, replace it, or refuse it.',
+    hl7: group({
+      port: port(2575, 'TCP port of the HL7 v2 MLLP listener.'),
     }),
-    fsync: Type.Boolean({
-      default: true,
-      description: 'Flush each stored file to disk before indexing it (off only for throwaway test archives).',
+    archive: group({
+      duplicatePolicy: Type.Union(
+        [Type.Literal('keep-first'), Type.Literal('replace'), Type.Literal('reject')],
+        {
+          default: 'keep-first',
+          description:
+            'An instance whose SOP Instance UID is already stored: keep the stored one and report a duplicate, replace it, or refuse it.',
+        },
+      ),
+      fsync: Type.Boolean({
+        default: true,
+        description:
+          'Flush each stored file to disk before indexing it (off only for throwaway test archives).',
+      }),
     }),
-  }),
-  import: group({
-    concurrency: Type.Integer({
-      minimum: 1,
-      maximum: 64,
-      default: 4,
-      description: 'Files `lantern import` stores at the same time.',
+    import: group({
+      concurrency: Type.Integer({
+        minimum: 1,
+        maximum: 64,
+        default: 4,
+        description: 'Files `lantern import` stores at the same time.',
+      }),
     }),
-  }),
-  log: group({
-    level: Type.Union(
-      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
-      { default: 'info', description: 'Log level of the server (JSON lines on stderr).' },
-    ),
-  }),
-}, { additionalProperties: false });
+    log: group({
+      level: Type.Union(
+        ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+        { default: 'info', description: 'Log level of the server (JSON lines on stderr).' },
+      ),
+    }),
+  },
+  { additionalProperties: false },
+);
 
 export type LanternConfig = Static<typeof configSchema>;
 

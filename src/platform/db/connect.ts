@@ -52,7 +52,8 @@ pg.types.setTypeParser(20, (value) => Number(value));
 
 export function openDatabase(settings: DatabaseSettings): Database {
   if (/^postgres(ql)?:\/\//.test(settings.url)) return openPostgres(settings.url);
-  const file = settings.url === '' ? join(settings.dataDir, 'lantern.db') : settings.url.replace(/^sqlite:/, '');
+  const file =
+    settings.url === '' ? join(settings.dataDir, 'lantern.db') : settings.url.replace(/^sqlite:/, '');
   return openSqlite(file, settings.sqliteSynchronous);
 }
 
@@ -74,5 +75,10 @@ function openPostgres(url: string): Database {
   // A dropped connection must not take the process down; the next query gets a fresh one.
   pool.on('error', () => undefined);
   const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool }) }); // eslint-disable-line @typescript-eslint/no-explicit-any
-  return { kysely, dialect: 'postgres', location: url.replace(/:[^:@/]*@/, ':***@'), close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect: 'postgres',
+    location: url.replace(/:[^:@/]*@/, ':***@'),
+    close: () => kysely.destroy(),
+  };
 }

@@ -24,7 +24,10 @@ export const referenceColumn =
     c.references(`${table}.id`).onDelete(onDelete).notNull();
 
 /** Applies every migration not yet applied, in order; safe when several nodes start at once (Kysely locks). */
-export async function migrateToLatest(database: Database, migrations: readonly LanternMigration[]): Promise<string[]> {
+export async function migrateToLatest(
+  database: Database,
+  migrations: readonly LanternMigration[],
+): Promise<string[]> {
   const migrator = new Migrator({
     db: database.kysely,
     migrationTableName: 'schema_migration',

@@ -26,7 +26,12 @@ export async function publishEvent(
 ): Promise<void> {
   await (executor as Kysely<OutboxTables>)
     .insertInto('event_outbox')
-    .values({ type: event.type, subject: event.subject, payload: JSON.stringify(event.payload), created_at: nowIso() })
+    .values({
+      type: event.type,
+      subject: event.subject,
+      payload: JSON.stringify(event.payload),
+      created_at: nowIso(),
+    })
     .execute();
 }
 

@@ -5,7 +5,11 @@ import { createContext } from '../context.js';
 import { silentLogger } from '../log/index.js';
 import { recordAudit, recordAuditAlone, recordAuditFailure, verifyAuditChain } from './audit.js';
 
-const ctx = createContext(silentLogger(), { kind: 'ae', aeTitle: 'MODALITY1' }, { door: 'dimse', remoteAddress: '127.0.0.1' });
+const ctx = createContext(
+  silentLogger(),
+  { kind: 'ae', aeTitle: 'MODALITY1' },
+  { door: 'dimse', remoteAddress: '127.0.0.1' },
+);
 
 for (const dialect of testDialects()) {
   describe(`audit trail on ${dialect}`, () => {
@@ -19,16 +23,20 @@ for (const dialect of testDialects()) {
 
     test('records who did what to whose data, chained so that the trail verifies', async () => {
       const database = await fresh();
-      await recordAuditAlone(database, ctx, { action: 'instance.store', patientId: 'P1', studyInstanceUid: '1.2.3' });
+      await recordAuditAlone(database, ctx, {
+        action: 'instance.store',
+        patientId: 'P1',
+        studyInstanceUid: '1.2.3',
+      });
       await recordAuditFailure(database, ctx, { action: 'study.query' }, new Error('boom'));
       const rows = await database.kysely.selectFrom('audit_event').selectAll().orderBy('seq').execute();
       assert.equal(rows.length, 2);
-      assert.equal(rows[0].actor_kind, 'ae');
-      assert.equal(rows[0].actor_id, 'MODALITY1');
-      assert.equal(rows[0].door, 'dimse');
-      assert.equal(rows[0].patient_id, 'P1');
-      assert.equal(rows[1].outcome, 'failure');
-      assert.match(rows[1].detail, /boom/);
+      assert.equal(rows[0]!.actor_kind, 'ae');
+      assert.equal(rows[0]!.actor_id, 'MODALITY1');
+      assert.equal(rows[0]!.door, 'dimse');
+      assert.equal(rows[0]!.patient_id, 'P1');
+      assert.equal(rows[1]!.outcome, 'failure');
+      assert.match(rows[1]!.detail, /boom/);
       assert.deepEqual(await verifyAuditChain(database), { records: 2, intact: true });
     });
 
@@ -47,7 +55,9 @@ for (const dialect of testDialects()) {
     test('concurrent writers keep one unbroken chain', async () => {
       const database = await fresh();
       await Promise.all(
-        Array.from({ length: 20 }, (_, i) => recordAuditAlone(database, ctx, { action: 'study.query', detail: { i } })),
+        Array.from({ length: 20 }, (_, i) =>
+          recordAuditAlone(database, ctx, { action: 'study.query', detail: { i } }),
+        ),
       );
       assert.deepEqual(await verifyAuditChain(database), { records: 20, intact: true });
     });
@@ -55,7 +65,11 @@ for (const dialect of testDialects()) {
     test('editing a stored record is detected', async () => {
       const database = await fresh();
       for (let i = 0; i < 3; i++) await recordAuditAlone(database, ctx, { action: 'instance.retrieve' });
-      await database.kysely.updateTable('audit_event').set({ actor_id: 'SOMEONE_ELSE' }).where('seq', '=', 2).execute();
+      await database.kysely
+        .updateTable('audit_event')
+        .set({ actor_id: 'SOMEONE_ELSE' })
+        .where('seq', '=', 2)
+        .execute();
       assert.deepEqual(await verifyAuditChain(database), { records: 1, intact: false, firstBrokenSeq: 2 });
     });
   });

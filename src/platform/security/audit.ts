@@ -99,7 +99,11 @@ export async function recordAudit(
 }
 
 /** An audit record in a transaction of its own: for reads and for failures whose work was rolled back. */
-export async function recordAuditAlone(database: Database, ctx: RequestContext, entry: AuditEntry): Promise<void> {
+export async function recordAuditAlone(
+  database: Database,
+  ctx: RequestContext,
+  entry: AuditEntry,
+): Promise<void> {
   await database.kysely.transaction().execute((trx) => recordAudit(trx, ctx, entry));
 }
 
@@ -118,7 +122,10 @@ export async function recordAuditFailure(
       detail: { ...entry.detail, error: code, reason: message },
     });
   } catch (auditError) {
-    ctx.log.error({ err: auditError, action: entry.action }, 'audit record of a failure could not be written');
+    ctx.log.error(
+      { err: auditError, action: entry.action },
+      'audit record of a failure could not be written',
+    );
   }
 }
 

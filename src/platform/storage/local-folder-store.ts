@@ -41,7 +41,8 @@ export class LocalFolderStore implements BlobStore {
     async function* tap(chunks: AsyncIterable<Uint8Array>) {
       for await (const chunk of chunks) {
         size += chunk.byteLength;
-        if (size > maxBytes) throw new LanternError('invalid', `upload exceeds the limit of ${maxBytes} bytes`);
+        if (size > maxBytes)
+          throw new LanternError('invalid', `upload exceeds the limit of ${maxBytes} bytes`);
         hash.update(chunk);
         yield chunk;
       }

@@ -4,4 +4,8 @@ import { patientsMigration } from './0002-patients.js';
 import { archiveMigration } from './0003-archive.js';
 
 /** The one migration sequence, in order. A new step gets the next number and the owning module's name. */
-export const migrations: readonly LanternMigration[] = [platformMigration, patientsMigration, archiveMigration];
+export const migrations: readonly LanternMigration[] = [
+  platformMigration,
+  patientsMigration,
+  archiveMigration,
+];

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { readDataset, scanHeader, toDicomJson, type DicomJson } from './index.js';
+import { CHARSET_FILES, runOk, TEST_FILES } from './test-support.js';
+
+/**
+ * Known, accepted differences from DCMTK 3.6.7 dcm2json:
+ * - InlineBinary/BulkDataURI are not compared (DCMTK inlines every binary value; we build URIs on request).
+ * - dcm2json converts text to UTF-8 and so reports (0008,0005) as "ISO_IR 192"; we keep the file's value.
+ * - FL values: dcm2json prints about 9 significant digits; we give the exact float32 value as a double, so
+ *   FL values are compared after rounding both to float32.
+ * - dcm2json cannot convert ISO 2022 IR 87/149 (iconv), so the Japanese/Korean files are not compared, and
+ *   it refuses encapsulated pixel data in JSON, so compressed files are not compared either.
+ * - A PN group of only delimiters ("^^^^") is omitted as empty, as DCMTK does.
+ */
+function normalize(json: DicomJson): unknown {
+  return JSON.parse(
+    JSON.stringify(json, function (this: Record<string, unknown>, key, value: unknown) {
+      if (key === 'InlineBinary' || key === 'BulkDataURI') return undefined;
+      if (key === '00080005') return undefined;
+      if (key === 'Value' && this.vr === 'FL') return (value as number[]).map((v) => Math.fround(v));
+      return value;
+    }),
+  );
+}
+
+const FILES = [
+  'test_files/CT_small.dcm',
+  'test_files/MR_small.dcm',
+  'test_files/MR_small_implicit.dcm',
+  'test_files/MR_small_bigendian.dcm',
+  'test_files/rtplan.dcm',
+  'test_files/rtstruct.dcm',
+  'test_files/test-SR.dcm',
+  'test_files/rtdose.dcm',
+  'test_files/liver_1frame.dcm',
+  'test_files/reportsi.dcm',
+  'test_files/image_dfl.dcm',
+  'test_files/waveform_ecg.dcm',
+  'charset_files/chrX2.dcm',
+  'charset_files/chrGreek.dcm',
+];
+
+for (const file of FILES) {
+  test(`toDicomJson equals dcm2json: ${file}`, () => {
+    const path = join(TEST_FILES, '..', file);
+    const ours = toDicomJson(readDataset(readFileSync(path)));
+    const dcmtk = JSON.parse(runOk('dcm2json', [path])) as DicomJson;
+    assert.deepEqual(normalize(ours), normalize(dcmtk));
+  });
+}
+
+test('BulkDataURI for pixel data and large values, InlineBinary for the rest; tag paths into sequences', () => {
+  const dataset = readDataset(readFileSync(join(TEST_FILES, 'CT_small.dcm')));
+  const paths: string[][] = [];
+  const json = toDicomJson(dataset, {
+    bulkDataUri: (path) => {
+      paths.push(path);
+      return `bulk/${path.join('/')}`;
+    },
+    bulkDataThreshold: 64,
+  });
+  assert.deepEqual(json['7FE00010'], { vr: 'OW', BulkDataURI: 'bulk/7FE00010' });
+  assert.ok(paths.every((p) => p.length >= 1));
+  const withoutUris = toDicomJson(dataset);
+  assert.equal(typeof withoutUris['7FE00010']?.InlineBinary, 'string');
+  assert.equal(Buffer.from(withoutUris['7FE00010']!.InlineBinary!, 'base64').length, 128 * 128 * 2);
+});
+
+test('empty values are omitted and PN keeps its component groups', () => {
+  const json = toDicomJson(readDataset(readFileSync(join(CHARSET_FILES, 'chrX1.dcm'))));
+  assert.deepEqual(json['00100010'], {
+    vr: 'PN',
+    Value: [{ Alphabetic: 'Wang^XiaoDong', Ideographic: '王^小東' }],
+  });
+  const header = scanHeader(readFileSync(join(TEST_FILES, 'reportsi_with_empty_number_tags.dcm'))).toJson();
+  for (const attribute of Object.values(header))
+    assert.ok(attribute.Value === undefined || attribute.Value.length > 0);
+});
+
+test('sequences recurse (test-SR content tree)', () => {
+  const json = toDicomJson(readDataset(readFileSync(join(TEST_FILES, 'test-SR.dcm'))));
+  const content = json['0040A730']?.Value as DicomJson[];
+  assert.ok(content.length > 0);
+  assert.equal(content[0]?.['0040A010']?.vr, 'CS');
+});

@@ -1,0 +1,78 @@
+// `lantern serve` as a user starts it: health, the read-only study list, and clear errors over real HTTP.
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runLantern, startLantern } from '../support/lantern-cli.js';
+import { writeSyntheticStudy } from '../support/synthetic-ct.js';
+
+let dataDir: string;
+let server: ChildProcess;
+let baseUrl: string;
+
+before(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'lantern-serve-'));
+  const source = join(dataDir, 'incoming');
+  await writeSyntheticStudy(source, {
+    patientId: 'HTTP1',
+    patientName: 'Web^Wendy',
+    series: 1,
+    instancesPerSeries: 3,
+    rows: 16,
+    columns: 16,
+    studyDate: '20240607',
+  });
+  const imported = await runLantern(['import', '--no-progress', source], { LANTERN_DATA_DIR: dataDir });
+  assert.equal(imported.code, 0, imported.stderr);
+  server = startLantern(['serve'], { LANTERN_DATA_DIR: dataDir, LANTERN_HTTP_PORT: '0' });
+  baseUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const url = /serving on (http:\/\/\S+)/.exec(out)?.[1];
+      if (url) resolve(url);
+    });
+    server.on('close', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+});
+
+after(async () => {
+  server?.kill('SIGTERM');
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+test('the health endpoint answers', async () => {
+  const response = await fetch(`${baseUrl}/health`);
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { status: 'ok' });
+});
+
+test('/api/studies finds studies with DICOM matching and reports the total', async () => {
+  const response = await fetch(`${baseUrl}/api/studies?PatientName=web*&StudyDate=20240101-20241231`);
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as { total: number; studies: Record<string, unknown>[] };
+  assert.equal(body.total, 1);
+  assert.equal(body.studies[0]!.PatientID, 'HTTP1');
+  assert.equal(body.studies[0]!.NumberOfStudyRelatedInstances, 3);
+  const none = (await (await fetch(`${baseUrl}/api/studies?PatientID=NOBODY`)).json()) as { total: number };
+  assert.equal(none.total, 0);
+});
+
+test('bad queries get a 400 problem+json that names the problem, and the server keeps serving', async () => {
+  const unknown = await fetch(`${baseUrl}/api/studies?ShoeSize=42`);
+  assert.equal(unknown.status, 400);
+  assert.equal(unknown.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+  assert.match(
+    ((await unknown.json()) as { detail: string }).detail,
+    /ShoeSize is not a supported matching key/,
+  );
+  const badDate = await fetch(`${baseUrl}/api/studies?StudyDate=tomorrow`);
+  assert.equal(badDate.status, 400);
+  const badLimit = await fetch(`${baseUrl}/api/studies?limit=-5`);
+  assert.equal(badLimit.status, 400);
+  const missing = await fetch(`${baseUrl}/api/nothing-here`);
+  assert.equal(missing.status, 404);
+  assert.equal((await fetch(`${baseUrl}/health`)).status, 200);
+});
