@@ -1,5 +1,6 @@
 import type { Database } from '../platform/db/index.js';
 import type { BlobStore } from '../platform/storage/index.js';
+import type { TransactionBatcher } from './transaction-batcher.js';
 
 export type DuplicatePolicy = 'keep-first' | 'replace' | 'reject';
 
@@ -9,7 +10,13 @@ export interface ArchiveDeps {
   blobs: BlobStore;
   settings: {
     duplicatePolicy: DuplicatePolicy;
-    /** fsync each file before indexing it. */
+    /** fsync each file before indexing it, instead of flushing files in groups. */
     fsync: boolean;
   };
+}
+
+/** What the services run on: the deps, plus what `createArchive` builds once for them. */
+export interface ArchiveRuntime extends ArchiveDeps {
+  /** Every ingest index write goes through here, so concurrent ingests share commits. */
+  indexWriter: TransactionBatcher;
 }

@@ -4,6 +4,7 @@ import { queryArchive, type ArchiveQuery } from './query-archive.js';
 import { retrieveInstances } from './retrieve-instances.js';
 import type { InstanceSelector } from './retrieve-repo.js';
 import { storeInstance, type StoreOptions } from './store-instance.js';
+import { TransactionBatcher } from './transaction-batcher.js';
 import { verifyStorage, type VerifyProgress } from './verify-storage.js';
 
 export type { ArchiveDeps, DuplicatePolicy } from './archive-deps.js';
@@ -19,13 +20,19 @@ export { toMatchRecord, type MatchRecord } from './match-record.js';
 
 /** The archive's services, bound to their dependencies. Every door calls these and nothing below them. */
 export function createArchive(deps: ArchiveDeps) {
+  const runtime = { ...deps, indexWriter: new TransactionBatcher(deps.database) };
   return {
     storeInstance: (ctx: RequestContext, source: AsyncIterable<Uint8Array>, options?: StoreOptions) =>
-      storeInstance(deps, ctx, source, options),
+      storeInstance(runtime, ctx, source, options),
     query: (ctx: RequestContext, query: ArchiveQuery) => queryArchive(deps, ctx, query),
     retrieve: (ctx: RequestContext, selector: InstanceSelector) => retrieveInstances(deps, ctx, selector),
     verifyStorage: (ctx: RequestContext, onProgress?: (progress: VerifyProgress) => void) =>
       verifyStorage(deps, ctx, onProgress),
+    /** Puts every stored file and index row on disk, as one group (storage commitment, end of an import). */
+    flush: async () => {
+      await deps.blobs.flush();
+      await deps.database.flush();
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { DicomParseError, scanHeaderFile } from '../lib/dicom/index.js';
+import { DicomParseError, scanHeaderFile, scanHeaderPrefix } from '../lib/dicom/index.js';
 import type { RequestContext } from '../platform/context.js';
 import { nowIso } from '../platform/db/index.js';
 import { LanternError, invalid } from '../platform/errors.js';
@@ -6,7 +6,7 @@ import { publishEvent } from '../platform/events/index.js';
 import { recordAudit, recordAuditFailure } from '../platform/security/index.js';
 import type { StagedBlob } from '../platform/storage/index.js';
 import { reconcilePatient } from '../patients/index.js';
-import type { ArchiveDeps } from './archive-deps.js';
+import type { ArchiveRuntime } from './archive-deps.js';
 import { readInstanceAttributes, type InstanceAttributes } from './instance-attributes.js';
 import {
   countNewInstance,
@@ -42,7 +42,7 @@ export interface StoreOptions {
  * and audit in one transaction. Only when this resolves may a door report success to the sender.
  */
 export async function storeInstance(
-  deps: ArchiveDeps,
+  deps: ArchiveRuntime,
   ctx: RequestContext,
   source: AsyncIterable<Uint8Array>,
   options: StoreOptions = {},
@@ -65,7 +65,11 @@ export async function storeInstance(
 
 async function readAttributes(staged: StagedBlob, transferSyntaxUid: string | undefined) {
   try {
-    return readInstanceAttributes(await scanHeaderFile(staged.tempPath, { transferSyntaxUid }), staged.size);
+    // The head kept while staging usually holds the whole header; only a very large one is read again.
+    const header =
+      scanHeaderPrefix(staged.head, staged.size, { transferSyntaxUid }) ??
+      (await scanHeaderFile(staged.tempPath, { transferSyntaxUid }));
+    return readInstanceAttributes(header, staged.size);
   } catch (error) {
     if (error instanceof DicomParseError) throw invalid(error.message, undefined, error);
     throw error;
@@ -73,7 +77,7 @@ async function readAttributes(staged: StagedBlob, transferSyntaxUid: string | un
 }
 
 async function indexStaged(
-  deps: ArchiveDeps,
+  deps: ArchiveRuntime,
   ctx: RequestContext,
   staged: StagedBlob,
   attributes: InstanceAttributes,
@@ -87,7 +91,7 @@ async function indexStaged(
   const now = nowIso();
   const receivedFrom = ctx.origin.callingAeTitle ?? ctx.origin.door;
   try {
-    const replaced = await database.kysely.transaction().execute(async (trx) => {
+    const replaced = await deps.indexWriter.run(async (trx) => {
       const current = await findInstanceBySopUid(trx, attributes.instance.sopInstanceUid);
       if (current && settings.duplicatePolicy !== 'replace') return 'lost-race' as const;
       const patientRef = await reconcilePatient(trx, attributes.patient);
@@ -127,7 +131,7 @@ async function indexStaged(
 
 /** A second copy of a stored SOP Instance UID: reported, or refused under the `reject` policy. */
 async function refuseDuplicate(
-  deps: ArchiveDeps,
+  deps: ArchiveRuntime,
   ctx: RequestContext,
   staged: StagedBlob,
   attributes: InstanceAttributes,
@@ -139,15 +143,13 @@ async function refuseDuplicate(
   if (deps.settings.duplicatePolicy === 'reject') {
     throw new LanternError('duplicate', `SOP Instance ${uid} is already stored`, { sopInstanceUid: uid });
   }
-  await deps.database.kysely
-    .transaction()
-    .execute((trx) =>
-      recordAudit(trx, ctx, { ...auditEntry(attributes), detail: { duplicate: true, kept: 'first' } }),
-    );
+  await deps.indexWriter.run((trx) =>
+    recordAudit(trx, ctx, { ...auditEntry(attributes), detail: { duplicate: true, kept: 'first' } }),
+  );
   return result('duplicate', attributes, staged.size);
 }
 
-async function removeIfUnreferenced(deps: ArchiveDeps, blobKey: string): Promise<void> {
+async function removeIfUnreferenced(deps: ArchiveRuntime, blobKey: string): Promise<void> {
   if (!(await isBlobReferenced(deps.database.kysely, blobKey))) {
     await deps.blobs.remove(blobKey as Parameters<typeof deps.blobs.remove>[0]);
   }

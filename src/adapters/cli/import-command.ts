@@ -8,6 +8,9 @@ import { cliContext } from './cli-context.js';
 import { walkFiles } from './file-walk.js';
 import { ProgressLine, bar } from './progress-line.js';
 
+// Large reads: a CT instance arrives in one chunk instead of eight (fewer calls, same memory bound).
+const READ_CHUNK = 1024 * 1024;
+
 export interface ImportSummary {
   files: number;
   bytes: number;
@@ -65,7 +68,10 @@ export async function importFolder(
       if (next.done) return;
       const path = next.value;
       try {
-        const result = await archive.storeInstance(ctx, createReadStream(path));
+        const result = await archive.storeInstance(
+          ctx,
+          createReadStream(path, { highWaterMark: READ_CHUNK }),
+        );
         count[result.outcome](1);
         summary.bytes += result.size;
       } catch (error) {
@@ -80,6 +86,8 @@ export async function importFolder(
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
+  // One flush for the whole run: when the summary prints, everything stored is on disk.
+  await archive.flush();
   if (options.progress !== false) progress.done();
   summary.seconds = (Date.now() - started) / 1000;
   return summary;

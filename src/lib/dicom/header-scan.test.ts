@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import { DicomParseError, readDataset, scanHeader, scanHeaderFile, tags } from './index.js';
+import { DicomParseError, readDataset, scanHeader, scanHeaderFile, scanHeaderPrefix, tags } from './index.js';
 import { listFiles, run, TEST_FILES } from './test-support.js';
 
 /**
@@ -110,6 +110,22 @@ test('scanHeaderFile reads a prefix and grows it until the pixel data', async ()
   const deflated = await scanHeaderFile(join(TEST_FILES, 'image_dfl.dcm'));
   assert.equal(deflated.sopInstanceUid, '1.3.6.1.4.1.5962.1.1.0.0.0.977067309.6001.0');
   await assert.rejects(scanHeaderFile(join(TEST_FILES, 'README.txt')), DicomParseError);
+
+  // The same from bytes already in hand: a prefix short of the pixel data is not an answer yet.
+  const whole = readFileSync(path);
+  assert.equal(scanHeaderPrefix(whole.subarray(0, 64 * 1024), whole.length), undefined);
+  const fromPrefix = scanHeaderPrefix(whole.subarray(0, 512 * 1024), whole.length);
+  assert.equal(fromPrefix?.pixelDataOffset, header.pixelDataOffset);
+  assert.equal(fromPrefix?.pixelDataLength, scanHeader(source).pixelDataLength);
+  assert.throws(() => scanHeaderPrefix(new TextEncoder().encode('hello'), 5), DicomParseError);
+});
+
+test('pixelDataLength tells how long native pixel data should be, so a cut file can be detected', () => {
+  const source = readFileSync(join(TEST_FILES, 'CT_small.dcm'));
+  const header = scanHeader(source);
+  assert.equal(header.pixelDataLength, 128 * 128 * 2);
+  assert.ok(header.pixelDataOffset! + header.pixelDataLength! <= source.length);
+  assert.equal(scanHeader(readFileSync(join(TEST_FILES, 'JPEG2000.dcm'))).pixelDataLength, undefined);
 });
 
 test('every truncation of real files throws DicomParseError or parses, never anything else', () => {

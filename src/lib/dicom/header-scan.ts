@@ -129,6 +129,26 @@ const FIRST_READ = 64 * 1024;
 const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 
 /**
+ * scanHeader on the first bytes of a file of `totalSize` bytes: the header when the prefix holds all of it,
+ * undefined when more bytes are needed. A prefix that parses cleanly may still end between two elements,
+ * so only reaching the pixel data or the end of the file is final.
+ */
+export function scanHeaderPrefix(
+  prefix: Uint8Array,
+  totalSize: number,
+  options: ScanOptions = {},
+): DicomHeader | undefined {
+  const complete = prefix.length >= totalSize;
+  try {
+    const header = scanHeader(prefix, options);
+    return complete || header.pixelDataOffset !== undefined ? header : undefined;
+  } catch (error) {
+    if (!(error instanceof DicomParseError) || !error.truncated || complete) throw error;
+    return undefined;
+  }
+}
+
+/**
  * scanHeader on a file, reading only a prefix: 64 KiB first, doubled while the pixel data has not been
  * reached and the prefix ended inside the header.
  */
@@ -143,14 +163,8 @@ export async function scanHeaderFile(path: string, options: ScanOptions = {}): P
       buffer.copy(next);
       const { bytesRead } = await handle.read(next, buffer.length, length - buffer.length, buffer.length);
       buffer = next.subarray(0, buffer.length + bytesRead);
-      const complete = buffer.length >= size;
-      try {
-        const header = scanHeader(buffer, options);
-        // A prefix that parsed cleanly may still end between two elements: only the whole file is final.
-        if (complete || header.pixelDataOffset !== undefined) return header;
-      } catch (error) {
-        if (!(error instanceof DicomParseError) || !error.truncated || complete) throw error;
-      }
+      const header = scanHeaderPrefix(buffer, size, options);
+      if (header) return header;
       if (length >= MAX_HEADER_BYTES) {
         throw new DicomParseError(`header larger than ${MAX_HEADER_BYTES} bytes (pixel data not found)`);
       }

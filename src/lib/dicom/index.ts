@@ -24,7 +24,13 @@ export {
 export { decodeText, encodeText, isKnownCharacterSet } from './character-sets.js';
 export { generateUid, isValidUid, uuidToUid } from './uid.js';
 export type { DataElement, DataElements, DicomDataset, ElementValue, PersonName } from './dataset.js';
-export { scanHeader, scanHeaderFile, type DicomHeader, type ScanOptions } from './header-scan.js';
+export {
+  scanHeader,
+  scanHeaderFile,
+  scanHeaderPrefix,
+  type DicomHeader,
+  type ScanOptions,
+} from './header-scan.js';
 export { readDataset, type ReadOptions } from './dataset-reader.js';
 export { toDicomJson, type DicomJson, type DicomJsonOptions } from './dicom-json.js';
 export { writePart10, framesOf, IMPLEMENTATION_CLASS_UID, type WriteOptions } from './part10-writer.js';

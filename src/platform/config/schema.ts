@@ -58,9 +58,9 @@ export const configSchema = Type.Object(
         },
       ),
       fsync: Type.Boolean({
-        default: true,
+        default: false,
         description:
-          'Flush each stored file to disk before indexing it (off only for throwaway test archives).',
+          'Flush each file to disk before its store is acknowledged; off: files are flushed in groups (storage commitment, end of import), a process crash still loses nothing.',
       }),
     }),
     import: group({

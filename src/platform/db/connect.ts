@@ -8,8 +8,10 @@ import {
   PostgresDialect,
   SqliteDialect,
   SqliteDriver,
+  sql,
   type DatabaseConnection,
   type Driver,
+  type SqliteDatabase as KyselySqliteDatabase,
 } from 'kysely';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -20,6 +22,8 @@ export interface Database {
   readonly dialect: DialectName;
   /** Where the data lives, for messages: the SQLite file or the PostgreSQL URL without its password. */
   readonly location: string;
+  /** Puts every committed transaction on disk (SQLite in `normal` mode defers that to checkpoints). */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,12 +43,32 @@ class ImmediateSqliteDriver extends SqliteDriver {
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly database: SqliteDatabase.Database) {
+  constructor(private readonly database: KyselySqliteDatabase) {
     super({ database });
   }
   override createDriver(): Driver {
     return new ImmediateSqliteDriver({ database: this.database });
   }
+}
+
+// Kysely prepares every statement anew; on the ingest path that costs as much as running it. The same SQL
+// text reuses its prepared statement (bounded: queries with IN lists make many distinct texts).
+const STATEMENT_CACHE_SIZE = 256;
+
+function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqliteDatabase {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement === undefined) {
+        statement = sqlite.prepare(sql);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 // PostgreSQL returns BIGINT (int8) and COUNT(*) as strings; every such value here fits a JS number.
@@ -66,8 +90,10 @@ function openSqlite(file: string, synchronous: 'normal' | 'full'): Database {
   sqlite.pragma('busy_timeout = 10000');
   // DICOM matching is case-sensitive except where a rule says otherwise (PS3.4 C.2.2.2); PostgreSQL agrees.
   sqlite.pragma('case_sensitive_like = ON');
-  const kysely = new Kysely<any>({ dialect: new ImmediateSqliteDialect(sqlite) }); // eslint-disable-line @typescript-eslint/no-explicit-any
-  return { kysely, dialect: 'sqlite', location: file, close: () => kysely.destroy() };
+  const kysely = new Kysely<any>({ dialect: new ImmediateSqliteDialect(withStatementCache(sqlite)) }); // eslint-disable-line @typescript-eslint/no-explicit-any
+  // A checkpoint syncs the WAL before copying it back, so every committed transaction is then on disk.
+  const flush = async () => void (await sql`pragma wal_checkpoint(PASSIVE)`.execute(kysely));
+  return { kysely, dialect: 'sqlite', location: file, flush, close: () => kysely.destroy() };
 }
 
 function openPostgres(url: string): Database {
@@ -79,6 +105,8 @@ function openPostgres(url: string): Database {
     kysely,
     dialect: 'postgres',
     location: url.replace(/:[^:@/]*@/, ':***@'),
+    // PostgreSQL's commits are durable when they return (synchronous_commit); nothing to flush.
+    flush: async () => undefined,
     close: () => kysely.destroy(),
   };
 }

@@ -8,6 +8,8 @@ export interface StagedBlob {
   readonly tempPath: string;
   readonly key: BlobKey;
   readonly size: number;
+  /** The first bytes (up to `headBytes`), kept while streaming so a header can be read without a second read. */
+  readonly head: Uint8Array;
 }
 
 export interface ByteRange {
@@ -21,8 +23,17 @@ export interface ByteRange {
  * durable under their content hash, so a key always names complete, verified bytes.
  */
 export interface BlobStore {
-  stage(source: AsyncIterable<Uint8Array>, options?: { maxBytes?: number }): Promise<StagedBlob>;
+  stage(
+    source: AsyncIterable<Uint8Array>,
+    options?: { maxBytes?: number; headBytes?: number },
+  ): Promise<StagedBlob>;
+  /**
+   * Makes the bytes visible under their key. With `fsync` they are on disk when this resolves; without,
+   * they survive a crash of the process and reach the disk at the next `flush` (or the OS's writeback).
+   */
   commit(staged: StagedBlob, options?: { fsync?: boolean }): Promise<BlobKey>;
+  /** Puts every blob committed without fsync on disk, as one group. */
+  flush(): Promise<void>;
   discard(staged: StagedBlob): Promise<void>;
   open(key: BlobKey, range?: ByteRange): Readable;
   size(key: BlobKey): Promise<number | undefined>;

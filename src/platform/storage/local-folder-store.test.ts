@@ -67,3 +67,22 @@ test('a source stream that fails midway leaves nothing staged', async () => {
   await assert.rejects(store.stage(broken()), /connection reset/);
   assert.deepEqual(await readdir(join(root, 'tmp')), []);
 });
+
+test('blobs committed without fsync are flushed as a group, even if one was removed meanwhile', async () => {
+  const { store } = await newStore();
+  const keys = [];
+  for (const text of ['one', 'two', 'three'])
+    keys.push(await store.commit(await store.stage(chunks(text)), { fsync: false }));
+  await store.remove(keys[1]!);
+  await store.flush();
+  await store.flush();
+  assert.equal(await store.size(keys[0]!), 3);
+});
+
+test('the first bytes are kept while staging, so a header can be read without reading the file again', async () => {
+  const { store } = await newStore();
+  const staged = await store.stage(chunks('0123456789', 'abcdef'), { headBytes: 12 });
+  assert.equal(Buffer.from(staged.head).toString(), '0123456789ab');
+  assert.equal(staged.size, 16);
+  await store.discard(staged);
+});

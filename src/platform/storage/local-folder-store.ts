@@ -10,6 +10,10 @@ import type { BlobKey, BlobStore, ByteRange, StagedBlob } from './blob-store.js'
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
 // Staging files older than this are left over from a crashed process and may be removed.
 const STALE_TEMP_MS = 60 * 60 * 1000;
+const DEFAULT_HEAD_BYTES = 128 * 1024;
+// Unflushed files are flushed in a group once this many are waiting, so the list stays bounded.
+const MAX_UNFLUSHED = 4096;
+const PARALLEL_SYNCS = 8;
 
 /**
  * BlobStore on a local folder: `<root>/blobs/ab/cd/<sha256>`, staging in `<root>/tmp`.
@@ -19,6 +23,8 @@ export class LocalFolderStore implements BlobStore {
   private readonly blobDir: string;
   private readonly tempDir: string;
   private readonly knownDirs = new Set<string>();
+  private unflushedFiles = new Set<string>();
+  private unflushedDirs = new Set<string>();
 
   private constructor(root: string) {
     this.blobDir = join(root, 'blobs');
@@ -33,13 +39,19 @@ export class LocalFolderStore implements BlobStore {
     return store;
   }
 
-  async stage(source: AsyncIterable<Uint8Array>, options: { maxBytes?: number } = {}): Promise<StagedBlob> {
+  async stage(
+    source: AsyncIterable<Uint8Array>,
+    options: { maxBytes?: number; headBytes?: number } = {},
+  ): Promise<StagedBlob> {
     const tempPath = join(this.tempDir, `${Date.now()}-${randomBytes(8).toString('hex')}.part`);
     const hash = createHash('sha256');
     let size = 0;
     const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    const headBytes = options.headBytes ?? DEFAULT_HEAD_BYTES;
+    const head: Uint8Array[] = [];
     async function* tap(chunks: AsyncIterable<Uint8Array>) {
       for await (const chunk of chunks) {
+        if (size < headBytes) head.push(chunk.slice(0, headBytes - size));
         size += chunk.byteLength;
         if (size > maxBytes)
           throw new LanternError('invalid', `upload exceeds the limit of ${maxBytes} bytes`);
@@ -53,16 +65,38 @@ export class LocalFolderStore implements BlobStore {
       await rm(tempPath, { force: true });
       throw error;
     }
-    return { tempPath, key: hash.digest('hex') as BlobKey, size };
+    return { tempPath, key: hash.digest('hex') as BlobKey, size, head: Buffer.concat(head) };
   }
 
   async commit(staged: StagedBlob, options: { fsync?: boolean } = {}): Promise<BlobKey> {
     const fsync = options.fsync ?? true;
     if (fsync) await syncPath(staged.tempPath);
     const dir = await this.ensureDir(staged.key);
-    await rename(staged.tempPath, join(dir, staged.key));
-    if (fsync) await syncPath(dir);
+    const path = join(dir, staged.key);
+    await rename(staged.tempPath, path);
+    if (fsync) {
+      await syncPath(dir);
+    } else {
+      this.unflushedFiles.add(path);
+      this.unflushedDirs.add(dir);
+      if (this.unflushedFiles.size >= MAX_UNFLUSHED) await this.flush();
+    }
     return staged.key;
+  }
+
+  async flush(): Promise<void> {
+    const files = [...this.unflushedFiles];
+    const dirs = [...this.unflushedDirs];
+    this.unflushedFiles = new Set();
+    this.unflushedDirs = new Set();
+    // Files first, then the folders whose entries (the renames) name them.
+    for (const group of [files, dirs]) {
+      for (let i = 0; i < group.length; i += PARALLEL_SYNCS) {
+        await Promise.all(
+          group.slice(i, i + PARALLEL_SYNCS).map((path) => syncPath(path).catch(ignoreMissing)),
+        );
+      }
+    }
   }
 
   async discard(staged: StagedBlob): Promise<void> {
@@ -124,6 +158,11 @@ export class LocalFolderStore implements BlobStore {
       if (info && info.mtimeMs < cutoff) await rm(path, { force: true });
     }
   }
+}
+
+/** A blob removed (replaced or deleted) before the flush has nothing left to flush. */
+function ignoreMissing(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT') throw error;
 }
 
 async function listDirs(dir: string): Promise<string[]> {
