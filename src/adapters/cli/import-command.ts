@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { relative } from 'node:path';
+import { Readable } from 'node:stream';
 import type { Archive, StoreOutcome } from '../../archive/index.js';
 import { toLanternError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/log/index.js';
@@ -8,8 +9,14 @@ import { cliContext } from './cli-context.js';
 import { walkFiles } from './file-walk.js';
 import { ProgressLine, bar } from './progress-line.js';
 
-// Large reads: a CT instance arrives in one chunk instead of eight (fewer calls, same memory bound).
-const READ_CHUNK = 1024 * 1024;
+// A file is read in chunks of its own size up to this: one read for a typical instance, and no buffer
+// larger than the file (a fixed large buffer per file is what the garbage collector then pays for).
+const MAX_READ_CHUNK = 4 * 1024 * 1024;
+
+function readWhole(path: string, size: number) {
+  if (size === 0) return Readable.from([]);
+  return createReadStream(path, { highWaterMark: Math.min(size, MAX_READ_CHUNK), end: size - 1 });
+}
 
 export interface ImportSummary {
   files: number;
@@ -68,10 +75,7 @@ export async function importFolder(
       if (next.done) return;
       const path = next.value;
       try {
-        const result = await archive.storeInstance(
-          ctx,
-          createReadStream(path, { highWaterMark: READ_CHUNK }),
-        );
+        const result = await archive.storeInstance(ctx, readWhole(path, (await stat(path)).size));
         count[result.outcome](1);
         summary.bytes += result.size;
       } catch (error) {

@@ -16,7 +16,8 @@ const MAX_UNFLUSHED = 4096;
 const PARALLEL_SYNCS = 8;
 
 /**
- * BlobStore on a local folder: `<root>/blobs/ab/cd/<sha256>`, staging in `<root>/tmp`.
+ * BlobStore on a local folder: `<root>/blobs/abc/<sha256>` (4,096 folders named by the first three hex
+ * digits), staging in `<root>/tmp`.
  * Durability follows the usual recipe: fsync the file, rename it into place, fsync the folder.
  */
 export class LocalFolderStore implements BlobStore {
@@ -71,7 +72,7 @@ export class LocalFolderStore implements BlobStore {
   async commit(staged: StagedBlob, options: { fsync?: boolean } = {}): Promise<BlobKey> {
     const fsync = options.fsync ?? true;
     if (fsync) await syncPath(staged.tempPath);
-    const dir = await this.ensureDir(staged.key);
+    const dir = await this.ensureDir(staged.key, fsync);
     const path = join(dir, staged.key);
     await rename(staged.tempPath, path);
     if (fsync) {
@@ -123,11 +124,9 @@ export class LocalFolderStore implements BlobStore {
   }
 
   async *keys(): AsyncIterable<BlobKey> {
-    for (const first of await listDirs(this.blobDir)) {
-      for (const second of await listDirs(join(this.blobDir, first))) {
-        for (const entry of await readdir(join(this.blobDir, first, second), { withFileTypes: true })) {
-          if (entry.isFile() && KEY_PATTERN.test(entry.name)) yield entry.name as BlobKey;
-        }
+    for (const folder of await listDirs(this.blobDir)) {
+      for (const entry of await readdir(join(this.blobDir, folder), { withFileTypes: true })) {
+        if (entry.isFile() && KEY_PATTERN.test(entry.name)) yield entry.name as BlobKey;
       }
     }
   }
@@ -138,13 +137,22 @@ export class LocalFolderStore implements BlobStore {
 
   private pathOf(key: BlobKey): string {
     if (!KEY_PATTERN.test(key)) throw new LanternError('invalid', `not a blob key: ${key}`);
-    return join(this.blobDir, key.slice(0, 2), key.slice(2, 4), key);
+    return join(this.blobDir, key.slice(0, 3), key);
   }
 
-  private async ensureDir(key: BlobKey): Promise<string> {
-    const dir = join(this.blobDir, key.slice(0, 2), key.slice(2, 4));
+  /** The blob's folder; a folder made here is itself an entry of blobs/ that must reach the disk. */
+  private async ensureDir(key: BlobKey, fsync: boolean): Promise<string> {
+    const dir = join(this.blobDir, key.slice(0, 3));
     if (!this.knownDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
+      const created = await mkdir(dir).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EEXIST') throw error;
+          return false;
+        },
+      );
+      if (created && fsync) await syncPath(this.blobDir);
+      else if (created) this.unflushedDirs.add(this.blobDir);
       this.knownDirs.add(dir);
     }
     return dir;
