@@ -16,28 +16,21 @@ const john = { patientId: 'PAT1', patientName: 'Doe^John', patientBirthDate: '19
 const jane = { patientId: 'PAT2', patientName: 'DOE^JANE', patientBirthDate: '19800202', patientSex: 'F' };
 const ken = { patientId: 'PAT_3%', patientName: 'Ohara^Ken', patientBirthDate: '19900303', patientSex: 'M' };
 
+const chestCt = {
+  ...john,
+  studyInstanceUid: S1,
+  studyDate: '20240115',
+  studyTime: '083000',
+  accessionNumber: 'ACC1',
+  studyDescription: 'CT CHEST',
+  referringPhysicianName: 'Smith^Anna',
+};
+
 const instances: SyntheticCtInstanceParams[] = [
   // S1: CT chest with a CT series of two images and a PR series of one.
-  ...[1, 2].map((n) => ({
-    ...john,
-    studyInstanceUid: S1,
-    studyDate: '20240115',
-    studyTime: '083000',
-    accessionNumber: 'ACC1',
-    studyDescription: 'CT CHEST',
-    referringPhysicianName: 'Smith^Anna',
-    seriesNumber: 1,
-    seriesDescription: 'Axial lung',
-    instanceNumber: n,
-  })),
+  ...[1, 2].map((n) => ({ ...chestCt, seriesNumber: 1, seriesDescription: 'Axial lung', instanceNumber: n })),
   {
-    ...john,
-    studyInstanceUid: S1,
-    studyDate: '20240115',
-    studyTime: '083000',
-    accessionNumber: 'ACC1',
-    studyDescription: 'CT CHEST',
-    referringPhysicianName: 'Smith^Anna',
+    ...chestCt,
     seriesNumber: 2,
     modality: 'PR',
     seriesDescription: 'Key images',
