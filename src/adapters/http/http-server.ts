@@ -1,4 +1,9 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import { createContext, type RequestContext } from '../../platform/context.js';
 import type { Logger } from '../../platform/log/index.js';
 import { sendProblem } from './http-problem.js';
@@ -7,7 +12,8 @@ import { sendProblem } from './http-problem.js';
 export function createHttpServer(log: Logger): FastifyInstance {
   const app = Fastify({
     loggerInstance: log.child({ door: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Doors log what they do with the request; fastify's per-request lines would only repeat it.
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
   });
   app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
