@@ -1,5 +1,6 @@
 import type { Database } from '../platform/db/index.js';
 import type { BlobStore } from '../platform/storage/index.js';
+import type { HierarchyCache } from './hierarchy-cache.js';
 import type { TransactionBatcher } from './transaction-batcher.js';
 
 export type DuplicatePolicy = 'keep-first' | 'replace' | 'reject';
@@ -19,4 +20,6 @@ export interface ArchiveDeps {
 export interface ArchiveRuntime extends ArchiveDeps {
   /** Every ingest index write goes through here, so concurrent ingests share commits. */
   indexWriter: TransactionBatcher;
+  /** Index rows of recently written series, so later instances skip their look-ups. */
+  hierarchy: HierarchyCache;
 }

@@ -4,6 +4,7 @@ import { queryArchive, type ArchiveQuery } from './query-archive.js';
 import { retrieveInstances } from './retrieve-instances.js';
 import type { InstanceSelector } from './retrieve-repo.js';
 import { storeInstance, type StoreOptions } from './store-instance.js';
+import { HierarchyCache } from './hierarchy-cache.js';
 import { TransactionBatcher } from './transaction-batcher.js';
 import { verifyStorage, type VerifyProgress } from './verify-storage.js';
 
@@ -20,7 +21,11 @@ export { toMatchRecord, type MatchRecord } from './match-record.js';
 
 /** The archive's services, bound to their dependencies. Every door calls these and nothing below them. */
 export function createArchive(deps: ArchiveDeps) {
-  const runtime = { ...deps, indexWriter: new TransactionBatcher(deps.database) };
+  const runtime = {
+    ...deps,
+    indexWriter: new TransactionBatcher(deps.database),
+    hierarchy: new HierarchyCache(),
+  };
   return {
     storeInstance: (ctx: RequestContext, source: AsyncIterable<Uint8Array>, options?: StoreOptions) =>
       storeInstance(runtime, ctx, source, options),

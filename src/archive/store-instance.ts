@@ -1,6 +1,6 @@
 import { DicomParseError, scanHeaderFile, scanHeaderPrefix } from '../lib/dicom/index.js';
 import type { RequestContext } from '../platform/context.js';
-import { nowIso } from '../platform/db/index.js';
+import { nowIso, type Kysely } from '../platform/db/index.js';
 import { LanternError, invalid } from '../platform/errors.js';
 import { publishEvent } from '../platform/events/index.js';
 import { recordAudit, recordAuditFailure } from '../platform/security/index.js';
@@ -82,27 +82,30 @@ async function indexStaged(
   staged: StagedBlob,
   attributes: InstanceAttributes,
 ): Promise<StoreResult> {
-  const { database, blobs, settings } = deps;
-  const existing = await findInstanceBySopUid(database.kysely, attributes.instance.sopInstanceUid);
-  if (existing && settings.duplicatePolicy !== 'replace') {
-    return refuseDuplicate(deps, ctx, staged, attributes);
-  }
+  const { blobs, settings } = deps;
+  // The duplicate check happens inside the index transaction, where it cannot race; a duplicate's bytes
+  // are then dropped again (or kept, when they are the stored copy's).
   await blobs.commit(staged, { fsync: settings.fsync });
   const now = nowIso();
   const receivedFrom = ctx.origin.callingAeTitle ?? ctx.origin.door;
   try {
-    const replaced = await deps.indexWriter.run(async (trx) => {
+    const outcome = await deps.indexWriter.run(async (trx) => {
       const current = await findInstanceBySopUid(trx, attributes.instance.sopInstanceUid);
-      if (current && settings.duplicatePolicy !== 'replace') return 'lost-race' as const;
-      const patientRef = await reconcilePatient(trx, attributes.patient);
-      const studyRef = await upsertStudy(trx, patientRef, attributes.study, now);
-      const series = await upsertSeries(trx, studyRef, attributes.series, now);
-      const row = { seriesRef: series.id, studyRef, attributes: attributes.instance, now, receivedFrom };
+      if (current && settings.duplicatePolicy !== 'replace') return 'duplicate' as const;
+      const place = await placeInHierarchy(trx, deps, attributes, now);
+      const row = {
+        ...place,
+        attributes: attributes.instance,
+        now,
+        receivedFrom,
+        blobKey: staged.key,
+        size: staged.size,
+      };
       if (current) {
-        await replaceInstance(trx, current.id, { ...row, blobKey: staged.key, size: staged.size });
+        await replaceInstance(trx, current.id, row);
       } else {
-        await insertInstance(trx, { ...row, blobKey: staged.key, size: staged.size });
-        await countNewInstance(trx, { studyRef, seriesRef: series.id, seriesCreated: series.created }, now);
+        await insertInstance(trx, row);
+        await countNewInstance(trx, place, now);
       }
       await publishEvent(trx, {
         type: 'instance.stored',
@@ -117,9 +120,15 @@ async function indexStaged(
         ...auditEntry(attributes),
         detail: { size: staged.size, replaced: !!current },
       });
-      return current;
+      return { place, replaced: current };
     });
-    if (replaced === 'lost-race') return refuseDuplicate(deps, ctx, staged, attributes, true);
+    if (outcome === 'duplicate') return refuseDuplicate(deps, ctx, staged, attributes);
+    const { place, replaced } = outcome;
+    deps.hierarchy.remember(attributes.series.seriesInstanceUid, {
+      studyInstanceUid: attributes.study.studyInstanceUid,
+      studyRef: place.studyRef,
+      seriesRef: place.seriesRef,
+    });
     if (replaced && replaced.blobKey !== staged.key) await removeIfUnreferenced(deps, replaced.blobKey);
     return result(replaced ? 'replaced' : 'stored', attributes, staged.size);
   } catch (error) {
@@ -129,16 +138,29 @@ async function indexStaged(
   }
 }
 
+/** Patient, study and series rows for an instance: from the cache for a known series, else looked up or made. */
+async function placeInHierarchy(
+  trx: Kysely<any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+  deps: ArchiveRuntime,
+  attributes: InstanceAttributes,
+  now: string,
+): Promise<{ studyRef: number; seriesRef: number; seriesCreated: boolean }> {
+  const known = deps.hierarchy.get(attributes.series.seriesInstanceUid, attributes.study.studyInstanceUid);
+  if (known) return { studyRef: known.studyRef, seriesRef: known.seriesRef, seriesCreated: false };
+  const patientRef = await reconcilePatient(trx, attributes.patient);
+  const studyRef = await upsertStudy(trx, patientRef, attributes.study, now);
+  const series = await upsertSeries(trx, studyRef, attributes.series, now);
+  return { studyRef, seriesRef: series.id, seriesCreated: series.created };
+}
+
 /** A second copy of a stored SOP Instance UID: reported, or refused under the `reject` policy. */
 async function refuseDuplicate(
   deps: ArchiveRuntime,
   ctx: RequestContext,
   staged: StagedBlob,
   attributes: InstanceAttributes,
-  alreadyCommitted = false,
 ): Promise<StoreResult> {
-  if (alreadyCommitted) await removeIfUnreferenced(deps, staged.key);
-  else await deps.blobs.discard(staged);
+  await removeIfUnreferenced(deps, staged.key);
   const uid = attributes.instance.sopInstanceUid;
   if (deps.settings.duplicatePolicy === 'reject') {
     throw new LanternError('duplicate', `SOP Instance ${uid} is already stored`, { sopInstanceUid: uid });

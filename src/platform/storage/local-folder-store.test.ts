@@ -86,3 +86,12 @@ test('the first bytes are kept while staging, so a header can be read without re
   assert.equal(staged.size, 16);
   await store.discard(staged);
 });
+
+test('many small pieces are stored whole and in order', async () => {
+  const { store } = await newStore();
+  const pieces = Array.from({ length: 100 }, (_, i) => Buffer.alloc(16 * 1024, i));
+  const staged = await store.stage(Readable.from(pieces));
+  const key = await store.commit(staged, { fsync: false });
+  assert.ok((await buffer(store.open(key))).equals(Buffer.concat(pieces)));
+  assert.equal(staged.size, 100 * 16 * 1024);
+});
