@@ -5,6 +5,7 @@ import { createHttpServer } from './adapters/http/index.js';
 import type { LanternConfig } from './platform/config/index.js';
 import { migrate, openDatabase, type Database } from './platform/db/index.js';
 import type { Logger } from './platform/log/index.js';
+import { createAeTable, type AeTable } from './platform/security/index.js';
 import { LocalFolderStore } from './platform/storage/index.js';
 
 /** The platform and services of one Lantern process, built from configuration. */
@@ -13,6 +14,7 @@ export interface Lantern {
   log: Logger;
   database: Database;
   archive: Archive;
+  aeTable: AeTable;
   close(): Promise<void>;
 }
 
@@ -27,7 +29,11 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
     const blobs = await LocalFolderStore.open(join(config.dataDir, 'storage'));
     const archive = createArchive({ database, blobs, settings: config.archive });
-    return { config, log, database, archive, close: () => database.close() };
+    const aeTable = createAeTable(database, {
+      configured: config.dicom.remoteAes,
+      unknownAePermissions: config.dicom.unknownAePermissions,
+    });
+    return { config, log, database, archive, aeTable, close: () => database.close() };
   } catch (error) {
     await database.close();
     throw error;
@@ -42,7 +48,7 @@ export interface RunningServer {
 /** Starts the listeners of `lantern serve`. Later doors (DIMSE, HL7) start here too. */
 export async function startServer(lantern: Lantern): Promise<RunningServer> {
   const http = createHttpServer(lantern.log);
-  registerApiRoutes(http, lantern.archive);
+  registerApiRoutes(http, lantern);
   const address = await http.listen({ host: lantern.config.http.host, port: lantern.config.http.port });
   lantern.log.info({ url: address }, 'HTTP listening');
   return { httpUrl: address, close: () => http.close() };

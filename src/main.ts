@@ -4,7 +4,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { openLantern, startServer, type Lantern } from './app.js';
 import {
+  addAe,
   exportStudy,
+  listAes,
+  removeAe,
   formatImportSummary,
   formatVerifyReport,
   importFolder,
@@ -152,6 +155,42 @@ program
     console.log(formatVerifyReport(report));
     if (!report.consistent) process.exitCode = 1;
   });
+
+const ae = program.command('ae').description('the AE table: remote DICOM nodes and what they may do');
+
+ae.command('list')
+  .description('list the remote AEs')
+  .action(async () => console.log(await withLantern((lantern) => listAes(lantern.aeTable))));
+
+ae.command('add <aeTitle> <host> <port>')
+  .description('add or change a remote AE (a running server sees it at once)')
+  .option('--permissions <list>', 'what it may do: echo,store,query,retrieve', 'echo,store,query,retrieve')
+  .option('--description <text>')
+  .action(
+    async (
+      aeTitle: string,
+      host: string,
+      port: string,
+      options: { permissions: string; description?: string },
+    ) => {
+      const text = await withLantern((lantern) =>
+        addAe(lantern.aeTable, lantern.log, {
+          aeTitle,
+          host,
+          port: Number(port),
+          permissions: options.permissions.split(','),
+          description: options.description,
+        }),
+      );
+      console.log(text);
+    },
+  );
+
+ae.command('remove <aeTitle>')
+  .description('remove a remote AE')
+  .action(async (aeTitle: string) =>
+    console.log(await withLantern((lantern) => removeAe(lantern.aeTable, lantern.log, aeTitle))),
+  );
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message);

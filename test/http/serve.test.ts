@@ -76,3 +76,32 @@ test('bad queries get a 400 problem+json that names the problem, and the server 
   assert.equal(missing.status, 404);
   assert.equal((await fetch(`${baseUrl}/health`)).status, 200);
 });
+
+test('the AE table over REST: add, list, change, remove; bad bodies get a 400', async () => {
+  const put = (body: unknown) =>
+    fetch(`${baseUrl}/api/aes/PACS2`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const created = await put({ host: '127.0.0.1', port: 4104, permissions: ['store', 'echo'] });
+  assert.equal(created.status, 200);
+  assert.deepEqual(await created.json(), {
+    aeTitle: 'PACS2',
+    host: '127.0.0.1',
+    port: 4104,
+    permissions: ['echo', 'store'],
+    source: 'database',
+  });
+  const list = (await (await fetch(`${baseUrl}/api/aes`)).json()) as { aes: { aeTitle: string }[] };
+  assert.deepEqual(
+    list.aes.map((ae) => ae.aeTitle),
+    ['PACS2'],
+  );
+  assert.equal((await put({ host: '127.0.0.1', port: 'many', permissions: [] })).status, 400);
+  const badPermission = await put({ host: '127.0.0.1', port: 4104, permissions: ['everything'] });
+  assert.equal(badPermission.status, 400);
+  assert.match(((await badPermission.json()) as { detail: string }).detail, /unknown permission/);
+  assert.equal((await fetch(`${baseUrl}/api/aes/PACS2`, { method: 'DELETE' })).status, 204);
+  assert.equal((await fetch(`${baseUrl}/api/aes/PACS2`, { method: 'DELETE' })).status, 404);
+});

@@ -2,3 +2,4 @@ export { importFolder, formatImportSummary, type ImportSummary } from './import-
 export { listStudies, type StudiesOptions } from './studies-command.js';
 export { exportStudy } from './export-command.js';
 export { verifyArchive, formatVerifyReport } from './verify-command.js';
+export { listAes, addAe, removeAe } from './ae-command.js';

@@ -52,6 +52,20 @@ export function loadConfig(options: LoadConfigOptions = {}): LanternConfig {
 }
 
 function fromEnvText(text: string, type: string): unknown {
+  // Lists: JSON (`[{"aeTitle": …}]`) or, for simple values, comma-separated (`echo,store`).
+  if (type === 'array') {
+    if (text.trim().startsWith('[')) {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return text;
+      }
+    }
+    return text
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  }
   if (type === 'integer' || type === 'number') {
     const number = Number(text);
     return text.trim() !== '' && Number.isFinite(number) ? number : text;

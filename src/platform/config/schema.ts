@@ -8,6 +8,13 @@ import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typ
 const group = <T extends TProperties>(properties: T) =>
   Type.Object(properties, { default: {}, additionalProperties: false });
 
+const aePermission = Type.Union([
+  Type.Literal('echo'),
+  Type.Literal('store'),
+  Type.Literal('query'),
+  Type.Literal('retrieve'),
+]);
+
 const port = (defaultPort: number, description: string) =>
   Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description });
 
@@ -43,6 +50,26 @@ export const configSchema = Type.Object(
         minLength: 1,
         maxLength: 16,
         description: "Lantern's own Application Entity title (PS3.5: at most 16 characters).",
+      }),
+      remoteAes: Type.Array(
+        Type.Object(
+          {
+            aeTitle: Type.String({ minLength: 1, maxLength: 16 }),
+            host: Type.String({ minLength: 1 }),
+            port: Type.Integer({ minimum: 1, maximum: 65535 }),
+            permissions: Type.Array(aePermission),
+            description: Type.Optional(Type.String()),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          default: [],
+          description: 'Remote DICOM nodes known from the start (more can be added with `lantern ae add`).',
+        },
+      ),
+      unknownAePermissions: Type.Array(aePermission, {
+        default: ['echo', 'store'],
+        description: 'What a calling AE that is not in the AE table may do (echo, store, query, retrieve).',
       }),
     }),
     hl7: group({

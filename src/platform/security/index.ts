@@ -7,3 +7,10 @@ export {
   type AuditOutcome,
   type AuditChainReport,
 } from './audit.js';
+export {
+  AE_PERMISSIONS,
+  normalizeAeTitle,
+  type AePermission,
+  type ApplicationEntity,
+} from './application-entity.js';
+export { createAeTable, type AeTable, type AeTableSettings, type AeInput } from './application-entities.js';

@@ -2,10 +2,12 @@ import type { LanternMigration } from '../migration.js';
 import { platformMigration } from './0001-platform.js';
 import { patientsMigration } from './0002-patients.js';
 import { archiveMigration } from './0003-archive.js';
+import { applicationEntitiesMigration } from './0004-application-entities.js';
 
 /** The one migration sequence, in order. A new step gets the next number and the owning module's name. */
 export const migrations: readonly LanternMigration[] = [
   platformMigration,
   patientsMigration,
   archiveMigration,
+  applicationEntitiesMigration,
 ];
