@@ -127,6 +127,7 @@ export async function insertInstance(executor: Executor, instance: NewInstance):
       blob_key: instance.blobKey,
       size: instance.size,
       pixel_data_offset: a.pixelDataOffset ?? null,
+      dataset_offset: a.datasetOffset,
       received_at: instance.now,
       received_from: instance.receivedFrom,
     })
@@ -150,6 +151,7 @@ export async function replaceInstance(executor: Executor, id: number, instance: 
       blob_key: instance.blobKey,
       size: instance.size,
       pixel_data_offset: a.pixelDataOffset ?? null,
+      dataset_offset: a.datasetOffset,
       received_at: instance.now,
       received_from: instance.receivedFrom,
     })

@@ -37,6 +37,7 @@ export interface InstanceAttributes {
     contentDate?: string;
     contentTime?: string;
     pixelDataOffset?: number;
+    datasetOffset: number;
   };
 }
 
@@ -118,6 +119,7 @@ export function readInstanceAttributes(header: DicomHeader, fileSize: number): I
       contentDate: normalizeDate(text(tags.ContentDate)),
       contentTime: normalizeTime(text(tags.ContentTime)),
       pixelDataOffset: header.pixelDataOffset,
+      datasetOffset: header.datasetOffset,
     },
   };
 }

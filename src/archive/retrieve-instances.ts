@@ -16,6 +16,8 @@ export interface RetrievableInstance {
   size: number;
   /** The bytes exactly as received. Opened lazily, so a study is streamed one instance at a time. */
   open(): Readable;
+  /** The data set alone, as DIMSE sends it: the stored bytes after the preamble and file meta group. */
+  openDataset(): Readable;
 }
 
 /**
@@ -60,6 +62,11 @@ export async function retrieveInstances(
 }
 
 function retrievable(deps: ArchiveDeps, location: InstanceLocation): RetrievableInstance {
-  const { blobKey, patientId: _patientId, ...facts } = location;
-  return { ...facts, open: () => deps.blobs.open(blobKey as BlobKey) };
+  const { blobKey, patientId: _patientId, datasetOffset, ...facts } = location;
+  const key = blobKey as BlobKey;
+  return {
+    ...facts,
+    open: () => deps.blobs.open(key),
+    openDataset: () => deps.blobs.open(key, { start: datasetOffset, end: facts.size - 1 }),
+  };
 }

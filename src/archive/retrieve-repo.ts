@@ -10,6 +10,7 @@ export interface InstanceLocation {
   studyInstanceUid: string;
   patientId: string;
   size: number;
+  datasetOffset: number;
   blobKey: string;
 }
 
@@ -37,6 +38,7 @@ export async function findInstanceLocations(
       'study.study_instance_uid as studyInstanceUid',
       'patient.patient_id as patientId',
       'instance.size as size',
+      'instance.dataset_offset as datasetOffset',
       'instance.blob_key as blobKey',
     ]);
   if (selector.studyInstanceUid)

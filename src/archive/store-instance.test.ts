@@ -56,6 +56,9 @@ for (const dialect of testDialects()) {
         ],
       );
       assert.ok(Buffer.from(first).equals(await buffer(instances[0]!.open())));
+      // The data set alone, for DIMSE: everything after the 128-byte preamble, "DICM" and the meta group.
+      const metaEnd = 144 + Buffer.from(first).readUInt32LE(140);
+      assert.ok(Buffer.from(first.subarray(metaEnd)).equals(await buffer(instances[0]!.openDataset())));
 
       const events = await listEvents(f.database, { type: 'instance.stored' });
       assert.equal(events.length, 2);

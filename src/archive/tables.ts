@@ -48,6 +48,7 @@ export interface ArchiveTables {
     blob_key: string;
     size: number;
     pixel_data_offset: number | null;
+    dataset_offset: number;
     received_at: string;
     received_from: string;
   };

@@ -125,6 +125,9 @@ test('pixelDataLength tells how long native pixel data should be, so a cut file 
   const header = scanHeader(source);
   assert.equal(header.pixelDataLength, 128 * 128 * 2);
   assert.ok(header.pixelDataOffset! + header.pixelDataLength! <= source.length);
+  // The data set follows the 128-byte preamble, "DICM" and the meta group (its length is at byte 140).
+  assert.equal(header.datasetOffset, 144 + source.readUInt32LE(140));
+  assert.equal(scanHeader(readFileSync(join(TEST_FILES, 'ExplVR_LitEndNoMeta.dcm'))).datasetOffset, 0);
   assert.equal(scanHeader(readFileSync(join(TEST_FILES, 'JPEG2000.dcm'))).pixelDataLength, undefined);
 });
 

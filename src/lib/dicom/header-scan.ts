@@ -27,6 +27,8 @@ export interface DicomHeader {
   pixelDataOffset?: number | undefined;
   /** Length of the (7FE0,0010) value when it is defined (native pixel data); undefined when encapsulated. */
   pixelDataLength?: number | undefined;
+  /** Where the data set begins: after the preamble and file meta group, 0 for a bare data set (PS3.10 7.1). */
+  datasetOffset: number;
   string(tag: Tag): string | undefined;
   strings(tag: Tag): string[];
   personName(tag: Tag): { alphabetic?: string; ideographic?: string; phonetic?: string } | undefined;
@@ -56,6 +58,7 @@ class ScannedHeader implements DicomHeader {
   readonly specificCharacterSet: string[];
   readonly pixelDataOffset: number | undefined;
   readonly pixelDataLength: number | undefined;
+  readonly datasetOffset: number;
   readonly sopClassUid: string | undefined;
   readonly sopInstanceUid: string | undefined;
   readonly #structure: Structure;
@@ -77,6 +80,7 @@ class ScannedHeader implements DicomHeader {
         : undefined;
     this.pixelDataLength =
       stopped && !stopped.hadUndefinedLength && stopped.length !== 0xffffffff ? stopped.length : undefined;
+    this.datasetOffset = structure.datasetStart;
     this.sopClassUid = this.string('00080016') ?? this.string('00020002');
     this.sopInstanceUid = this.string('00080018') ?? this.string('00020003');
   }

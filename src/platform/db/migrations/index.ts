@@ -3,6 +3,7 @@ import { platformMigration } from './0001-platform.js';
 import { patientsMigration } from './0002-patients.js';
 import { archiveMigration } from './0003-archive.js';
 import { applicationEntitiesMigration } from './0004-application-entities.js';
+import { archiveDatasetOffsetMigration } from './0005-archive-dataset-offset.js';
 
 /** The one migration sequence, in order. A new step gets the next number and the owning module's name. */
 export const migrations: readonly LanternMigration[] = [
@@ -10,4 +11,5 @@ export const migrations: readonly LanternMigration[] = [
   patientsMigration,
   archiveMigration,
   applicationEntitiesMigration,
+  archiveDatasetOffsetMigration,
 ];
