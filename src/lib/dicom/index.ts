@@ -32,6 +32,8 @@ export {
   type ScanOptions,
 } from './header-scan.js';
 export { readDataset, type ReadOptions } from './dataset-reader.js';
+export { encodeDataset } from './dataset-encoder.js';
+export { STORAGE_SOP_CLASSES } from './storage-sop-classes.js';
 export { encodeFileMeta, type FileMetaFields } from './file-meta.js';
 export { toDicomJson, type DicomJson, type DicomJsonOptions } from './dicom-json.js';
 export { writePart10, framesOf, IMPLEMENTATION_CLASS_UID, type WriteOptions } from './part10-writer.js';
