@@ -1,0 +1,77 @@
+/**
+ * Sends one DIMSE message as P-DATA-TF PDUs (PS3.8 9.3.5, E.2): the command, then the data set, each cut
+ * into PDVs no longer than the peer's maximum PDU length allows. Data from an iterable is forwarded as
+ * zero-copy slices (header + slices in one writev) and pulled only as fast as the socket drains.
+ */
+import { encodeCommand, type Command } from './command-set.js';
+import { pDataHeader } from './pdu-codec.js';
+import type { UpperLayerConnection } from './upper-layer-connection.js';
+
+export type DataSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+/** Used when the peer announced 0 (no limit, PS3.8 D.1): large enough to keep per-PDU cost negligible. */
+const UNLIMITED_PDV_VALUE = 1 << 20;
+
+/** Largest PDV value for a peer maximum: PDU length minus the PDV item header (6), kept even. */
+export function maxPdvValue(peerMaxPduLength: number): number {
+  if (peerMaxPduLength === 0) return UNLIMITED_PDV_VALUE;
+  return Math.max(2, (peerMaxPduLength - 6) & ~1);
+}
+
+async function sendBytes(
+  connection: UpperLayerConnection,
+  contextId: number,
+  command: boolean,
+  bytes: Uint8Array,
+  maxValue: number,
+): Promise<void> {
+  let offset = 0;
+  do {
+    const slice = bytes.subarray(offset, offset + maxValue);
+    offset += slice.length;
+    const last = offset >= bytes.length;
+    await connection.writePdu([pDataHeader(contextId, command, last, slice.length), slice]);
+  } while (offset < bytes.length);
+}
+
+async function sendIterable(
+  connection: UpperLayerConnection,
+  contextId: number,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  maxValue: number,
+): Promise<void> {
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  // A PDU is sent only once more bytes are known to follow, so the final one can carry the "last" bit.
+  for await (const input of source) {
+    let chunk = input;
+    while (pendingBytes + chunk.length > maxValue) {
+      const take = maxValue - pendingBytes;
+      pending.push(chunk.subarray(0, take));
+      chunk = chunk.subarray(take);
+      await connection.writePdu([pDataHeader(contextId, false, false, maxValue), ...pending]);
+      pending = [];
+      pendingBytes = 0;
+    }
+    if (chunk.length > 0) {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+    }
+  }
+  await connection.writePdu([pDataHeader(contextId, false, true, pendingBytes), ...pending]);
+}
+
+export async function sendMessage(
+  connection: UpperLayerConnection,
+  peerMaxPduLength: number,
+  contextId: number,
+  command: Command,
+  data?: DataSource,
+): Promise<void> {
+  const maxValue = maxPdvValue(peerMaxPduLength);
+  const encoded = encodeCommand({ ...command, hasDataSet: data !== undefined });
+  await sendBytes(connection, contextId, true, encoded, maxValue);
+  if (data === undefined) return;
+  if (data instanceof Uint8Array) await sendBytes(connection, contextId, false, data, maxValue);
+  else await sendIterable(connection, contextId, data, maxValue);
+}

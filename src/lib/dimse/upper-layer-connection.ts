@@ -1,0 +1,205 @@
+/**
+ * One transport connection of the DICOM upper layer (PS3.8 9.2): reads PDUs, writes each PDU in a single
+ * socket write, runs the ARTIM and idle timers, and turns every way a peer can misbehave into exactly one
+ * `closed` event instead of an exception.
+ */
+import type { Socket } from 'node:net';
+import { DimseError } from './errors.js';
+import { MessageAssembler, type IncomingMessage } from './message-assembler.js';
+import { encodeAbort } from './pdu-codec.js';
+import { PduReader } from './pdu-reader.js';
+import { AbortReason, AbortSource, type ControlPdu } from './pdu-types.js';
+
+export interface ConnectionOptions {
+  /** Our maximum P-DATA-TF length, as announced in the A-ASSOCIATE user information. */
+  maxPduLength: number;
+  /** Close after this long without any traffic (0 = never). */
+  idleMs: number;
+  /** Bytes of an incoming data set buffered for a slow consumer before the socket is paused. */
+  dataHighWaterMark: number;
+}
+
+export interface ConnectionEvents {
+  controlPdu(pdu: ControlPdu): void;
+  message(message: IncomingMessage): void;
+  /** Exactly once; `error` is undefined after an orderly release. */
+  closed(error: DimseError | undefined): void;
+}
+
+const noop = (): void => undefined;
+
+export class UpperLayerConnection {
+  /** Set once A-ASSOCIATE-AC was sent or received; P-DATA-TF before that is an unexpected PDU. */
+  established = false;
+  /** Set by the owner after an orderly A-RELEASE, so that the transport close is not an error. */
+  released = false;
+  private ended = false;
+  private closeError: DimseError | undefined;
+  private artim: NodeJS.Timeout | undefined;
+  private readonly reader: PduReader;
+  private readonly assembler: MessageAssembler;
+  private accepted: ReadonlySet<number> = new Set();
+  events: ConnectionEvents = { controlPdu: noop, message: noop, closed: noop };
+
+  constructor(
+    readonly socket: Socket,
+    options: ConnectionOptions,
+  ) {
+    socket.setNoDelay(true);
+    this.assembler = new MessageAssembler(
+      (message) => this.events.message(message),
+      { pause: () => socket.pause(), resume: () => socket.resume() },
+      options.dataHighWaterMark,
+      (id) => this.accepted.has(id),
+    );
+    this.reader = new PduReader(
+      {
+        controlPdu: (pdu) => this.events.controlPdu(pdu),
+        pdvPiece: (piece) => {
+          if (!this.established) {
+            throw new DimseError('protocol', 'P-DATA-TF before association', {
+              abortSource: AbortSource.ServiceProvider,
+              abortReason: AbortReason.UnexpectedPdu,
+            });
+          }
+          this.assembler.piece(piece);
+        },
+      },
+      { maxPduLength: options.maxPduLength },
+    );
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) => {
+      this.closeError ??= new DimseError('closed', `transport error: ${error.message}`, { cause: error });
+    });
+    socket.on('end', () => socket.end());
+    socket.on('close', () => this.finish());
+    if (options.idleMs > 0) {
+      socket.setTimeout(options.idleMs, () =>
+        this.abort(
+          AbortReason.NotSpecified,
+          new DimseError('timeout', `no traffic for ${options.idleMs} ms`),
+        ),
+      );
+    }
+  }
+
+  /** Presentation context ids on which P-DATA is allowed (the accepted ones). */
+  setAcceptedContexts(ids: Iterable<number>): void {
+    this.accepted = new Set(ids);
+  }
+
+  get isOpen(): boolean {
+    return !this.ended && !this.socket.destroyed;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.ended) return;
+    try {
+      this.reader.push(chunk);
+    } catch (error) {
+      const failure =
+        error instanceof DimseError
+          ? error
+          : new DimseError('protocol', `handler failed: ${String(error)}`, { cause: error });
+      this.abort(failure.abortReason ?? AbortReason.NotSpecified, failure);
+    }
+  }
+
+  /**
+   * Writes one PDU; several parts go out in a single writev (cork/uncork) so that header and PDV value
+   * never leave in separate TCP segments. Resolves when the socket can take more.
+   */
+  async writePdu(parts: readonly Uint8Array[]): Promise<void> {
+    if (!this.isOpen) throw this.closeError ?? new DimseError('closed', 'association closed');
+    const socket = this.socket;
+    let more = true;
+    if (parts.length === 1) {
+      more = socket.write(parts[0] as Uint8Array);
+    } else {
+      socket.cork();
+      for (const part of parts) more = socket.write(part);
+      socket.uncork();
+    }
+    if (!more) await this.drained();
+  }
+
+  private drained(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        if (this.socket.destroyed) reject(this.closeError ?? new DimseError('closed', 'association closed'));
+        else resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
+  /** PS3.8 9.1.5: after A-ASSOCIATE-RJ, A-RELEASE-RP or A-ABORT, wait this long for the peer to close. */
+  startArtim(ms: number, onExpire?: () => void): void {
+    this.stopArtim();
+    this.artim = setTimeout(() => {
+      this.artim = undefined;
+      if (onExpire) onExpire();
+      else this.socket.destroy();
+    }, ms);
+    this.artim.unref();
+  }
+
+  stopArtim(): void {
+    if (this.artim) clearTimeout(this.artim);
+    this.artim = undefined;
+  }
+
+  /** Sends A-ABORT (best effort) and closes; `error` is what pending operations fail with. */
+  abort(
+    reason: number = AbortReason.NotSpecified,
+    error?: DimseError,
+    source: number = AbortSource.ServiceProvider,
+  ): void {
+    if (this.ended) return;
+    this.closeError ??=
+      error ??
+      new DimseError('aborted', 'association aborted locally', { abortSource: source, abortReason: reason });
+    if (!this.socket.destroyed && this.socket.writable) {
+      this.socket.end(encodeAbort({ source, reason }));
+      // PS3.8 AA-1: start ARTIM and close the transport when the peer does not.
+      this.startArtim(1000);
+    } else {
+      this.socket.destroy();
+    }
+    this.failMessages();
+  }
+
+  /** Closes the transport after an orderly release or a rejection. */
+  close(): void {
+    if (!this.socket.destroyed) this.socket.end();
+    this.startArtim(1000);
+  }
+
+  /** Records why the association ended (e.g. a received A-ABORT) before the socket closes. */
+  failWith(error: DimseError): void {
+    this.closeError ??= error;
+    this.failMessages();
+  }
+
+  private failMessages(): void {
+    this.assembler.fail(this.closeError ?? new DimseError('closed', 'association closed'));
+  }
+
+  private finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.stopArtim();
+    if (!this.released && !this.closeError) {
+      this.closeError = new DimseError(
+        'closed',
+        this.reader.atPduBoundary ? 'peer closed the connection' : 'peer closed the connection inside a PDU',
+      );
+    }
+    const error = this.released && !this.closeError ? undefined : this.closeError;
+    this.assembler.fail(error ?? new DimseError('closed', 'association closed'));
+    this.events.closed(error);
+  }
+}
