@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createArchive, type Archive } from './archive/index.js';
 import { registerApiRoutes } from './adapters/api/routes.js';
+import { createDimseDoor } from './adapters/dimse/index.js';
 import { createHttpServer } from './adapters/http/index.js';
 import type { LanternConfig } from './platform/config/index.js';
 import { migrate, openDatabase, type Database } from './platform/db/index.js';
@@ -42,14 +43,30 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
 
 export interface RunningServer {
   httpUrl: string;
+  dicomPort: number;
   close(): Promise<void>;
 }
 
-/** Starts the listeners of `lantern serve`. Later doors (DIMSE, HL7) start here too. */
+/** Starts the listeners of `lantern serve`: HTTP and DICOM now, HL7 as it lands. */
 export async function startServer(lantern: Lantern): Promise<RunningServer> {
-  const http = createHttpServer(lantern.log);
+  const { config, log } = lantern;
+  const http = createHttpServer(log);
   registerApiRoutes(http, lantern);
-  const address = await http.listen({ host: lantern.config.http.host, port: lantern.config.http.port });
-  lantern.log.info({ url: address }, 'HTTP listening');
-  return { httpUrl: address, close: () => http.close() };
+  const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
+  log.info({ url: httpUrl }, 'HTTP listening');
+  const dimse = createDimseDoor(config.dicom, lantern, log);
+  const dicom = await dimse.listen(config.dicom.port, config.dicom.host).catch(async (error: unknown) => {
+    await http.close();
+    throw error;
+  });
+  log.info({ aeTitle: config.dicom.aeTitle, port: dicom.port }, 'DICOM listening');
+  return {
+    httpUrl,
+    dicomPort: dicom.port,
+    close: async () => {
+      await dimse.close();
+      await http.close();
+      await lantern.archive.flush();
+    },
+  };
 }

@@ -57,14 +57,15 @@ const positiveInteger = (value: string) => {
 
 program
   .command('serve')
-  .description('run the server: HTTP (/api, health) now; DICOM, HL7, DICOMweb and FHIR as they land')
+  .description('run the server: HTTP (/api, health) and DICOM (C-ECHO, C-STORE, C-FIND, C-MOVE, C-GET)')
   .action(async () => {
     const settings = config();
     const log = createLogger({ level: settings.log.level });
     const lantern = await openLantern(settings, log);
     const server = await startServer(lantern);
     console.log(
-      `Lantern serving on ${server.httpUrl} (data in ${settings.dataDir}, database ${lantern.database.location})`,
+      `Lantern serving on ${server.httpUrl} and DICOM ${settings.dicom.aeTitle}@${settings.dicom.host}:${server.dicomPort}` +
+        ` (data in ${settings.dataDir}, database ${lantern.database.location})`,
     );
     const stop = async () => {
       await server.close();

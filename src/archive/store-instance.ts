@@ -34,6 +34,8 @@ export interface StoreOptions {
   transferSyntaxUid?: string;
   /** Largest accepted instance in bytes. */
   maxBytes?: number;
+  /** What the sender said it sends (a C-STORE request's affected SOP class and instance): must match. */
+  expected?: { sopClassUid: string; sopInstanceUid: string };
 }
 
 /**
@@ -52,6 +54,7 @@ export async function storeInstance(
   try {
     staged = await deps.blobs.stage(source, { maxBytes: options.maxBytes });
     attributes = await readAttributes(staged, options.transferSyntaxUid);
+    checkExpected(attributes, options.expected);
     const result = await indexStaged(deps, ctx, staged, attributes);
     staged = undefined;
     return result;
@@ -60,6 +63,18 @@ export async function storeInstance(
     throw error;
   } finally {
     if (staged) await deps.blobs.discard(staged);
+  }
+}
+
+/** PS3.4 B.2.3: a data set that is not the instance the request names is refused. */
+function checkExpected(attributes: InstanceAttributes, expected: StoreOptions['expected']): void {
+  if (!expected) return;
+  const { sopInstanceUid, sopClassUid } = attributes.instance;
+  if (sopInstanceUid !== expected.sopInstanceUid || sopClassUid !== expected.sopClassUid) {
+    throw new LanternError(
+      'conflict',
+      `data set is ${sopClassUid} ${sopInstanceUid}, the request said ${expected.sopClassUid} ${expected.sopInstanceUid}`,
+    );
   }
 }
 

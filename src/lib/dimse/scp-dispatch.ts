@@ -9,6 +9,7 @@ import { ScpAssociation, type DimseHandlers } from './scp-handlers.js';
 import { collectData, statusFields, type DispatchOptions, type Operation } from './scp-operation.js';
 import { runGet, runMove } from './scp-retrieve.js';
 import { Status } from './status-codes.js';
+import { DimseError } from './errors.js';
 
 export function attachScpDispatcher(
   association: Association,
@@ -51,7 +52,10 @@ export function attachScpDispatcher(
       .catch(async (error: unknown) => {
         message.data?.discard();
         await message.data?.finished.catch(() => undefined);
-        await operation.respond(Status.ProcessingFailure, { errorComment: errorComment(error) });
+        // A handler may fail with a chosen status (a DimseError carrying one); anything else is 0x0110.
+        const status =
+          error instanceof DimseError && error.status !== undefined ? error.status : Status.ProcessingFailure;
+        await operation.respond(status, { errorComment: errorComment(error) });
       })
       .catch(() => undefined)
       .finally(() => running.delete(messageId));

@@ -67,6 +67,27 @@ export const configSchema = Type.Object(
           description: 'Remote DICOM nodes known from the start (more can be added with `lantern ae add`).',
         },
       ),
+      acceptUnknownSopClasses: Type.Boolean({
+        default: false,
+        description:
+          'Store SOP classes the DICOM registry does not list as storage (private or newer ones) too.',
+      }),
+      maxPduLength: Type.Integer({
+        minimum: 4096,
+        maximum: 16 * 1024 * 1024,
+        default: 262144,
+        description: 'Largest PDU Lantern accepts, announced to peers (bytes; larger means fewer messages).',
+      }),
+      maxAssociations: Type.Integer({
+        minimum: 1,
+        default: 200,
+        description: 'Associations open at once; more are rejected as "local limit exceeded".',
+      }),
+      idleTimeoutSeconds: Type.Integer({
+        minimum: 0,
+        default: 300,
+        description: 'An association silent this long is aborted (0: never).',
+      }),
       unknownAePermissions: Type.Array(aePermission, {
         default: ['echo', 'store'],
         description: 'What a calling AE that is not in the AE table may do (echo, store, query, retrieve).',

@@ -1,0 +1,64 @@
+import { encodeDataset, type DataElements, type DicomJson } from '../../lib/dicom/index.js';
+import type { FindMatch, QueryRequest } from '../../lib/dimse/index.js';
+import { findQueryKey, type Archive, type ArchiveQuery } from '../../archive/index.js';
+import type { Logger } from '../../platform/log/index.js';
+import { dimseContext } from './dimse-context.js';
+import { queryFailure } from './dimse-status.js';
+import { identifierError, readIdentifier, type Identifier } from './identifier.js';
+import { DimseError } from '../../lib/dimse/index.js';
+import { STUDY_ROOT_MODELS } from './sop-classes.js';
+
+const PAGE = 500;
+const LEVEL_ORDER = ['PATIENT', 'STUDY', 'SERIES', 'IMAGE'];
+
+/**
+ * C-FIND SCP (PS3.4 C.4.1) on the archive's query model: the identifier's keys become the query, every
+ * match comes back with exactly the requested attributes, page by page so a large result is never held.
+ * Keys the model cannot match on are returned empty, as PS3.4 C.2.2.1.2 allows for optional keys.
+ */
+export function createFindHandler(archive: Archive, log: Logger) {
+  return async function* find(request: QueryRequest): AsyncGenerator<FindMatch> {
+    const identifier = readIdentifier(request.identifier, request.transferSyntaxUid);
+    if (identifier.level === 'PATIENT' && STUDY_ROOT_MODELS.has(request.sopClassUid)) {
+      throw identifierError('the Study Root model has no PATIENT level');
+    }
+    const ctx = dimseContext(log, request.association.info);
+    const query: ArchiveQuery = { level: identifier.level, keys: matchingKeys(identifier) };
+    for (let offset = 0; !request.signal.aborted; offset += PAGE) {
+      let page;
+      try {
+        page = await archive.query(ctx, { ...query, limit: PAGE, offset });
+      } catch (error) {
+        const { status, errorComment } = queryFailure(error);
+        throw new DimseError('status', errorComment, { status, cause: error });
+      }
+      for (const match of page.matches)
+        yield encodeDataset(response(identifier, match), request.transferSyntaxUid);
+      if (page.matches.length < PAGE) return;
+    }
+  };
+}
+
+/** The identifier's keys the query model can match on, at the query's level or above. */
+function matchingKeys(identifier: Identifier): Record<string, string> {
+  const keys: Record<string, string> = {};
+  const depth = LEVEL_ORDER.indexOf(identifier.level);
+  for (const [tag, value] of identifier.values) {
+    const key = findQueryKey(tag);
+    if (!key?.match || value.trim() === '' || LEVEL_ORDER.indexOf(key.level) > depth) continue;
+    keys[tag] = value;
+  }
+  return keys;
+}
+
+/** A response identifier: the requested attributes, filled from the match or left empty (PS3.4 C.4.1.1.3.2). */
+function response(identifier: Identifier, match: DicomJson): DataElements {
+  const elements: DataElements = { '00080052': { vr: 'CS', Value: [identifier.level] } };
+  for (const [tag, vr] of identifier.requested) {
+    const found = match[tag];
+    elements[tag] = found?.Value
+      ? { vr: found.vr, Value: found.Value as DataElements[string]['Value'] }
+      : { vr };
+  }
+  return elements;
+}

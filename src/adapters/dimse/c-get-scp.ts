@@ -1,0 +1,27 @@
+import type { GetRequest, SubOperationResult } from '../../lib/dimse/index.js';
+import type { Archive } from '../../archive/index.js';
+import type { Logger } from '../../platform/log/index.js';
+import { dimseContext } from './dimse-context.js';
+import { readIdentifier } from './identifier.js';
+import { selectInstances } from './retrieve-selection.js';
+
+/**
+ * C-GET SCP (PS3.4 C.4.3): each selected instance goes back to the requestor as a C-STORE on the same
+ * association, its data set streamed from storage as it was received; the engine counts and reports.
+ */
+export function createGetHandler(archive: Archive, log: Logger) {
+  return async (request: GetRequest): Promise<SubOperationResult | void> => {
+    const identifier = readIdentifier(request.identifier, request.transferSyntaxUid);
+    const instances = await selectInstances(archive, dimseContext(log, request.association.info), identifier);
+    request.setRemaining(instances.length);
+    for (const instance of instances) {
+      if (request.signal.aborted) break;
+      await request.store({
+        sopClassUid: instance.sopClassUid,
+        sopInstanceUid: instance.sopInstanceUid,
+        transferSyntaxUid: instance.transferSyntaxUid,
+        data: instance.openDataset(),
+      });
+    }
+  };
+}

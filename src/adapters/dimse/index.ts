@@ -1,0 +1,1 @@
+export { createDimseDoor, type DimseDoorSettings } from './dimse-door.js';
