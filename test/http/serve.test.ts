@@ -1,15 +1,15 @@
 // `lantern serve` as a user starts it: health, the read-only study list, and clear errors over real HTTP.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runLantern, startLantern } from '../support/lantern-cli.js';
+import { runLantern } from '../support/lantern-cli.js';
+import { startServe, type RunningLantern } from '../support/lantern-server.js';
 import { writeSyntheticStudy } from '../support/synthetic-ct.js';
 
 let dataDir: string;
-let server: ChildProcess;
+let server: RunningLantern;
 let baseUrl: string;
 
 before(async () => {
@@ -26,20 +26,12 @@ before(async () => {
   });
   const imported = await runLantern(['import', '--no-progress', source], { LANTERN_DATA_DIR: dataDir });
   assert.equal(imported.code, 0, imported.stderr);
-  server = startLantern(['serve'], { LANTERN_DATA_DIR: dataDir, LANTERN_HTTP_PORT: '0' });
-  baseUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const url = /serving on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) resolve(url);
-    });
-    server.on('close', (code) => reject(new Error(`serve exited with ${code}`)));
-  });
+  server = await startServe({ LANTERN_DATA_DIR: dataDir });
+  baseUrl = server.httpUrl;
 });
 
 after(async () => {
-  server?.kill('SIGTERM');
+  await server?.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
 

@@ -15,13 +15,20 @@ export function createGetHandler(archive: Archive, log: Logger) {
     const instances = await selectInstances(archive, dimseContext(log, request.association.info), identifier);
     request.setRemaining(instances.length);
     for (const instance of instances) {
-      if (request.signal.aborted) break;
-      await request.store({
-        sopClassUid: instance.sopClassUid,
-        sopInstanceUid: instance.sopInstanceUid,
-        transferSyntaxUid: instance.transferSyntaxUid,
-        data: instance.openDataset(),
-      });
+      if (request.signal.aborted || !request.association.isOpen) break;
+      const data = instance.openDataset();
+      try {
+        await request.store({
+          sopClassUid: instance.sopClassUid,
+          sopInstanceUid: instance.sopInstanceUid,
+          transferSyntaxUid: instance.transferSyntaxUid,
+          data,
+        });
+      } catch {
+        // Counted as failed by the engine (typically: the requestor did not accept the stored transfer
+        // syntax); the other instances still go.
+        data.destroy();
+      }
     }
   };
 }

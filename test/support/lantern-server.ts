@@ -1,0 +1,43 @@
+// `lantern serve` as a user starts it, on free ports, for black-box tests over the wire.
+import type { ChildProcess } from 'node:child_process';
+import { startLantern } from './lantern-cli.js';
+
+export interface RunningLantern {
+  httpUrl: string;
+  dicomPort: number;
+  process: ChildProcess;
+  /** The server's stderr so far (its JSON log). */
+  log(): string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function startServe(env: Record<string, string>): Promise<RunningLantern> {
+  const child = startLantern(['serve'], { LANTERN_HTTP_PORT: '0', LANTERN_DICOM_PORT: '0', ...env });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const ready = /serving on (http:\/\/\S+) and DICOM \S+:(\d+)/.exec(out);
+      if (!ready) return;
+      clearTimeout(timer);
+      resolve({
+        httpUrl: ready[1]!,
+        dicomPort: Number(ready[2]),
+        process: child,
+        log: () => stderr,
+        stop: async (signal = 'SIGTERM') => {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          await exited;
+        },
+      });
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}: ${stderr}`));
+    });
+  });
+}
