@@ -14,6 +14,7 @@ import {
   listStudies,
   verifyArchive,
 } from './adapters/cli/index.js';
+import { echoAe, sendStudy } from './adapters/dimse/index.js';
 import { ConfigError, loadConfig, type LanternConfig } from './platform/config/index.js';
 import { createLogger } from './platform/log/index.js';
 
@@ -155,6 +156,29 @@ program
     );
     console.log(formatVerifyReport(report));
     if (!report.consistent) process.exitCode = 1;
+  });
+
+program
+  .command('echo <aeTitle>')
+  .description('C-ECHO an AE of the AE table')
+  .action(async (aeTitle: string) => {
+    const ms = await withLantern((lantern) => echoAe(lantern.aeTable, lantern.config.dicom.aeTitle, aeTitle));
+    console.log(`${aeTitle} answered C-ECHO in ${ms.toFixed(0)} ms`);
+  });
+
+program
+  .command('send <studyInstanceUid> <aeTitle>')
+  .description('C-STORE a study to an AE of the AE table')
+  .action(async (studyInstanceUid: string, aeTitle: string) => {
+    const result = await withLantern((lantern) =>
+      sendStudy(lantern, lantern.log, lantern.config.dicom.aeTitle, { studyInstanceUid, aeTitle }),
+    );
+    console.log(
+      `Sent ${result.completed} of ${result.instances} instances to ${aeTitle}` +
+        (result.failed ? `; ${result.failed} failed` : '') +
+        (result.warning ? `; ${result.warning} with warnings` : ''),
+    );
+    if (result.failed > 0) process.exitCode = 1;
   });
 
 const ae = program.command('ae').description('the AE table: remote DICOM nodes and what they may do');

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../platform/context.js';
 import type { ArchiveDeps } from './archive-deps.js';
+import { commitStorage, type InstanceReference } from './commit-storage.js';
 import { queryArchive, type ArchiveQuery } from './query-archive.js';
 import { retrieveInstances } from './retrieve-instances.js';
 import type { InstanceSelector } from './retrieve-repo.js';
@@ -9,6 +10,7 @@ import { TransactionBatcher } from './transaction-batcher.js';
 import { verifyStorage, type VerifyProgress } from './verify-storage.js';
 
 export type { ArchiveDeps, DuplicatePolicy } from './archive-deps.js';
+export type { CommitmentResult, InstanceReference } from './commit-storage.js';
 export type { ArchiveQuery, QueryResult } from './query-archive.js';
 export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './query-archive.js';
 export { QUERY_KEYS, findQueryKey, type QueryKey, type QueryLevel } from './query-keys.js';
@@ -33,6 +35,8 @@ export function createArchive(deps: ArchiveDeps) {
     retrieve: (ctx: RequestContext, selector: InstanceSelector) => retrieveInstances(deps, ctx, selector),
     verifyStorage: (ctx: RequestContext, onProgress?: (progress: VerifyProgress) => void) =>
       verifyStorage(deps, ctx, onProgress),
+    commitStorage: (ctx: RequestContext, references: InstanceReference[]) =>
+      commitStorage(runtime, ctx, references),
     /** Puts every stored file and index row on disk, as one group (storage commitment, end of an import). */
     flush: async () => {
       await deps.blobs.flush();

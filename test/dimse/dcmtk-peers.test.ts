@@ -317,4 +317,17 @@ describe('DCMTK peers against lantern serve', () => {
     ]);
     assert.match(unknown.output, /MoveDestinationUnknown/);
   });
+
+  test('lantern echo and lantern send reach an AE of the AE table', async () => {
+    const env = { LANTERN_DATA_DIR: dataDir };
+    const echo = await runLantern(['echo', 'DEST'], env);
+    assert.equal(echo.code, 0, echo.stderr);
+    assert.match(echo.stdout, /DEST answered C-ECHO in \d+ ms/);
+    const sent = await runLantern(['send', CT_SMALL_STUDY, 'DEST'], env);
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.match(sent.stdout, /Sent 1 of 1 instances to DEST/);
+    const unknown = await runLantern(['echo', 'NOWHERE'], env);
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /AE NOWHERE not found/);
+  });
 });

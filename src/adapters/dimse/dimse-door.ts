@@ -7,6 +7,7 @@ import { createFindHandler } from './c-find-scp.js';
 import { createGetHandler } from './c-get-scp.js';
 import { createMoveHandler } from './c-move-scp.js';
 import { createStoreHandler } from './c-store-scp.js';
+import { createCommitmentHandler } from './storage-commitment-scp.js';
 
 export interface DimseDoorSettings {
   aeTitle: string;
@@ -23,6 +24,7 @@ export interface DimseDoorSettings {
  *   C-FIND    archive.query, Patient and Study Root        c-find-scp.ts
  *   C-GET     archive.retrieve → C-STOREs on the association  c-get-scp.ts
  *   C-MOVE    archive.retrieve → C-STOREs to an AE of the AE table  c-move-scp.ts
+ *   N-ACTION  storage commitment: archive.commitStorage → N-EVENT-REPORT  storage-commitment-scp.ts
  * Who may associate, and for what, is decided in association-policy.ts from the AE table.
  */
 export function createDimseDoor(
@@ -37,6 +39,7 @@ export function createDimseDoor(
     find: createFindHandler(archive, doorLog),
     get: createGetHandler(archive, doorLog),
     move: createMoveHandler(archive, aeTable, settings.aeTitle, doorLog),
+    action: createCommitmentHandler(archive, aeTable, settings.aeTitle, doorLog),
   };
   return createDimseServer({
     negotiate: createAssociationPolicy(settings, aeTable),

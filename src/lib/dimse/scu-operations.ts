@@ -10,7 +10,13 @@ import { DimseError } from './errors.js';
 import type { AssociateAc } from './pdu-types.js';
 import type { SubOperationCounts, StoreRequest, StatusResult } from './scp-handlers.js';
 import { statusCategory } from './status-codes.js';
-import { storeOver, type ResponseStatus, type StoreItem } from './sub-operations.js';
+import {
+  sendEventReport,
+  storeOver,
+  type EventReport,
+  type ResponseStatus,
+  type StoreItem,
+} from './sub-operations.js';
 
 export interface QueryOptions {
   /** Transfer syntax the identifier is encoded in; default: the first accepted context's. */
@@ -100,6 +106,11 @@ export class DimseClient {
 
   store(item: StoreItem): Promise<ResponseStatus> {
     return storeOver(this.association, item);
+  }
+
+  /** N-EVENT-REPORT to the peer (a storage commitment result on an association we opened, PS3.4 J.3.3). */
+  eventReport(report: EventReport): Promise<ResponseStatus> {
+    return sendEventReport(this.association, report);
   }
 
   private cancel(contextId: number, messageId: number): void {

@@ -1,0 +1,52 @@
+import { connect } from '../../lib/dimse/index.js';
+import type { Archive } from '../../archive/index.js';
+import { createContext } from '../../platform/context.js';
+import { notFound } from '../../platform/errors.js';
+import type { Logger } from '../../platform/log/index.js';
+import type { AeTable } from '../../platform/security/index.js';
+import { sendInstances, type SendCounts } from './send-instances.js';
+import { VERIFICATION } from './sop-classes.js';
+
+// The SCU side on the command line: `lantern echo <AE>` and `lantern send <StudyInstanceUID> <AE>`.
+
+/** C-ECHO to an AE of the AE table; resolves with the round trip in milliseconds. */
+export async function echoAe(aeTable: AeTable, ourAeTitle: string, aeTitle: string): Promise<number> {
+  const destination = await aeTable.find(aeTitle);
+  if (!destination) throw notFound('AE', aeTitle);
+  const started = performance.now();
+  const association = await connect({
+    host: destination.host,
+    port: destination.port,
+    callingAeTitle: ourAeTitle,
+    calledAeTitle: destination.aeTitle,
+    presentationContexts: [
+      { abstractSyntax: VERIFICATION, transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'] },
+    ],
+  });
+  try {
+    const { status } = await association.echo();
+    if (status !== 0) throw new Error(`C-ECHO answered status 0x${status.toString(16).padStart(4, '0')}`);
+    return performance.now() - started;
+  } finally {
+    await association.release().catch(() => association.abort());
+  }
+}
+
+/** C-STORE of a whole study to an AE of the AE table. */
+export async function sendStudy(
+  services: { archive: Archive; aeTable: AeTable },
+  log: Logger,
+  ourAeTitle: string,
+  study: { studyInstanceUid: string; aeTitle: string },
+): Promise<SendCounts & { instances: number }> {
+  const destination = await services.aeTable.find(study.aeTitle);
+  if (!destination) throw notFound('AE', study.aeTitle);
+  const ctx = createContext(
+    log,
+    { kind: 'system', name: 'cli:send' },
+    { door: 'cli', calledAeTitle: destination.aeTitle },
+  );
+  const instances = await services.archive.retrieve(ctx, { studyInstanceUid: study.studyInstanceUid });
+  const counts = await sendInstances(instances, destination, { ourAeTitle });
+  return { ...counts, instances: instances.length };
+}
