@@ -3,7 +3,7 @@ import type { ArchiveDeps } from './archive-deps.js';
 import { commitStorage, type InstanceReference } from './commit-storage.js';
 import { queryArchive, type ArchiveQuery } from './query-archive.js';
 import { retrieveInstances } from './retrieve-instances.js';
-import type { InstanceSelector } from './retrieve-repo.js';
+import { indexedBlobKeys, type InstanceSelector } from './retrieve-repo.js';
 import { storeInstance, type StoreOptions } from './store-instance.js';
 import { HierarchyCache } from './hierarchy-cache.js';
 import { TransactionBatcher } from './transaction-batcher.js';
@@ -37,6 +37,9 @@ export function createArchive(deps: ArchiveDeps) {
       verifyStorage(deps, ctx, onProgress),
     commitStorage: (ctx: RequestContext, references: InstanceReference[]) =>
       commitStorage(runtime, ctx, references),
+    /** After a crash: removes files an interrupted store left unindexed (see commit-journal.ts). */
+    recoverInterruptedStores: () =>
+      deps.blobs.recoverInterrupted((keys) => indexedBlobKeys(deps.database, keys)),
     /** Puts every stored file and index row on disk, as one group (storage commitment, end of an import). */
     flush: async () => {
       await deps.blobs.flush();

@@ -101,6 +101,20 @@ async function indexStaged(
   // The duplicate check happens inside the index transaction, where it cannot race; a duplicate's bytes
   // are then dropped again (or kept, when they are the stored copy's).
   await blobs.commit(staged, { fsync: settings.fsync });
+  try {
+    return await indexCommitted(deps, ctx, staged, attributes);
+  } finally {
+    await blobs.settle();
+  }
+}
+
+async function indexCommitted(
+  deps: ArchiveRuntime,
+  ctx: RequestContext,
+  staged: StagedBlob,
+  attributes: InstanceAttributes,
+): Promise<StoreResult> {
+  const { settings } = deps;
   const now = nowIso();
   const receivedFrom = ctx.origin.callingAeTitle ?? ctx.origin.door;
   try {

@@ -33,6 +33,10 @@ export async function openArchiveFixture(
   );
   return {
     ...test,
+    cleanup: async () => {
+      await blobs.close();
+      await test.cleanup();
+    },
     archive,
     blobs,
     ctx,

@@ -34,6 +34,14 @@ export interface BlobStore {
   commit(staged: StagedBlob, options?: { fsync?: boolean }): Promise<BlobKey>;
   /** Puts every blob committed without fsync on disk, as one group. */
   flush(): Promise<void>;
+  /** The caller has indexed, or given up, a committed blob: a crash from now on cannot orphan it. */
+  settle(): Promise<void>;
+  /**
+   * After a crash: removes blobs that a dead process committed but that nothing references (they were never
+   * indexed). `isReferenced` answers which of the given keys are referenced. Resolves with the count removed.
+   */
+  recoverInterrupted(isReferenced: (keys: string[]) => Promise<Set<string>>): Promise<number>;
+  close(): Promise<void>;
   discard(staged: StagedBlob): Promise<void>;
   open(key: BlobKey, range?: ByteRange): Readable;
   size(key: BlobKey): Promise<number | undefined>;

@@ -5,14 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { LocalFolderStore } from './local-folder-store.js';
 
 const chunks = (...parts: string[]) => Readable.from(parts.map((p) => Buffer.from(p)));
 
+const opened: LocalFolderStore[] = [];
+after(() => Promise.all(opened.map((store) => store.close())));
+
 async function newStore() {
   const root = await mkdtemp(join(tmpdir(), 'lantern-blobs-'));
-  return { root, store: await LocalFolderStore.open(root) };
+  const store = await LocalFolderStore.open(root);
+  opened.push(store);
+  return { root, store };
 }
 
 test('a committed blob is named by the SHA-256 of its bytes and reads back whole or by range', async () => {
@@ -94,4 +99,23 @@ test('many small pieces are stored whole and in order', async () => {
   const key = await store.commit(staged, { fsync: false });
   assert.ok((await buffer(store.open(key))).equals(Buffer.concat(pieces)));
   assert.equal(staged.size, 100 * 16 * 1024);
+});
+
+test('after a crash, blobs the dead process committed but nobody indexed are removed; indexed ones stay', async () => {
+  const { root } = await newStore();
+  const { writeFile } = await import('node:fs/promises');
+  const store = await LocalFolderStore.open(root);
+  opened.push(store);
+  const indexed = await store.commit(await store.stage(chunks('indexed')), { fsync: false });
+  const orphan = await store.commit(await store.stage(chunks('never indexed')), { fsync: false });
+  // What a killed process leaves: its journal under a PID that no longer runs.
+  await writeFile(join(root, 'commits-999999999.log'), `${indexed}\n${orphan}\n`);
+  const removed = await store.recoverInterrupted(async (keys) => new Set(keys.filter((k) => k === indexed)));
+  assert.equal(removed, 1);
+  assert.equal(await store.size(orphan), undefined);
+  assert.equal(await store.size(indexed), 7);
+  assert.ok(!(await readdir(root)).includes('commits-999999999.log'));
+  // Our own journal is left alone: its blobs may still be on their way into the index.
+  assert.equal(await store.recoverInterrupted(async () => new Set()), 0);
+  assert.equal(await store.size(indexed), 7);
 });

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LanternError } from '../errors.js';
 import type { BlobKey, BlobStore, ByteRange, StagedBlob } from './blob-store.js';
+import { CommitJournal } from './commit-journal.js';
 
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
 // Staging files older than this are left over from a crashed process and may be removed.
@@ -28,17 +29,32 @@ export class LocalFolderStore implements BlobStore {
   private unflushedFiles = new Set<string>();
   private unflushedDirs = new Set<string>();
 
-  private constructor(root: string) {
+  private constructor(
+    private readonly root: string,
+    private readonly journal: CommitJournal,
+  ) {
     this.blobDir = join(root, 'blobs');
     this.tempDir = join(root, 'tmp');
   }
 
   static async open(root: string): Promise<LocalFolderStore> {
-    const store = new LocalFolderStore(root);
-    await mkdir(store.blobDir, { recursive: true });
-    await mkdir(store.tempDir, { recursive: true });
+    await mkdir(join(root, 'blobs'), { recursive: true });
+    await mkdir(join(root, 'tmp'), { recursive: true });
+    const store = new LocalFolderStore(root, await CommitJournal.open(root));
     await store.removeStaleTemps();
     return store;
+  }
+
+  close(): Promise<void> {
+    return this.journal.close();
+  }
+
+  settle(): Promise<void> {
+    return this.journal.settle();
+  }
+
+  recoverInterrupted(isReferenced: (keys: string[]) => Promise<Set<string>>): Promise<number> {
+    return CommitJournal.recover(this.root, isReferenced, (key) => this.remove(key as BlobKey));
   }
 
   async stage(
@@ -86,6 +102,7 @@ export class LocalFolderStore implements BlobStore {
     if (fsync) await syncPath(staged.tempPath);
     const dir = await this.ensureDir(staged.key, fsync);
     const path = join(dir, staged.key);
+    await this.journal.record(staged.key);
     await rename(staged.tempPath, path);
     if (fsync) {
       await syncPath(dir);
