@@ -15,10 +15,14 @@ export class CommitJournal {
   private unsettled = 0;
   private bytes = 0;
 
-  private constructor(private readonly handle: FileHandle) {}
+  private constructor(
+    private readonly handle: FileHandle,
+    private readonly path: string,
+  ) {}
 
   static async open(dir: string): Promise<CommitJournal> {
-    return new CommitJournal(await open(join(dir, `${PREFIX}${process.pid}.log`), 'a'));
+    const path = join(dir, `${PREFIX}${process.pid}.log`);
+    return new CommitJournal(await open(path, 'a'), path);
   }
 
   async record(key: string): Promise<void> {
@@ -35,15 +39,17 @@ export class CommitJournal {
     }
   }
 
-  close(): Promise<void> {
-    return this.handle.close();
+  /** A clean close with nothing in flight leaves no journal behind. */
+  async close(): Promise<void> {
+    await this.handle.close();
+    if (this.unsettled === 0) await rm(this.path, { force: true });
   }
 
   /** Removes the blobs named in the journals of processes that are gone, unless something references them. */
   static async recover(
     dir: string,
     isReferenced: (keys: string[]) => Promise<Set<string>>,
-    remove: (key: string) => Promise<void>,
+    remove: (key: string) => Promise<boolean>,
   ): Promise<number> {
     let removed = 0;
     for (const name of await readdir(dir)) {
@@ -57,8 +63,7 @@ export class CommitJournal {
         const batch = keys.slice(i, i + 500);
         const referenced = await isReferenced(batch);
         for (const key of batch.filter((k) => !referenced.has(k))) {
-          await remove(key);
-          removed++;
+          if (await remove(key)) removed++;
         }
       }
       await rm(path, { force: true });

@@ -54,7 +54,11 @@ export class LocalFolderStore implements BlobStore {
   }
 
   recoverInterrupted(isReferenced: (keys: string[]) => Promise<Set<string>>): Promise<number> {
-    return CommitJournal.recover(this.root, isReferenced, (key) => this.remove(key as BlobKey));
+    return CommitJournal.recover(this.root, isReferenced, async (key) => {
+      const existed = (await this.size(key as BlobKey)) !== undefined;
+      await this.remove(key as BlobKey);
+      return existed;
+    });
   }
 
   async stage(
