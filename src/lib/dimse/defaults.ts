@@ -3,7 +3,7 @@ import { IMPLEMENTATION_CLASS_UID } from '../dicom/index.js';
 
 export const DEFAULT_IMPLEMENTATION = {
   classUid: IMPLEMENTATION_CLASS_UID,
-  versionName: 'TSDIMSE_1',
+  versionName: 'LANTERN',
 } as const;
 
 export const DEFAULTS = {
