@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createSecureContext, type TlsOptions } from 'node:tls';
 import { createArchive, type Archive } from './archive/index.js';
 import { registerApiRoutes } from './adapters/api/routes.js';
 import { createDimseDoor } from './adapters/dimse/index.js';
 import { createHttpServer } from './adapters/http/index.js';
-import type { LanternConfig } from './platform/config/index.js';
+import { ConfigError, type LanternConfig } from './platform/config/index.js';
 import { migrate, openDatabase, type Database } from './platform/db/index.js';
 import type { Logger } from './platform/log/index.js';
 import { createAeTable, type AeTable } from './platform/security/index.js';
@@ -23,18 +25,31 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
   const database = openDatabase({
     url: config.database.url,
     dataDir: config.dataDir,
-    sqliteSynchronous: config.database.sqliteSynchronous,
+    // Acknowledging each store only once it is on disk needs the index commit synced too.
+    sqliteSynchronous: config.archive.fsync ? 'full' : config.database.sqliteSynchronous,
   });
   try {
     const applied = await migrate(database);
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
     const blobs = await LocalFolderStore.open(join(config.dataDir, 'storage'));
     const archive = createArchive({ database, blobs, settings: config.archive });
+    const recovered = await archive.recoverInterruptedStores();
+    if (recovered > 0) log.warn({ files: recovered }, 'removed files an interrupted store left unindexed');
     const aeTable = createAeTable(database, {
       configured: config.dicom.remoteAes,
       unknownAePermissions: config.dicom.unknownAePermissions,
     });
-    return { config, log, database, archive, aeTable, close: () => database.close() };
+    return {
+      config,
+      log,
+      database,
+      archive,
+      aeTable,
+      close: async () => {
+        await blobs.close();
+        await database.close();
+      },
+    };
   } catch (error) {
     await database.close();
     throw error;
@@ -44,25 +59,73 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
 export interface RunningServer {
   httpUrl: string;
   dicomPort: number;
+  /** The DICOM-over-TLS port, when a certificate is configured. */
+  dicomTlsPort?: number;
   close(): Promise<void>;
+}
+
+/**
+ * The TLS options of the DICOM TLS listener from dicom.tls* (undefined: no certificate, no listener).
+ * PS3.15 B.1 with BCP 195: TLS 1.2 or later; with a CA file, peers must present a certificate it signed.
+ * Read before anything listens, so that a bad file stops `serve` with the setting's name.
+ */
+function dicomTlsOptions(dicom: LanternConfig['dicom']): TlsOptions | undefined {
+  const { tlsCertFile, tlsKeyFile, tlsCaFile } = dicom;
+  if (!tlsCertFile && !tlsKeyFile) {
+    if (tlsCaFile) throw new ConfigError(['dicom.tlsCaFile: set, but dicom.tlsCertFile is empty']);
+    return undefined;
+  }
+  if (!tlsCertFile) throw new ConfigError(['dicom.tlsCertFile: empty, but dicom.tlsKeyFile is set']);
+  if (!tlsKeyFile) throw new ConfigError(['dicom.tlsKeyFile: empty, but dicom.tlsCertFile is set']);
+  const read = (setting: string, file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new ConfigError([`dicom.${setting}: cannot read ${file}: ${(error as Error).message}`]);
+    }
+  };
+  const options: TlsOptions = {
+    cert: read('tlsCertFile', tlsCertFile),
+    key: read('tlsKeyFile', tlsKeyFile),
+    minVersion: 'TLSv1.2',
+    ...(tlsCaFile ? { ca: read('tlsCaFile', tlsCaFile), requestCert: true, rejectUnauthorized: true } : {}),
+  };
+  try {
+    createSecureContext(options);
+  } catch (error) {
+    throw new ConfigError([
+      `dicom.tlsCertFile, dicom.tlsKeyFile: not a usable PEM certificate and key: ${(error as Error).message}`,
+    ]);
+  }
+  return options;
 }
 
 /** Starts the listeners of `lantern serve`: HTTP and DICOM now, HL7 as it lands. */
 export async function startServer(lantern: Lantern): Promise<RunningServer> {
   const { config, log } = lantern;
+  const tls = dicomTlsOptions(config.dicom);
   const http = createHttpServer(log);
   registerApiRoutes(http, lantern);
   const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
   log.info({ url: httpUrl }, 'HTTP listening');
   const dimse = createDimseDoor(config.dicom, lantern, log);
-  const dicom = await dimse.listen(config.dicom.port, config.dicom.host).catch(async (error: unknown) => {
+  const listening = async () => {
+    const plain = await dimse.listen(config.dicom.port, config.dicom.host);
+    const secure = tls ? await dimse.listenTls(config.dicom.tlsPort, config.dicom.host, tls) : undefined;
+    return { plain, secure };
+  };
+  const dicom = await listening().catch(async (error: unknown) => {
+    await dimse.close();
     await http.close();
     throw error;
   });
-  log.info({ aeTitle: config.dicom.aeTitle, port: dicom.port }, 'DICOM listening');
+  log.info({ aeTitle: config.dicom.aeTitle, port: dicom.plain.port }, 'DICOM listening');
+  if (dicom.secure)
+    log.info({ aeTitle: config.dicom.aeTitle, port: dicom.secure.port }, 'DICOM TLS listening');
   return {
     httpUrl,
-    dicomPort: dicom.port,
+    dicomPort: dicom.plain.port,
+    ...(dicom.secure ? { dicomTlsPort: dicom.secure.port } : {}),
     close: async () => {
       await dimse.close();
       await http.close();

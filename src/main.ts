@@ -66,6 +66,9 @@ program
     const server = await startServer(lantern);
     console.log(
       `Lantern serving on ${server.httpUrl} and DICOM ${settings.dicom.aeTitle}@${settings.dicom.host}:${server.dicomPort}` +
+        (server.dicomTlsPort === undefined
+          ? ''
+          : ` and DICOM-TLS ${settings.dicom.aeTitle}@${settings.dicom.host}:${server.dicomTlsPort}`) +
         ` (data in ${settings.dataDir}, database ${lantern.database.location})`,
     );
     const stop = async () => {

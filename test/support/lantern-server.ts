@@ -5,6 +5,8 @@ import { startLantern } from './lantern-cli.js';
 export interface RunningLantern {
   httpUrl: string;
   dicomPort: number;
+  /** The DICOM-over-TLS port, when serve was given a certificate (dicom.tlsCertFile). */
+  dicomTlsPort?: number;
   process: ChildProcess;
   /** The server's stderr so far (its JSON log). */
   log(): string;
@@ -21,12 +23,16 @@ export function startServe(env: Record<string, string>): Promise<RunningLantern>
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 60_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const ready = /serving on (http:\/\/\S+) and DICOM \S+:(\d+)/.exec(out);
+      // The whole line: optional listeners (DICOM-TLS) follow the DICOM one.
+      const ready = /serving on (http:\/\/\S+) and DICOM \S+:(\d+)(?: and DICOM-TLS \S+:(\d+))?.*\n/.exec(
+        out,
+      );
       if (!ready) return;
       clearTimeout(timer);
       resolve({
         httpUrl: ready[1]!,
         dicomPort: Number(ready[2]),
+        ...(ready[3] ? { dicomTlsPort: Number(ready[3]) } : {}),
         process: child,
         log: () => stderr,
         stop: async (signal = 'SIGTERM') => {

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import type { TlsOptions } from 'node:tls';
 import { createDimseServer, type DimseHandlers, type DimseServer } from '../../lib/dimse/index.js';
 import type { Archive } from '../../archive/index.js';
 import type { Logger } from '../../platform/log/index.js';
@@ -17,6 +19,16 @@ export interface DimseDoorSettings {
   idleTimeoutSeconds: number;
 }
 
+/** The DICOM door's listeners: plain TCP, and optionally the same services over TLS on a port of their own. */
+export interface DimseDoor {
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** DICOM over TLS (PS3.15 B.1): the same handler table and association policy as the plain listener. */
+  listenTls(port: number, host: string | undefined, tls: TlsOptions): Promise<AddressInfo>;
+  /** Stops every listener and aborts their open associations. */
+  close(): Promise<void>;
+  readonly associationCount: number;
+}
+
 /**
  * Lantern's DICOM door: the archive's services as DIMSE SCPs. The handler table, one line per service:
  *   C-ECHO    verification (engine default: success)
@@ -31,7 +43,7 @@ export function createDimseDoor(
   settings: DimseDoorSettings,
   services: { archive: Archive; aeTable: AeTable },
   log: Logger,
-): DimseServer {
+): DimseDoor {
   const doorLog = log.child({ door: 'dimse' });
   const { archive, aeTable } = services;
   const handlers: DimseHandlers = {
@@ -41,29 +53,53 @@ export function createDimseDoor(
     move: createMoveHandler(archive, aeTable, settings.aeTitle, doorLog),
     action: createCommitmentHandler(archive, aeTable, settings.aeTitle, doorLog),
   };
-  return createDimseServer({
-    negotiate: createAssociationPolicy(settings, aeTable),
-    handlers,
-    maxPduLength: settings.maxPduLength,
-    maxAssociations: settings.maxAssociations,
-    timeouts: { idleMs: settings.idleTimeoutSeconds * 1000 },
-    onAssociation: (info, closed) => {
-      const association = { callingAeTitle: info.callingAeTitle, remoteAddress: info.remoteAddress };
-      doorLog.info(association, 'association accepted');
-      void closed.then((error) =>
-        error
-          ? doorLog.warn({ ...association, reason: error.message }, 'association ended abnormally')
-          : doorLog.debug(association, 'association released'),
-      );
+  const negotiate = createAssociationPolicy(settings, aeTable);
+  // One engine per listener, all on this handler table and policy; maxAssociations counts per listener.
+  const newServer = (tls?: TlsOptions): DimseServer =>
+    createDimseServer({
+      tls,
+      negotiate,
+      handlers,
+      maxPduLength: settings.maxPduLength,
+      maxAssociations: settings.maxAssociations,
+      timeouts: { idleMs: settings.idleTimeoutSeconds * 1000 },
+      onAssociation: (info, closed) => {
+        const association = {
+          callingAeTitle: info.callingAeTitle,
+          remoteAddress: info.remoteAddress,
+          tls: tls !== undefined,
+        };
+        doorLog.info(association, 'association accepted');
+        void closed.then((error) =>
+          error
+            ? doorLog.warn({ ...association, reason: error.message }, 'association ended abnormally')
+            : doorLog.debug(association, 'association released'),
+        );
+      },
+      onRejected: (request, reject) =>
+        doorLog.info(
+          {
+            callingAeTitle: request.callingAeTitle,
+            calledAeTitle: request.calledAeTitle,
+            reason: reject.reason,
+          },
+          'association rejected',
+        ),
+    });
+  const servers: DimseServer[] = [];
+  const start = (port: number, host: string | undefined, tls?: TlsOptions): Promise<AddressInfo> => {
+    const server = newServer(tls);
+    servers.push(server);
+    return server.listen(port, host);
+  };
+  return {
+    listen: (port, host) => start(port, host),
+    listenTls: (port, host, tls) => start(port, host, tls),
+    close: async () => {
+      await Promise.all(servers.map((server) => server.close()));
     },
-    onRejected: (request, reject) =>
-      doorLog.info(
-        {
-          callingAeTitle: request.callingAeTitle,
-          calledAeTitle: request.calledAeTitle,
-          reason: reject.reason,
-        },
-        'association rejected',
-      ),
-  });
+    get associationCount() {
+      return servers.reduce((sum, server) => sum + server.associationCount, 0);
+    },
+  };
 }

@@ -45,6 +45,23 @@ export const configSchema = Type.Object(
     dicom: group({
       host: Type.String({ default: '127.0.0.1', description: 'Address the DICOM listener binds to.' }),
       port: port(11112, 'TCP port of the DICOM (DIMSE) listener.'),
+      tlsPort: port(
+        2762,
+        'TCP port of the DICOM-over-TLS listener (PS3.15 B.1), opened when a certificate is set.',
+      ),
+      tlsCertFile: Type.String({
+        default: '',
+        description: 'PEM certificate (chain) of the DICOM TLS listener; empty: no TLS listener.',
+      }),
+      tlsKeyFile: Type.String({
+        default: '',
+        description: 'PEM private key of tlsCertFile; needed with it.',
+      }),
+      tlsCaFile: Type.String({
+        default: '',
+        description:
+          'PEM CA certificates: when set, TLS peers must present a client certificate they signed.',
+      }),
       aeTitle: Type.String({
         default: 'LANTERN',
         minLength: 1,
