@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { Readable } from 'node:stream';
-import type { Archive, StoreOutcome } from '../../archive/index.js';
+import type { Archive } from '../../archive/index.js';
 import { toLanternError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/log/index.js';
 import { cliContext } from './cli-context.js';
@@ -62,11 +62,6 @@ export async function importFolder(
       `stored ${summary.stored + summary.replaced}  duplicate ${summary.duplicate}  rejected ${summary.rejected.length}`
     );
   });
-  const count: Record<StoreOutcome, (n: number) => void> = {
-    stored: () => summary.stored++,
-    replaced: () => summary.replaced++,
-    duplicate: () => summary.duplicate++,
-  };
 
   const files = walkFiles(folder);
   const worker = async () => {
@@ -76,7 +71,7 @@ export async function importFolder(
       const path = next.value;
       try {
         const result = await archive.storeInstance(ctx, readWhole(path, (await stat(path)).size));
-        count[result.outcome](1);
+        summary[result.outcome]++;
         summary.bytes += result.size;
       } catch (error) {
         const { code, message } = toLanternError(error);
