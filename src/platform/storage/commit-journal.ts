@@ -1,4 +1,5 @@
-import { open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const PREFIX = 'commits-';
@@ -16,18 +17,19 @@ export class CommitJournal {
   private bytes = 0;
 
   private constructor(
-    private readonly handle: FileHandle,
+    private readonly fd: number,
     private readonly path: string,
   ) {}
 
   static async open(dir: string): Promise<CommitJournal> {
     const path = join(dir, `${PREFIX}${process.pid}.log`);
-    return new CommitJournal(await open(path, 'a'), path);
+    return new CommitJournal(openSync(path, 'a'), path);
   }
 
-  async record(key: string): Promise<void> {
+  /** Synchronous, like the rename it precedes: one short append, cheaper than a thread-pool round trip. */
+  record(key: string): void {
     this.unsettled++;
-    await this.handle.write(`${key}\n`);
+    writeSync(this.fd, `${key}\n`);
     this.bytes += key.length + 1;
   }
 
@@ -35,13 +37,13 @@ export class CommitJournal {
     this.unsettled = Math.max(0, this.unsettled - 1);
     if (this.unsettled === 0 && this.bytes > TRUNCATE_AFTER_BYTES) {
       this.bytes = 0;
-      await this.handle.truncate(0);
+      ftruncateSync(this.fd, 0);
     }
   }
 
   /** A clean close with nothing in flight leaves no journal behind. */
   async close(): Promise<void> {
-    await this.handle.close();
+    closeSync(this.fd);
     if (this.unsettled === 0) await rm(this.path, { force: true });
   }
 
