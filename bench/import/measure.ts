@@ -116,3 +116,38 @@ export function describeMachine(tempFolder: string, repoRoot: string): Machine {
         : null,
   };
 }
+
+/** The last `lines` lines of a process's output. */
+export function tail(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** The median of a list of numbers, or null for an empty list. */
+export function median(values: number[]): number | null {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return null;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/**
+ * Builds dist/ with `npm run build` when dist/main.js is missing or older than a file under src/. Returns the tail
+ * of the build's output if it failed, undefined otherwise.
+ */
+export function ensureBuilt(repoRoot: string): string | undefined {
+  let builtAt = 0;
+  try {
+    builtAt = statSync(join(repoRoot, 'dist', 'main.js')).mtimeMs;
+  } catch {
+    // not built yet
+  }
+  if (builtAt > 0 && builtAt >= newestSource(join(repoRoot, 'src'))) return undefined;
+  console.log('building dist/ (npm run build) …');
+  const build = timed('npm', ['run', 'build'], { cwd: repoRoot });
+  if (build.exitCode === 0) return undefined;
+  const output = tail(build.error ?? build.stdout + build.stderr, 20);
+  console.log(output);
+  return output;
+}

@@ -14,11 +14,13 @@ export interface ArchiveQuery {
   keys?: Record<string, string>;
   limit?: number;
   offset?: number;
+  /** Count all matches (default). A door that walks every page, like C-FIND, can skip the count. */
+  withTotal?: boolean;
 }
 
 export interface QueryResult {
-  /** All matches, not only this page: what a study list pages with. */
-  total: number;
+  /** All matches, not only this page: what a study list pages with (undefined when not asked for). */
+  total: number | undefined;
   matches: DicomJson[];
 }
 
@@ -37,7 +39,7 @@ export async function queryArchive(
   };
   try {
     const plan = planQuery(query);
-    const { total, rows } = await runQuery(deps.database, plan);
+    const { total, rows } = await runQuery(deps.database, plan, query.withTotal ?? true);
     await recordAuditAlone(deps.database, ctx, {
       ...audit,
       detail: { ...audit.detail, total, returned: rows.length },

@@ -111,18 +111,23 @@ const ORDER: Record<QueryLevel, string[]> = {
 export async function runQuery(
   database: Database,
   plan: QueryPlan,
-): Promise<{ total: number; rows: IndexRow[] }> {
+  withTotal = true,
+): Promise<{ total: number | undefined; rows: IndexRow[] }> {
   const db = database.kysely;
   const where = whereClause(plan.conditions);
   const filtered = () => {
     const query = baseQuery(db, plan.level);
     return where ? query.where(where) : query;
   };
-  const countRow = await filtered()
-    .select(sql<number>`count(*)`.as('total'))
-    .executeTakeFirstOrThrow();
-  const total = Number(countRow.total);
-  if (total === 0 || plan.limit === 0) return { total, rows: [] };
+  let total: number | undefined;
+  if (withTotal) {
+    const countRow = await filtered()
+      .select(sql<number>`count(*)`.as('total'))
+      .executeTakeFirstOrThrow();
+    total = Number(countRow.total);
+    if (total === 0) return { total, rows: [] };
+  }
+  if (plan.limit === 0) return { total, rows: [] };
 
   let page = filtered().select(
     plan.returnKeys.map((k) => (k.column ? sql.ref(k.column) : PATIENT_COUNTS[k.keyword]!).as(k.keyword)),

@@ -8,7 +8,8 @@ import { identifierError, readIdentifier, type Identifier } from './identifier.j
 import { DimseError } from '../../lib/dimse/index.js';
 import { STUDY_ROOT_MODELS } from './sop-classes.js';
 
-const PAGE = 500;
+// Large pages without a total: C-FIND walks every match and never needs the count.
+const PAGE = 2000;
 const LEVEL_ORDER = ['PATIENT', 'STUDY', 'SERIES', 'IMAGE'];
 
 /**
@@ -27,7 +28,7 @@ export function createFindHandler(archive: Archive, log: Logger) {
     for (let offset = 0; !request.signal.aborted; offset += PAGE) {
       let page;
       try {
-        page = await archive.query(ctx, { ...query, limit: PAGE, offset });
+        page = await archive.query(ctx, { ...query, limit: PAGE, offset, withTotal: false });
       } catch (error) {
         const { status, errorComment } = queryFailure(error);
         throw new DimseError('status', errorComment, { status, cause: error });

@@ -1,0 +1,90 @@
+// Command line of the DIMSE bench.
+import { tmpdir } from 'node:os';
+import { parseArgs } from 'node:util';
+
+export interface DimseBenchOptions {
+  /** CT instances (512 × 512, 16-bit) sent with C-STORE; also the default C-FIND index. */
+  instances: number;
+  /** Rounds of the C-STORE runs (every receiver once a round) and of the C-GET/C-MOVE runs. */
+  repeat: number;
+  /** Sizes of the extra C-FIND indexes made of small instances (none by default). */
+  findIndexes: number[];
+  /** C-FIND repetitions of each query on one association. */
+  findRepeat: number;
+  /** Time budget of one query's repetitions; fewer are run when it is spent (at least 3). */
+  findBudgetSeconds: number;
+  /** Parent folder of the temporary folders. */
+  tmp: string;
+  /** Timeout of one client run (storescu, getscu, movescu, lantern import, one C-FIND). */
+  timeoutSeconds: number;
+  /** The Lantern entry point; when given, it is used as is (no build). */
+  main: string | undefined;
+  /** Receivers to skip (e.g. when Orthanc cannot be installed). */
+  skip: Set<ReceiverName>;
+}
+
+export type ReceiverName = 'lantern' | 'orthanc' | 'storescp';
+
+export const USAGE = `usage: npx tsx bench/dimse/run.ts [options]
+  --instances N          CT instances for C-STORE and the default C-FIND index (default 2000: 20 studies × 100)
+  --repeat N             rounds of C-STORE and of C-GET/C-MOVE, median reported (default 2, at most 10)
+  --find-index N         also measure C-FIND on an index of N small (16 × 16) instances, 5 per study; repeatable
+                         or comma-separated, e.g. --find-index 20000,200000 (loaded with lantern import and with
+                         storescu over 4 associations into Orthanc; 200,000 adds about 17 minutes)
+  --find-repeat N        C-FIND repetitions of each query on one association (default 50)
+  --find-budget-seconds N  stop repeating one query after N seconds (default 20; at least 3 repetitions)
+  --tmp DIR              where the temporary folders go (default: the OS temp folder)
+  --timeout-seconds N    give up on one client run after N seconds (default 900)
+  --skip NAME            leave out a receiver: lantern, orthanc or storescp (repeatable)
+  --main FILE            run this entry point instead of dist/main.js (which is built when stale)`;
+
+function integer(text: string, name: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`--${name} must be an integer from ${min} to ${max}\n${USAGE}`);
+  }
+  return value;
+}
+
+export function parseOptions(args: string[]): DimseBenchOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      instances: { type: 'string', default: '2000' },
+      repeat: { type: 'string', default: '2' },
+      'find-index': { type: 'string', multiple: true, default: [] },
+      'find-repeat': { type: 'string', default: '50' },
+      'find-budget-seconds': { type: 'string', default: '20' },
+      tmp: { type: 'string', default: tmpdir() },
+      'timeout-seconds': { type: 'string', default: '900' },
+      skip: { type: 'string', multiple: true, default: [] },
+      main: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const skip = new Set<ReceiverName>();
+  for (const name of values.skip.flatMap((s) => s.split(','))) {
+    if (name !== 'lantern' && name !== 'orthanc' && name !== 'storescp') {
+      throw new Error(`--skip takes lantern, orthanc or storescp, not ${name}\n${USAGE}`);
+    }
+    skip.add(name);
+  }
+  return {
+    instances: integer(values.instances, 'instances', 1, 100_000),
+    repeat: integer(values.repeat, 'repeat', 1, 10),
+    findIndexes: values['find-index']
+      .flatMap((s) => s.split(','))
+      .filter((s) => s !== '')
+      .map((s) => integer(s, 'find-index', 5, 2_000_000)),
+    findRepeat: integer(values['find-repeat'], 'find-repeat', 1, 10_000),
+    findBudgetSeconds: integer(values['find-budget-seconds'], 'find-budget-seconds', 1, 3600),
+    tmp: values.tmp,
+    timeoutSeconds: integer(values['timeout-seconds'], 'timeout-seconds', 1, 86_400),
+    main: values.main,
+    skip,
+  };
+}

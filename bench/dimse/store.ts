@@ -1,0 +1,110 @@
+// C-STORE with DCMTK storescu: the whole corpus over one association, or one part folder per association with
+// four storescu processes at once. Wall clock from the first start to the last exit; the receiver's resident
+// memory is sampled meanwhile; afterwards the bench checks that the receiver holds every instance.
+import { tail, folderSize, type Timed } from '../import/measure.js';
+import type { Corpus } from './corpus.js';
+import { countInstances } from './find-scu.js';
+import { DCMTK_ENV, runTimed, sleep } from './processes.js';
+import { SCU_AET, type Receiver } from './receivers.js';
+
+export interface StoreRun {
+  receiver: Receiver['name'];
+  associations: number;
+  round: number;
+  seconds: number | null;
+  instancesPerSecond: number | null;
+  megabytesPerSecond: number | null;
+  /** Instances the receiver holds afterwards (files for storescp, C-FIND counts for the others). */
+  stored: number | null;
+  /** Resident set size of the receiver's main process: before the run and the peak during it. */
+  rssBeforeBytes: number | null;
+  rssPeakBytes: number | null;
+  error?: string;
+}
+
+const RSS_SAMPLE_MS = 100;
+
+function storescu(receiver: Receiver, folder: string, timeoutSeconds: number): Promise<Timed> {
+  const args = [
+    '-aet',
+    SCU_AET,
+    '-aec',
+    receiver.aet,
+    '127.0.0.1',
+    String(receiver.port),
+    '+sd',
+    '+r',
+    folder,
+  ];
+  return runTimed('storescu', args, { env: DCMTK_ENV, timeoutSeconds });
+}
+
+/** What the receiver holds, waiting up to 10 s for storescp's forked children to finish their last file. */
+async function storedCount(receiver: Receiver, expected: number, timeoutSeconds: number): Promise<number> {
+  if (receiver.name !== 'storescp') return countInstances(receiver.aet, receiver.port, timeoutSeconds * 1000);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const { files } = folderSize(receiver.dir);
+    if (files >= expected || Date.now() > deadline) return files;
+    await sleep(100);
+  }
+}
+
+export async function storeRun(
+  receiver: Receiver,
+  corpus: Corpus,
+  associations: 1 | 4,
+  round: number,
+  timeoutSeconds: number,
+): Promise<StoreRun> {
+  const run: StoreRun = {
+    receiver: receiver.name,
+    associations,
+    round,
+    seconds: null,
+    instancesPerSecond: null,
+    megabytesPerSecond: null,
+    stored: null,
+    rssBeforeBytes: receiver.process.rssBytes() ?? null,
+    rssPeakBytes: null,
+  };
+  let peak = run.rssBeforeBytes ?? 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, receiver.process.rssBytes() ?? 0)), RSS_SAMPLE_MS);
+  const folders =
+    associations === 1 ? [corpus.folder] : corpus.parts.filter((part) => folderSize(part).files > 0);
+  const start = performance.now();
+  const results = await Promise.all(folders.map((folder) => storescu(receiver, folder, timeoutSeconds)));
+  const seconds = (performance.now() - start) / 1000;
+  clearInterval(sampler);
+  run.rssPeakBytes = peak > 0 ? peak : null;
+  const failures = results
+    .map((r, i) => ({ r, folder: folders[i] ?? '' }))
+    .filter(({ r }) => r.exitCode !== 0 || r.error !== undefined)
+    .map(
+      ({ r, folder }) =>
+        `storescu ${folder}: ${r.error ?? `exit code ${String(r.exitCode)}`}\n${tail(r.stderr + r.stdout, 8)}`,
+    );
+  if (failures.length > 0) await sleep(500); // a receiver that crashed: let its exit and last words arrive
+  if (!receiver.process.running) {
+    failures.push(
+      `${receiver.label} exited (${String(receiver.process.exitCode)}):\n${receiver.process.lastOutput()}`,
+    );
+  }
+  try {
+    run.stored = await storedCount(receiver, corpus.instances, timeoutSeconds);
+    if (run.stored !== corpus.instances)
+      failures.push(`${receiver.label} holds ${run.stored} of ${corpus.instances} instances`);
+  } catch (error) {
+    failures.push(
+      `counting the stored instances failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (failures.length > 0) {
+    run.error = failures.join('\n');
+    return run;
+  }
+  run.seconds = seconds;
+  run.instancesPerSecond = corpus.instances / seconds;
+  run.megabytesPerSecond = corpus.bytes / 1e6 / seconds;
+  return run;
+}
