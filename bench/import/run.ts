@@ -5,12 +5,21 @@
 //
 // See bench/README.md for how to read the result. Every candidate reads files that were just written (warm page
 // cache): the cache cannot be dropped without root, so every candidate gets the same warm start instead.
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { writeSyntheticStudies, writeSyntheticStudy } from '../../test/support/synthetic-ct.js';
-import { describeMachine, flush, folderSize, newestSource, timed, type Timed } from './measure.js';
+import {
+  describeMachine,
+  ensureBuilt,
+  flush,
+  folderSize,
+  median,
+  tail,
+  timed,
+  type Timed,
+} from './measure.js';
 import { parseOptions, type BenchOptions, type Candidate } from './options.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -50,37 +59,6 @@ async function generate(folder: string, instances: number): Promise<void> {
   }
 }
 
-/** Builds dist/ when dist/main.js is missing or older than a source file. Returns why it failed, if it did. */
-function ensureBuilt(): string | undefined {
-  let builtAt = 0;
-  try {
-    builtAt = statSync(join(repoRoot, 'dist', 'main.js')).mtimeMs;
-  } catch {
-    // not built yet
-  }
-  if (builtAt > 0 && builtAt >= newestSource(join(repoRoot, 'src'))) return undefined;
-  console.log('building dist/ (npm run build) …');
-  const build = timed('npm', ['run', 'build'], { cwd: repoRoot });
-  if (build.exitCode === 0) return undefined;
-  const output = tail(build.error ?? build.stdout + build.stderr, 20);
-  console.log(output);
-  return output;
-}
-
-function tail(text: string, lines: number): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-function median(values: number[]): number | null {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return null;
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-/** One run of one candidate on a fresh target folder, which is removed (and flushed) afterwards. */
 function runOnce(
   candidate: Candidate,
   paths: { main: string; source: string; work: string },
@@ -153,7 +131,7 @@ function printTable(results: Measurement[]): void {
 async function bench(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   const main = options.main === undefined ? join(repoRoot, 'dist', 'main.js') : resolve(options.main);
-  const buildError = options.main === undefined ? ensureBuilt() : undefined;
+  const buildError = options.main === undefined ? ensureBuilt(repoRoot) : undefined;
   const work = mkdtempSync(join(options.tmp, 'lantern-bench-import-'));
   const cleanUp = (): void => rmSync(work, { recursive: true, force: true });
   const onSignal = (): void => {
