@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { encodeDataset, readDataset, scanHeader, type DataElements } from '../../src/lib/dicom/index.js';
-import { connect, type EventReportRequest } from '../../src/lib/dimse/index.js';
+import {
+  acceptRoleSelections,
+  connect,
+  createDimseServer,
+  selectPresentationContexts,
+  type EventReportRequest,
+} from '../../src/lib/dimse/index.js';
+import { runLantern } from '../support/lantern-cli.js';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
 
 const CT_SMALL = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
@@ -95,5 +102,72 @@ test('a stored instance is committed, an unknown one is reported failed, on the 
     assert.equal(Number(failed[0]!['00081197']?.Value?.[0]), 0x0112);
   } finally {
     await association.release();
+  }
+});
+
+test('when the requestor has gone, the result comes on a new association to its AE from the AE table', async () => {
+  const header = scanHeader(readFileSync(CT_SMALL));
+  let reported!: (request: EventReportRequest) => void;
+  const gotReport = new Promise<EventReportRequest>((resolve) => (reported = resolve));
+  // The modality's own SCP, which takes the N-EVENT-REPORT.
+  const modality = createDimseServer({
+    negotiate: (request) => ({
+      accept: {
+        presentationContexts: selectPresentationContexts(request.presentationContexts, () => [EXPLICIT_LE]),
+        roleSelections: acceptRoleSelections(
+          request,
+          selectPresentationContexts(request.presentationContexts, () => [EXPLICIT_LE]),
+        ),
+      },
+    }),
+    handlers: {
+      eventReport: (request) => {
+        reported(request);
+        return 0;
+      },
+    },
+  });
+  const { port } = await modality.listen(0, '127.0.0.1');
+  try {
+    const added = await runLantern(['ae', 'add', 'MODALITY2', '127.0.0.1', String(port)], {
+      LANTERN_DATA_DIR: dataDir,
+    });
+    assert.equal(added.code, 0, added.stderr);
+    const association = await connect({
+      host: '127.0.0.1',
+      port: server.dicomPort,
+      callingAeTitle: 'MODALITY2',
+      calledAeTitle: 'LANTERN',
+      presentationContexts: [{ abstractSyntax: COMMITMENT, transferSyntaxes: [EXPLICIT_LE] }],
+    });
+    const actionInformation = encodeDataset(
+      {
+        '00081195': { vr: 'UI', Value: ['1.2.826.0.1.3680043.2.1125.778'] },
+        '00081199': {
+          vr: 'SQ',
+          Value: [
+            {
+              '00081150': { vr: 'UI', Value: [header.sopClassUid!] },
+              '00081155': { vr: 'UI', Value: [header.sopInstanceUid!] },
+            },
+          ],
+        },
+      },
+      EXPLICIT_LE,
+    );
+    const action = await association.action({
+      sopClassUid: COMMITMENT,
+      sopInstanceUid: '1.2.840.10008.1.20.1.1',
+      actionTypeId: 1,
+      actionInformation,
+    });
+    assert.equal(action.status, 0);
+    await association.release();
+    const report = await gotReport;
+    assert.equal(report.eventTypeId, 1, 'everything committed');
+    const event = readDataset(report.eventInformation!, { transferSyntaxUid: EXPLICIT_LE }).elements;
+    assert.deepEqual(event['00081195']?.Value, ['1.2.826.0.1.3680043.2.1125.778']);
+  } finally {
+    await modality.close();
   }
 });

@@ -1,4 +1,3 @@
-import { connect } from '../../lib/dimse/index.js';
 import type { Archive } from '../../archive/index.js';
 import { createContext } from '../../platform/context.js';
 import { notFound } from '../../platform/errors.js';
@@ -6,6 +5,7 @@ import type { Logger } from '../../platform/log/index.js';
 import type { AeTable } from '../../platform/security/index.js';
 import { sendInstances, type SendCounts } from './send-instances.js';
 import { VERIFICATION } from './sop-classes.js';
+import { withAssociation } from './with-association.js';
 
 // The SCU side on the command line: `lantern echo <AE>` and `lantern send <StudyInstanceUID> <AE>`.
 
@@ -14,22 +14,17 @@ export async function echoAe(aeTable: AeTable, ourAeTitle: string, aeTitle: stri
   const destination = await aeTable.find(aeTitle);
   if (!destination) throw notFound('AE', aeTitle);
   const started = performance.now();
-  const association = await connect({
-    host: destination.host,
-    port: destination.port,
-    callingAeTitle: ourAeTitle,
-    calledAeTitle: destination.aeTitle,
-    presentationContexts: [
-      { abstractSyntax: VERIFICATION, transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'] },
-    ],
-  });
-  try {
-    const { status } = await association.echo();
-    if (status !== 0) throw new Error(`C-ECHO answered status 0x${status.toString(16).padStart(4, '0')}`);
-    return performance.now() - started;
-  } finally {
-    await association.release().catch(() => association.abort());
-  }
+  const contexts = [
+    { abstractSyntax: VERIFICATION, transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'] },
+  ];
+  const { status } = await withAssociation(
+    destination,
+    ourAeTitle,
+    { presentationContexts: contexts },
+    (association) => association.echo(),
+  );
+  if (status !== 0) throw new Error(`C-ECHO answered status 0x${status.toString(16).padStart(4, '0')}`);
+  return performance.now() - started;
 }
 
 /** C-STORE of a whole study to an AE of the AE table. */

@@ -1,6 +1,7 @@
-import { connect, Status } from '../../lib/dimse/index.js';
+import { Status } from '../../lib/dimse/index.js';
 import type { RetrievableInstance } from '../../archive/index.js';
 import type { ApplicationEntity } from '../../platform/security/index.js';
+import { withAssociation } from './with-association.js';
 
 export interface SendCounts {
   completed: number;
@@ -28,37 +29,33 @@ export async function sendInstances(
 ): Promise<SendCounts> {
   const counts: SendCounts = { completed: 0, failed: 0, warning: 0 };
   if (instances.length === 0) return counts;
-  const association = await connect({
-    host: destination.host,
-    port: destination.port,
-    callingAeTitle: options.ourAeTitle,
-    calledAeTitle: destination.aeTitle,
-    presentationContexts: proposedContexts(instances),
-  });
-  try {
-    for (const [index, instance] of instances.entries()) {
-      if (options.signal?.aborted) break;
-      const data = instance.openDataset();
-      const status = await association
-        .store({
-          sopClassUid: instance.sopClassUid,
-          sopInstanceUid: instance.sopInstanceUid,
-          transferSyntaxUid: instance.transferSyntaxUid,
-          data,
-          moveOriginator: options.moveOriginator,
-        })
-        .then(
-          (response) => response.status,
-          () => (data.destroy(), Status.ProcessingFailure),
-        );
-      if (status === Status.Success) counts.completed++;
-      else if ((status & 0xf000) === 0xb000) counts.warning++;
-      else counts.failed++;
-      options.onProgress?.({ ...counts, remaining: instances.length - index - 1 });
-    }
-  } finally {
-    await association.release().catch(() => association.abort());
-  }
+  await withAssociation(
+    destination,
+    options.ourAeTitle,
+    { presentationContexts: proposedContexts(instances) },
+    async (association) => {
+      for (const [index, instance] of instances.entries()) {
+        if (options.signal?.aborted) break;
+        const data = instance.openDataset();
+        const status = await association
+          .store({
+            sopClassUid: instance.sopClassUid,
+            sopInstanceUid: instance.sopInstanceUid,
+            transferSyntaxUid: instance.transferSyntaxUid,
+            data,
+            moveOriginator: options.moveOriginator,
+          })
+          .then(
+            (response) => response.status,
+            () => (data.destroy(), Status.ProcessingFailure),
+          );
+        if (status === Status.Success) counts.completed++;
+        else if ((status & 0xf000) === 0xb000) counts.warning++;
+        else counts.failed++;
+        options.onProgress?.({ ...counts, remaining: instances.length - index - 1 });
+      }
+    },
+  );
   return counts;
 }
 

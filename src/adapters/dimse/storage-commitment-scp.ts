@@ -1,16 +1,11 @@
 import { encodeDataset, readDataset, type DataElements } from '../../lib/dicom/index.js';
-import {
-  Status,
-  connect,
-  type ActionRequest,
-  type ActionResult,
-  type EventReport,
-} from '../../lib/dimse/index.js';
+import { Status, type ActionRequest, type ActionResult, type EventReport } from '../../lib/dimse/index.js';
 import type { Archive, CommitmentResult, InstanceReference } from '../../archive/index.js';
 import type { Logger } from '../../platform/log/index.js';
 import type { AeTable } from '../../platform/security/index.js';
 import { dimseContext } from './dimse-context.js';
 import { STORAGE_COMMITMENT_PUSH } from './sop-classes.js';
+import { withAssociation } from './with-association.js';
 
 // PS3.4 J.3: the well-known Storage Commitment SOP Instance, and the failure reason for a missing instance.
 const COMMITMENT_INSTANCE = '1.2.840.10008.1.20.1.1';
@@ -99,22 +94,17 @@ async function reportOnNewAssociation(
 ) {
   const destination = await aeTable.find(requestor);
   if (!destination) throw new Error(`${requestor} is not in the AE table: cannot send its commitment result`);
-  const association = await connect({
-    host: destination.host,
-    port: destination.port,
-    callingAeTitle: ourAeTitle,
-    calledAeTitle: destination.aeTitle,
-    presentationContexts: [
-      {
-        abstractSyntax: STORAGE_COMMITMENT_PUSH,
-        transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'],
-      },
-    ],
-    roleSelections: [{ sopClassUid: STORAGE_COMMITMENT_PUSH, scuRole: false, scpRole: true }],
-  });
-  try {
-    await association.eventReport(report);
-  } finally {
-    await association.release().catch(() => association.abort());
-  }
+  const contexts = [
+    {
+      abstractSyntax: STORAGE_COMMITMENT_PUSH,
+      transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'],
+    },
+  ];
+  const roleSelections = [{ sopClassUid: STORAGE_COMMITMENT_PUSH, scuRole: false, scpRole: true }];
+  await withAssociation(
+    destination,
+    ourAeTitle,
+    { presentationContexts: contexts, roleSelections },
+    (association) => association.eventReport(report),
+  );
 }
