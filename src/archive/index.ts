@@ -13,7 +13,7 @@ export type { ArchiveDeps, DuplicatePolicy } from './archive-deps.js';
 export type { CommitmentResult, InstanceReference } from './commit-storage.js';
 export type { ArchiveQuery, QueryResult } from './query-archive.js';
 export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './query-archive.js';
-export { QUERY_KEYS, findQueryKey, type QueryKey, type QueryLevel } from './query-keys.js';
+export { LEVELS, QUERY_KEYS, findQueryKey, type QueryKey, type QueryLevel } from './query-keys.js';
 export type { RetrievableInstance } from './retrieve-instances.js';
 export type { InstanceSelector } from './retrieve-repo.js';
 export type { StoreOptions, StoreOutcome, StoreResult } from './store-instance.js';

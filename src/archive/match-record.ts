@@ -1,4 +1,4 @@
-import type { DicomJson } from '../lib/dicom/index.js';
+import { isPersonName, personNameToText, type DicomJson } from '../lib/dicom/index.js';
 import { QUERY_KEYS } from './query-keys.js';
 
 export type MatchRecord = Record<string, string | number | undefined>;
@@ -14,12 +14,7 @@ export function toMatchRecord(match: DicomJson): MatchRecord {
   for (const [tag, element] of Object.entries(match)) {
     const keyword = keywordOf.get(tag) ?? (tag === '00080052' ? 'QueryRetrieveLevel' : tag);
     const values = (element.Value ?? []).map((value) =>
-      typeof value === 'object' && value !== null
-        ? ['Alphabetic', 'Ideographic', 'Phonetic']
-            .map((group) => (value as Record<string, string | undefined>)[group] ?? '')
-            .join('=')
-            .replace(/=+$/, '')
-        : (value as string | number),
+      isPersonName(value) ? personNameToText(value) : (value as string | number),
     );
     record[keyword] = values.length <= 1 ? values[0] : values.join('\\');
   }

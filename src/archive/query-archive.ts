@@ -1,4 +1,4 @@
-import type { DicomJson } from '../lib/dicom/index.js';
+import { personNameFromText, type DicomJson } from '../lib/dicom/index.js';
 import type { RequestContext } from '../platform/context.js';
 import { invalid } from '../platform/errors.js';
 import { recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
@@ -94,15 +94,6 @@ function toDicomJson(row: IndexRow, keys: QueryKey[], level: QueryLevel): DicomJ
 function values(key: QueryKey, raw: string | number): unknown[] {
   if (key.vr === 'IS' || key.vr === 'US') return [Number(raw)];
   const text = String(raw);
-  if (key.vr === 'PN') {
-    const [alphabetic, ideographic, phonetic] = text.split('=');
-    return [
-      Object.fromEntries(
-        Object.entries({ Alphabetic: alphabetic, Ideographic: ideographic, Phonetic: phonetic }).filter(
-          ([, v]) => v,
-        ),
-      ),
-    ];
-  }
+  if (key.vr === 'PN') return [personNameFromText(text)];
   return key.keyword === 'ModalitiesInStudy' ? text.split('\\') : [text];
 }

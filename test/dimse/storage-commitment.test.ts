@@ -12,6 +12,7 @@ import {
   connect,
   createDimseServer,
   selectPresentationContexts,
+  type DimseClient,
   type EventReportRequest,
 } from '../../src/lib/dimse/index.js';
 import { runLantern } from '../support/lantern-cli.js';
@@ -20,6 +21,29 @@ import { startServe, type RunningLantern } from '../support/lantern-server.js';
 const CT_SMALL = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
 const COMMITMENT = '1.2.840.10008.1.20.1';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
+
+/** N-ACTION storage commitment request (PS3.4 J.3.2) for [SOP class, SOP instance] pairs. */
+function requestCommitment(association: DimseClient, transactionUid: string, references: [string, string][]) {
+  const actionInformation = encodeDataset(
+    {
+      '00081195': { vr: 'UI', Value: [transactionUid] },
+      '00081199': {
+        vr: 'SQ',
+        Value: references.map(([sopClassUid, sopInstanceUid]): DataElements => ({
+          '00081150': { vr: 'UI', Value: [sopClassUid] },
+          '00081155': { vr: 'UI', Value: [sopInstanceUid] },
+        })),
+      },
+    },
+    EXPLICIT_LE,
+  );
+  return association.action({
+    sopClassUid: COMMITMENT,
+    sopInstanceUid: '1.2.840.10008.1.20.1.1',
+    actionTypeId: 1,
+    actionInformation,
+  });
+}
 
 let dataDir: string;
 let server: RunningLantern;
@@ -66,23 +90,10 @@ test('a stored instance is committed, an unknown one is reported failed, on the 
     assert.equal(stored.status, 0);
 
     const missing = '1.2.826.0.1.3680043.2.1125.404';
-    const ref = (sopInstanceUid: string): DataElements => ({
-      '00081150': { vr: 'UI', Value: [header.sopClassUid!] },
-      '00081155': { vr: 'UI', Value: [sopInstanceUid] },
-    });
-    const actionInformation = encodeDataset(
-      {
-        '00081195': { vr: 'UI', Value: ['1.2.826.0.1.3680043.2.1125.777'] },
-        '00081199': { vr: 'SQ', Value: [ref(header.sopInstanceUid!), ref(missing)] },
-      },
-      EXPLICIT_LE,
-    );
-    const action = await association.action({
-      sopClassUid: COMMITMENT,
-      sopInstanceUid: '1.2.840.10008.1.20.1.1',
-      actionTypeId: 1,
-      actionInformation,
-    });
+    const action = await requestCommitment(association, '1.2.826.0.1.3680043.2.1125.777', [
+      [header.sopClassUid!, header.sopInstanceUid!],
+      [header.sopClassUid!, missing],
+    ]);
     assert.equal(action.status, 0);
     await gotReport;
     const [report] = reports;
@@ -140,27 +151,9 @@ test('when the requestor has gone, the result comes on a new association to its 
       calledAeTitle: 'LANTERN',
       presentationContexts: [{ abstractSyntax: COMMITMENT, transferSyntaxes: [EXPLICIT_LE] }],
     });
-    const actionInformation = encodeDataset(
-      {
-        '00081195': { vr: 'UI', Value: ['1.2.826.0.1.3680043.2.1125.778'] },
-        '00081199': {
-          vr: 'SQ',
-          Value: [
-            {
-              '00081150': { vr: 'UI', Value: [header.sopClassUid!] },
-              '00081155': { vr: 'UI', Value: [header.sopInstanceUid!] },
-            },
-          ],
-        },
-      },
-      EXPLICIT_LE,
-    );
-    const action = await association.action({
-      sopClassUid: COMMITMENT,
-      sopInstanceUid: '1.2.840.10008.1.20.1.1',
-      actionTypeId: 1,
-      actionInformation,
-    });
+    const action = await requestCommitment(association, '1.2.826.0.1.3680043.2.1125.778', [
+      [header.sopClassUid!, header.sopInstanceUid!],
+    ]);
     assert.equal(action.status, 0);
     await association.release();
     const report = await gotReport;

@@ -10,6 +10,7 @@ import {
 } from '../../lib/dimse/index.js';
 import type { AePermission, AeTable } from '../../platform/security/index.js';
 import {
+  CONTROL_TRANSFER_SYNTAXES,
   FIND_MODELS,
   GET_MODELS,
   MOVE_MODELS,
@@ -23,8 +24,6 @@ export interface AssociationPolicySettings {
   acceptUnknownSopClasses: boolean;
 }
 
-const EXPLICIT_LE = '1.2.840.10008.1.2.1';
-const IMPLICIT_LE = '1.2.840.10008.1.2';
 // The requestor's first choice: a sender's data set is kept as sent (an unreadable one is refused at ingest).
 const AS_PROPOSED = ['*'];
 
@@ -54,7 +53,7 @@ function transferSyntaxesFor(
   permissions: Set<AePermission>,
   settings: AssociationPolicySettings,
 ): readonly string[] | undefined {
-  const control = [EXPLICIT_LE, IMPLICIT_LE];
+  const control = CONTROL_TRANSFER_SYNTAXES;
   if (abstractSyntax === VERIFICATION) return permissions.has('echo') ? control : undefined;
   if (FIND_MODELS.has(abstractSyntax)) return permissions.has('query') ? control : undefined;
   if (MOVE_MODELS.has(abstractSyntax) || GET_MODELS.has(abstractSyntax)) {

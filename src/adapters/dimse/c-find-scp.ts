@@ -1,6 +1,6 @@
 import { encodeDataset, type DataElements, type DicomJson } from '../../lib/dicom/index.js';
 import type { FindMatch, QueryRequest } from '../../lib/dimse/index.js';
-import { findQueryKey, type Archive, type ArchiveQuery } from '../../archive/index.js';
+import { LEVELS, findQueryKey, type Archive, type ArchiveQuery } from '../../archive/index.js';
 import type { Logger } from '../../platform/log/index.js';
 import { dimseContext } from './dimse-context.js';
 import { queryFailure } from './dimse-status.js';
@@ -10,7 +10,6 @@ import { STUDY_ROOT_MODELS } from './sop-classes.js';
 
 // Large pages without a total: C-FIND walks every match and never needs the count.
 const PAGE = 2000;
-const LEVEL_ORDER = ['PATIENT', 'STUDY', 'SERIES', 'IMAGE'];
 
 /**
  * C-FIND SCP (PS3.4 C.4.1) on the archive's query model: the identifier's keys become the query, every
@@ -43,10 +42,10 @@ export function createFindHandler(archive: Archive, log: Logger) {
 /** The identifier's keys the query model can match on, at the query's level or above. */
 function matchingKeys(identifier: Identifier): Record<string, string> {
   const keys: Record<string, string> = {};
-  const depth = LEVEL_ORDER.indexOf(identifier.level);
+  const depth = LEVELS.indexOf(identifier.level);
   for (const [tag, value] of identifier.values) {
     const key = findQueryKey(tag);
-    if (!key?.match || value.trim() === '' || LEVEL_ORDER.indexOf(key.level) > depth) continue;
+    if (!key?.match || value.trim() === '' || LEVELS.indexOf(key.level) > depth) continue;
     keys[tag] = value;
   }
   return keys;

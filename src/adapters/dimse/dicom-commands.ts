@@ -4,7 +4,7 @@ import { notFound } from '../../platform/errors.js';
 import type { Logger } from '../../platform/log/index.js';
 import type { AeTable } from '../../platform/security/index.js';
 import { sendInstances, type SendCounts } from './send-instances.js';
-import { VERIFICATION } from './sop-classes.js';
+import { CONTROL_TRANSFER_SYNTAXES, VERIFICATION } from './sop-classes.js';
 import { withAssociation } from './with-association.js';
 
 // The SCU side on the command line: `lantern echo <AE>` and `lantern send <StudyInstanceUID> <AE>`.
@@ -14,9 +14,7 @@ export async function echoAe(aeTable: AeTable, ourAeTitle: string, aeTitle: stri
   const destination = await aeTable.find(aeTitle);
   if (!destination) throw notFound('AE', aeTitle);
   const started = performance.now();
-  const contexts = [
-    { abstractSyntax: VERIFICATION, transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'] },
-  ];
+  const contexts = [{ abstractSyntax: VERIFICATION, transferSyntaxes: CONTROL_TRANSFER_SYNTAXES }];
   const { status } = await withAssociation(
     destination,
     ourAeTitle,

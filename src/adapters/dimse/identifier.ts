@@ -1,8 +1,14 @@
-import { dictionaryVr, readDataset, type DataElements, type ElementValue } from '../../lib/dicom/index.js';
+import {
+  dictionaryVr,
+  isPersonName,
+  personNameToText,
+  readDataset,
+  type DataElements,
+  type ElementValue,
+} from '../../lib/dicom/index.js';
 import { DimseError, Status } from '../../lib/dimse/index.js';
-import type { QueryLevel } from '../../archive/index.js';
+import { LEVELS, type QueryLevel } from '../../archive/index.js';
 
-const LEVELS = new Set<string>(['PATIENT', 'STUDY', 'SERIES', 'IMAGE']);
 const QUERY_RETRIEVE_LEVEL = '00080052';
 const SPECIFIC_CHARACTER_SET = '00080005';
 
@@ -28,7 +34,7 @@ export function readIdentifier(bytes: Uint8Array, transferSyntaxUid: string): Id
     throw identifierError(`identifier cannot be read: ${(error as Error).message}`);
   }
   const level = String(elements[QUERY_RETRIEVE_LEVEL]?.Value?.[0] ?? '').trim();
-  if (!LEVELS.has(level))
+  if (!(LEVELS as readonly string[]).includes(level))
     throw identifierError(`Query/Retrieve Level '${level}' is not PATIENT, STUDY, SERIES or IMAGE`);
   const values = new Map<string, string>();
   const requested = new Map<string, string>();
@@ -42,14 +48,8 @@ export function readIdentifier(bytes: Uint8Array, transferSyntaxUid: string): Id
 
 /** One value as DICOM matching text: person names as their '='-joined groups, numbers as digits. */
 function matchingText(value: ElementValue): string {
-  if (value !== null && typeof value === 'object') {
-    const name = value as { Alphabetic?: string; Ideographic?: string; Phonetic?: string };
-    if ('Alphabetic' in name || 'Ideographic' in name || 'Phonetic' in name) {
-      return [name.Alphabetic ?? '', name.Ideographic ?? '', name.Phonetic ?? '']
-        .join('=')
-        .replace(/=+$/, '');
-    }
-    return ''; // a sequence item: sequence matching is not supported; the key is returned empty
-  }
+  if (isPersonName(value)) return personNameToText(value);
+  // A sequence item: sequence matching is not supported; the key is returned empty.
+  if (value !== null && typeof value === 'object') return '';
   return String(value ?? '');
 }

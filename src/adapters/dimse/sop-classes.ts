@@ -1,4 +1,9 @@
+import { EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN } from '../../lib/dicom/index.js';
+
 // SOP classes of the services the DIMSE door offers (PS3.4 Annex A, C, B).
+
+/** Transfer syntaxes of every service but storage: Explicit VR LE first, Implicit VR LE (the default, PS3.5 10.1). */
+export const CONTROL_TRANSFER_SYNTAXES = [EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN];
 export const VERIFICATION = '1.2.840.10008.1.1';
 export const STORAGE_COMMITMENT_PUSH = '1.2.840.10008.1.20.1';
 

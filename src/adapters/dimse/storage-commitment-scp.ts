@@ -4,7 +4,7 @@ import type { Archive, CommitmentResult, InstanceReference } from '../../archive
 import type { Logger } from '../../platform/log/index.js';
 import type { AeTable } from '../../platform/security/index.js';
 import { dimseContext } from './dimse-context.js';
-import { STORAGE_COMMITMENT_PUSH } from './sop-classes.js';
+import { CONTROL_TRANSFER_SYNTAXES, STORAGE_COMMITMENT_PUSH } from './sop-classes.js';
 import { withAssociation } from './with-association.js';
 
 // PS3.4 J.3: the well-known Storage Commitment SOP Instance, and the failure reason for a missing instance.
@@ -97,7 +97,7 @@ async function reportOnNewAssociation(
   const contexts = [
     {
       abstractSyntax: STORAGE_COMMITMENT_PUSH,
-      transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'],
+      transferSyntaxes: CONTROL_TRANSFER_SYNTAXES,
     },
   ];
   const roleSelections = [{ sopClassUid: STORAGE_COMMITMENT_PUSH, scuRole: false, scpRole: true }];

@@ -1,4 +1,5 @@
-import type { DataElement, DataElements, ElementValue } from './dataset.js';
+import type { DataElement, DataElements, ElementValue, PersonName } from './dataset.js';
+import { personNameToText } from './person-name.js';
 import { NUMBER_SIZES, TEXT_VRS } from './dataset.js';
 import { encodeElement, encodeValue, type Encoding } from './element-encoder.js';
 import { writePart10 } from './part10-writer.js';
@@ -41,10 +42,7 @@ function isFlat(element: DataElement): boolean {
 /** A value as its DICOM text: person names as their '='-joined groups. */
 function asText(value: ElementValue): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'object') {
-    const name = value as { Alphabetic?: string; Ideographic?: string; Phonetic?: string };
-    return [name.Alphabetic ?? '', name.Ideographic ?? '', name.Phonetic ?? ''].join('=').replace(/=+$/, '');
-  }
+  if (typeof value === 'object') return personNameToText(value as PersonName);
   return String(value);
 }
 

@@ -33,6 +33,7 @@ export {
 } from './header-scan.js';
 export { readDataset, type ReadOptions } from './dataset-reader.js';
 export { encodeDataset } from './dataset-encoder.js';
+export { isPersonName, personNameFromText, personNameToText } from './person-name.js';
 export { STORAGE_SOP_CLASSES } from './storage-sop-classes.js';
 export { encodeFileMeta, type FileMetaFields } from './file-meta.js';
 export { toDicomJson, type DicomJson, type DicomJsonOptions } from './dicom-json.js';
