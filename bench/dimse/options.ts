@@ -1,6 +1,7 @@
 // Command line of the DIMSE bench.
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
+import { integerOption } from '../import/measure.js';
 
 export interface DimseBenchOptions {
   /** CT instances (512 × 512, 16-bit) sent with C-STORE; also the default C-FIND index. */
@@ -38,13 +39,8 @@ export const USAGE = `usage: npx tsx bench/dimse/run.ts [options]
   --skip NAME            leave out a receiver: lantern, orthanc or storescp (repeatable)
   --main FILE            run this entry point instead of dist/main.js (which is built when stale)`;
 
-function integer(text: string, name: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`--${name} must be an integer from ${min} to ${max}\n${USAGE}`);
-  }
-  return value;
-}
+const integer = (text: string, name: string, min: number, max: number) =>
+  integerOption(text, name, [min, max], USAGE);
 
 export function parseOptions(args: string[]): DimseBenchOptions {
   const { values } = parseArgs({

@@ -1,5 +1,5 @@
 // Summaries and tables of the DIMSE bench: medians over rounds, and Lantern's ratios to its peers.
-import { median } from '../import/measure.js';
+import { median, printRows } from '../import/measure.js';
 import type { FindLatency } from './find-scu.js';
 import type { ReceiverName } from './options.js';
 import type { RetrieveRun } from './retrieve.js';
@@ -105,20 +105,6 @@ export function summarizeRetrieve(runs: RetrieveRun[]): RetrieveSummary[] {
 
 const fixed = (value: number | null | undefined, digits: number): string =>
   value === null || value === undefined ? '—' : value.toFixed(digits);
-
-/** Prints rows as aligned columns: the first left-aligned, the rest right-aligned, a rule under the header. */
-export function printRows(rows: string[][]): void {
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  for (const [index, row] of rows.entries()) {
-    const cells = row.map((cell, column) => {
-      const width = widths[column] ?? 0;
-      return column === 0 ? cell.padEnd(width) : cell.padStart(width);
-    });
-    console.log(cells.join('  '));
-    if (index === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  }
-}
 
 const cell = (r: Rate | undefined): string =>
   r === undefined ? '—' : `${fixed(r.instancesPerSecond, 0)} (${fixed(r.megabytesPerSecond, 0)} MB/s)`;

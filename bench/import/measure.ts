@@ -151,3 +151,27 @@ export function ensureBuilt(repoRoot: string): string | undefined {
   console.log(output);
   return output;
 }
+
+/** Prints rows as aligned columns: the first left-aligned, the rest right-aligned, a rule under the header. */
+export function printRows(rows: string[][]): void {
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  for (const [index, row] of rows.entries()) {
+    const cells = row.map((cell, column) => {
+      const width = widths[column] ?? 0;
+      return column === 0 ? cell.padEnd(width) : cell.padStart(width);
+    });
+    console.log(cells.join('  '));
+    if (index === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
+
+/** An integer command-line option within bounds, or an error that shows the usage. */
+export function integerOption(text: string, name: string, bounds: [number, number], usage: string): number {
+  const value = Number(text);
+  const [min, max] = bounds;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`--${name} must be an integer from ${min} to ${max}\n${usage}`);
+  }
+  return value;
+}

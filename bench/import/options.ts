@@ -1,6 +1,7 @@
 // Command line of the import bench.
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
+import { integerOption } from './measure.js';
 
 export interface Candidate {
   name: string;
@@ -29,13 +30,8 @@ export const USAGE = `usage: npx tsx bench/import/run.ts [options]
   --timeout-seconds N    give up on one Lantern run after N seconds (default 1800)
   --main FILE            run this entry point instead of dist/main.js (which is built when stale)`;
 
-function integer(text: string, name: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`--${name} must be an integer from ${min} to ${max}\n${USAGE}`);
-  }
-  return value;
-}
+const integer = (text: string, name: string, min: number, max: number) =>
+  integerOption(text, name, [min, max], USAGE);
 
 /** 'label:KEY=VALUE,KEY=VALUE' → a Lantern candidate, e.g. another database or storage backend. */
 function variant(spec: string): Candidate {

@@ -16,6 +16,7 @@ import {
   flush,
   folderSize,
   median,
+  printRows,
   tail,
   timed,
   type Timed,
@@ -115,16 +116,7 @@ function printTable(results: Measurement[]): void {
       fixed(r.ratioToCpSync, 2),
     ]),
   ];
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  for (const [index, row] of rows.entries()) {
-    const cells = row.map((cell, column) => {
-      const width = widths[column] ?? 0;
-      return column === 0 ? cell.padEnd(width) : cell.padStart(width);
-    });
-    console.log(cells.join('  '));
-    if (index === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  }
+  printRows(rows);
   for (const r of results) if (r.error !== undefined) console.log(`\n${r.name} failed: ${r.error}`);
 }
 
