@@ -18,6 +18,7 @@ const ALLOWED = {
   patients: ['platform', 'lib/*'],
   platform: ['lib/*'],
   'lib/dimse': ['lib/dicom'],
+  'lib/imaging': ['lib/dicom'],
   'lib/dicom': [],
   'lib/hl7v2': [],
 };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createSecureContext, type TlsOptions } from 'node:tls';
 import { createArchive, type Archive } from './archive/index.js';
 import { registerApiRoutes } from './adapters/api/routes.js';
+import { registerDicomwebRoutes } from './adapters/dicomweb/index.js';
 import { createDimseDoor } from './adapters/dimse/index.js';
 import { createHttpServer } from './adapters/http/index.js';
 import { ConfigError, type LanternConfig } from './platform/config/index.js';
@@ -106,6 +107,7 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   const tls = dicomTlsOptions(config.dicom);
   const http = createHttpServer(log);
   registerApiRoutes(http, lantern);
+  registerDicomwebRoutes(http, lantern);
   const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
   log.info({ url: httpUrl }, 'HTTP listening');
   const dimse = createDimseDoor(config.dicom, lantern, log);

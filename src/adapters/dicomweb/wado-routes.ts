@@ -1,0 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+import type { DicomwebServices } from './dicomweb-services.js';
+
+/** WADO-RS routes under the DICOMweb base path (being built). */
+export function registerWadoRoutes(_app: FastifyInstance, _services: DicomwebServices, _base: string): void {}
