@@ -42,6 +42,23 @@ export const configSchema = Type.Object(
       }),
       port: port(8080, 'TCP port of the HTTP server: /api, /dicom-web, /fhir.'),
     }),
+    dicomweb: group({
+      stowMaxRequestBytes: Type.Integer({
+        minimum: 1,
+        default: 4 * 1024 ** 3,
+        description: 'Largest STOW-RS request body (bytes); a larger one is refused with 413.',
+      }),
+      stowMaxInstanceBytes: Type.Integer({
+        minimum: 1,
+        default: 2 * 1024 ** 3,
+        description: 'Largest instance (one part) of a STOW-RS request (bytes); a larger one fails alone.',
+      }),
+      stowMaxParts: Type.Integer({
+        minimum: 1,
+        default: 10000,
+        description: 'Most parts (instances) in one STOW-RS request; more are refused with 413.',
+      }),
+    }),
     dicom: group({
       host: Type.String({ default: '127.0.0.1', description: 'Address the DICOM listener binds to.' }),
       port: port(11112, 'TCP port of the DICOM (DIMSE) listener.'),
