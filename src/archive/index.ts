@@ -1,6 +1,8 @@
 import type { RequestContext } from '../platform/context.js';
 import type { ArchiveDeps } from './archive-deps.js';
+import { retrieveBulkData, type BulkDataRequest } from './bulk-data.js';
 import { commitStorage, type InstanceReference } from './commit-storage.js';
+import { retrieveMetadata } from './instance-metadata.js';
 import { queryArchive, type ArchiveQuery } from './query-archive.js';
 import { retrieveInstances } from './retrieve-instances.js';
 import { indexedBlobKeys, type InstanceSelector } from './retrieve-repo.js';
@@ -10,7 +12,9 @@ import { TransactionBatcher } from './transaction-batcher.js';
 import { verifyStorage, type VerifyProgress } from './verify-storage.js';
 
 export type { ArchiveDeps, DuplicatePolicy } from './archive-deps.js';
+export type { BulkData, BulkDataRequest } from './bulk-data.js';
 export type { CommitmentResult, InstanceReference } from './commit-storage.js';
+export { BULK_DATA_THRESHOLD, type InstanceMetadata, type MetadataRetrieval } from './instance-metadata.js';
 export type { ArchiveQuery, QueryResult } from './query-archive.js';
 export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './query-archive.js';
 export { LEVELS, QUERY_KEYS, findQueryKey, type QueryKey, type QueryLevel } from './query-keys.js';
@@ -33,6 +37,11 @@ export function createArchive(deps: ArchiveDeps) {
       storeInstance(runtime, ctx, source, options),
     query: (ctx: RequestContext, query: ArchiveQuery) => queryArchive(deps, ctx, query),
     retrieve: (ctx: RequestContext, selector: InstanceSelector) => retrieveInstances(deps, ctx, selector),
+    /** DICOM JSON of each instance (WADO-RS metadata), cached by content hash on first request. */
+    retrieveMetadata: (ctx: RequestContext, selector: InstanceSelector) =>
+      retrieveMetadata(deps, ctx, selector),
+    /** One binary value of an instance, by top-level tag (the BulkDataURI of retrieveMetadata). */
+    retrieveBulkData: (ctx: RequestContext, request: BulkDataRequest) => retrieveBulkData(deps, ctx, request),
     verifyStorage: (ctx: RequestContext, onProgress?: (progress: VerifyProgress) => void) =>
       verifyStorage(deps, ctx, onProgress),
     commitStorage: (ctx: RequestContext, references: InstanceReference[]) =>

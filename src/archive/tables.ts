@@ -1,4 +1,4 @@
-/** The tables archive/ owns (migration 0003-archive). */
+/** The tables archive/ owns (migrations 0003-archive, 0005, 0006-archive-instance-metadata). */
 export interface ArchiveTables {
   study: {
     id?: number;
@@ -51,5 +51,10 @@ export interface ArchiveTables {
     dataset_offset: number;
     received_at: string;
     received_from: string;
+  };
+  /** WADO-RS metadata of a stored file, by content hash (instance-metadata.ts). */
+  instance_metadata: {
+    blob_key: string;
+    json: string;
   };
 }

@@ -1,7 +1,7 @@
 import type { DataSet } from 'dicom-parser';
 import { open } from 'node:fs/promises';
 import type { Tag } from './dictionary.js';
-import { toDicomJson, type DicomJson } from './dicom-json.js';
+import { toDicomJson, type DicomJson, type DicomJsonOptions } from './dicom-json.js';
 import { TEXT_VRS, type DataElements } from './dataset.js';
 import {
   contextFor,
@@ -32,8 +32,11 @@ export interface DicomHeader {
   string(tag: Tag): string | undefined;
   strings(tag: Tag): string[];
   personName(tag: Tag): { alphabetic?: string; ideographic?: string; phonetic?: string } | undefined;
-  /** The data set's elements up to the pixel data as DICOM JSON (no file meta, no pixel data). */
-  toJson(): DicomJson;
+  /**
+   * The data set's elements up to the pixel data as DICOM JSON (no file meta). The pixel data, whose value
+   * the scan did not read, is present only as a BulkDataURI, when `options.bulkDataUri` gives one.
+   */
+  toJson(options?: DicomJsonOptions): DicomJson;
 }
 
 export interface ScanOptions {
@@ -111,13 +114,18 @@ class ScannedHeader implements DicomHeader {
     };
   }
 
-  toJson(): DicomJson {
+  toJson(options: DicomJsonOptions = {}): DicomJson {
     const { meta, dataset, stoppedAt } = this.#structure;
     const metaElements: DataElements = meta ? decodeDataSet(meta, this.#metaContext) : {};
     const elements = decodeDataSet(dataset, this.#context);
     if (stoppedAt) delete elements['7FE00010'];
     const { transferSyntaxUid, hasFileMeta } = this;
-    return toDicomJson({ transferSyntaxUid, hasFileMeta, meta: metaElements, elements });
+    const json = toDicomJson({ transferSyntaxUid, hasFileMeta, meta: metaElements, elements }, options);
+    const uri = stoppedAt ? options.bulkDataUri?.(['7FE00010']) : undefined;
+    if (stoppedAt && uri !== undefined) {
+      json['7FE00010'] = { vr: resolveVr(stoppedAt, this.#context), BulkDataURI: uri };
+    }
+    return json;
   }
 }
 

@@ -4,6 +4,7 @@ import { patientsMigration } from './0002-patients.js';
 import { archiveMigration } from './0003-archive.js';
 import { applicationEntitiesMigration } from './0004-application-entities.js';
 import { archiveDatasetOffsetMigration } from './0005-archive-dataset-offset.js';
+import { archiveInstanceMetadataMigration } from './0006-archive-instance-metadata.js';
 
 /** The one migration sequence, in order. A new step gets the next number and the owning module's name. */
 export const migrations: readonly LanternMigration[] = [
@@ -12,4 +13,5 @@ export const migrations: readonly LanternMigration[] = [
   archiveMigration,
   applicationEntitiesMigration,
   archiveDatasetOffsetMigration,
+  archiveInstanceMetadataMigration,
 ];

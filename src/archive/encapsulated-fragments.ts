@@ -1,0 +1,47 @@
+import { Readable } from 'node:stream';
+
+// Encapsulated pixel data (PS3.5 A.4) is a sequence of items, always little endian: (FFFE,E000) items, the
+// first the Basic Offset Table, then the fragments, ended by (FFFE,E0DD). This streams the fragment values
+// out of the bytes that follow the (7FE0,0010) element header, without holding more than one chunk.
+
+const ITEM = 0xe000fffe; // (FFFE,E000) read as one little-endian 32-bit word
+const SEQUENCE_DELIMITER = 0xe0ddfffe;
+
+/** The fragment values, concatenated (Basic Offset Table skipped), from a stream of the encapsulated value. */
+export function encapsulatedFragments(source: Readable): Readable {
+  return Readable.from(fragments(source), { objectMode: false });
+}
+
+async function* fragments(source: Readable): AsyncGenerator<Uint8Array> {
+  let pending: Buffer = Buffer.alloc(0);
+  /** Bytes of the current item's value still to pass on (or skip, for the offset table). */
+  let remaining = 0;
+  let skipping = false;
+  let items = 0;
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      while (pending.length > 0) {
+        if (remaining > 0) {
+          const take = Math.min(remaining, pending.length);
+          if (!skipping) yield pending.subarray(0, take);
+          pending = pending.subarray(take);
+          remaining -= take;
+          continue;
+        }
+        if (pending.length < 8) break;
+        const tag = pending.readUInt32LE(0);
+        const length = pending.readUInt32LE(4);
+        pending = pending.subarray(8);
+        if (tag === SEQUENCE_DELIMITER) return;
+        if (tag !== ITEM || length === 0xffffffff) throw new Error('encapsulated pixel data: not an item');
+        skipping = items === 0;
+        items += 1;
+        remaining = length;
+      }
+    }
+    if (remaining > 0 || pending.length > 0) throw new Error('encapsulated pixel data: truncated');
+  } finally {
+    source.destroy();
+  }
+}

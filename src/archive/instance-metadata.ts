@@ -1,0 +1,122 @@
+import { toDicomJson, type DicomJsonOptions } from '../lib/dicom/index.js';
+import type { RequestContext } from '../platform/context.js';
+import { notFound } from '../platform/errors.js';
+import { recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
+import type { BlobKey } from '../platform/storage/index.js';
+import type { ArchiveDeps } from './archive-deps.js';
+import { cachedMetadata, findStoredInstances, saveMetadata, type StoredInstance } from './metadata-repo.js';
+import type { InstanceSelector } from './retrieve-repo.js';
+import { readStoredDataset, readStoredHeader } from './stored-header.js';
+
+/** One instance's metadata: DICOM JSON (PS3.18 F.2) as text, ready to be written out. */
+export interface InstanceMetadata {
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  sopInstanceUid: string;
+  /**
+   * A DICOM JSON object. Top-level binary values of at least BULK_DATA_THRESHOLD bytes, and the pixel data,
+   * carry a BulkDataURI that is the attribute's tag alone ("7FE00010"): the door that serves them turns it
+   * into its own URL. Binary values inside sequences are InlineBinary.
+   */
+  json: string;
+}
+
+export interface MetadataRetrieval {
+  count: number;
+  /** In series and instance order; each instance's JSON is read from the cache or computed once. */
+  instances: AsyncIterable<InstanceMetadata>;
+}
+
+/** Binary values this large or larger are bulk data (PS3.18 8.6.1.2: the origin server chooses). */
+export const BULK_DATA_THRESHOLD = 1024;
+/** Instances looked up (and cached) per round trip to the database. */
+const BATCH = 256;
+/** Files whose headers are read at once when computing metadata that is not cached yet. */
+const READ_CONCURRENCY = 8;
+
+const JSON_OPTIONS: DicomJsonOptions = {
+  bulkDataUri: (path) => (path.length === 1 ? path[0] : undefined),
+  bulkDataThreshold: BULK_DATA_THRESHOLD,
+};
+
+/**
+ * The metadata of a study, series or instance (WADO-RS RetrieveMetadata, PS3.18 10.4). Built from the
+ * header up to the pixel data, never from the pixel data, and cached by content hash in `instance_metadata`
+ * on first request, so repeated requests read one row per instance.
+ */
+export async function retrieveMetadata(
+  deps: ArchiveDeps,
+  ctx: RequestContext,
+  selector: InstanceSelector,
+): Promise<MetadataRetrieval> {
+  const audit = {
+    action: 'instances.metadata',
+    studyInstanceUid: selector.studyInstanceUid,
+    detail: { ...selector },
+  };
+  try {
+    const stored = await findStoredInstances(deps.database, selector);
+    if (stored.length === 0) throw notFoundFor(selector);
+    await recordAuditAlone(deps.database, ctx, {
+      ...audit,
+      patientId: [...new Set(stored.map((s) => s.patientId))].join('\\'),
+      detail: { ...selector, instances: stored.length },
+    });
+    return { count: stored.length, instances: metadataOf(deps, stored) };
+  } catch (error) {
+    await recordAuditFailure(deps.database, ctx, audit, error);
+    throw error;
+  }
+}
+
+export function notFoundFor(selector: InstanceSelector) {
+  if (selector.sopInstanceUid) return notFound('instance', selector.sopInstanceUid);
+  if (selector.seriesInstanceUid) return notFound('series', selector.seriesInstanceUid);
+  return notFound('study', selector.studyInstanceUid ?? '');
+}
+
+async function* metadataOf(deps: ArchiveDeps, stored: StoredInstance[]): AsyncGenerator<InstanceMetadata> {
+  for (let start = 0; start < stored.length; start += BATCH) {
+    const batch = stored.slice(start, start + BATCH);
+    const cached = await cachedMetadata(
+      deps.database,
+      batch.map((s) => s.blobKey),
+    );
+    const missing = [
+      ...new Map(batch.filter((s) => !cached.has(s.blobKey)).map((s) => [s.blobKey, s])).values(),
+    ];
+    const computed: { blobKey: string; json: string }[] = [];
+    for (let i = 0; i < missing.length; i += READ_CONCURRENCY) {
+      const group = missing.slice(i, i + READ_CONCURRENCY);
+      const jsons = await Promise.all(group.map((s) => computeMetadata(deps, s)));
+      group.forEach((s, j) => {
+        cached.set(s.blobKey, jsons[j]!);
+        computed.push({ blobKey: s.blobKey, json: jsons[j]! });
+      });
+    }
+    await saveMetadata(deps.database, computed);
+    for (const s of batch) {
+      yield {
+        studyInstanceUid: s.studyInstanceUid,
+        seriesInstanceUid: s.seriesInstanceUid,
+        sopInstanceUid: s.sopInstanceUid,
+        json: cached.get(s.blobKey)!,
+      };
+    }
+  }
+}
+
+async function computeMetadata(deps: ArchiveDeps, instance: StoredInstance): Promise<string> {
+  const key = instance.blobKey as BlobKey;
+  const header = await readStoredHeader(deps.blobs, key, instance.size, instance.pixelDataOffset);
+  const { pixelDataOffset, pixelDataLength } = header;
+  // Elements after native pixel data (trailing padding, private groups) are past the header: read it all.
+  const trailing =
+    pixelDataOffset !== undefined &&
+    pixelDataLength !== undefined &&
+    pixelDataOffset + pixelDataLength < instance.size;
+  const json = trailing
+    ? toDicomJson(await readStoredDataset(deps.blobs, key), JSON_OPTIONS)
+    : header.toJson(JSON_OPTIONS);
+  return JSON.stringify(json);
+}

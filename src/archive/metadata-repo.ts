@@ -1,0 +1,81 @@
+import type { Database, Kysely } from '../platform/db/index.js';
+import type { PatientTables } from '../patients/index.js';
+import type { InstanceSelector } from './retrieve-repo.js';
+import type { ArchiveTables } from './tables.js';
+
+type Tables = ArchiveTables & PatientTables;
+
+/** A stored instance with what reading its header and bulk data needs. */
+export interface StoredInstance {
+  sopInstanceUid: string;
+  seriesInstanceUid: string;
+  studyInstanceUid: string;
+  transferSyntaxUid: string;
+  patientId: string;
+  blobKey: string;
+  size: number;
+  pixelDataOffset: number | null;
+}
+
+/** Stored instances under a study, series or SOP instance (every UID given must match), in series order. */
+export async function findStoredInstances(
+  database: Database,
+  selector: InstanceSelector,
+): Promise<StoredInstance[]> {
+  let query = (database.kysely as Kysely<Tables>)
+    .selectFrom('instance')
+    .innerJoin('series', 'series.id', 'instance.series_ref')
+    .innerJoin('study', 'study.id', 'instance.study_ref')
+    .innerJoin('patient', 'patient.id', 'study.patient_ref')
+    .select([
+      'instance.sop_instance_uid as sopInstanceUid',
+      'series.series_instance_uid as seriesInstanceUid',
+      'study.study_instance_uid as studyInstanceUid',
+      'instance.transfer_syntax_uid as transferSyntaxUid',
+      'patient.patient_id as patientId',
+      'instance.blob_key as blobKey',
+      'instance.size as size',
+      'instance.pixel_data_offset as pixelDataOffset',
+    ]);
+  if (selector.studyInstanceUid)
+    query = query.where('study.study_instance_uid', '=', selector.studyInstanceUid);
+  if (selector.seriesInstanceUid)
+    query = query.where('series.series_instance_uid', '=', selector.seriesInstanceUid);
+  if (selector.sopInstanceUid) query = query.where('instance.sop_instance_uid', '=', selector.sopInstanceUid);
+  const rows = await query
+    .orderBy('series.series_number')
+    .orderBy('series.id')
+    .orderBy('instance.instance_number')
+    .orderBy('instance.id')
+    .execute();
+  // PostgreSQL returns bigint columns as strings.
+  return rows.map((row) => ({
+    ...row,
+    size: Number(row.size),
+    pixelDataOffset: row.pixelDataOffset === null ? null : Number(row.pixelDataOffset),
+  }));
+}
+
+/** The cached metadata JSON of these files, by blob key (missing keys have none yet). */
+export async function cachedMetadata(database: Database, blobKeys: string[]): Promise<Map<string, string>> {
+  if (blobKeys.length === 0) return new Map();
+  const rows = await (database.kysely as Kysely<Tables>)
+    .selectFrom('instance_metadata')
+    .select(['blob_key', 'json'])
+    .where('blob_key', 'in', blobKeys)
+    .execute();
+  return new Map(rows.map((row) => [row.blob_key, row.json]));
+}
+
+/** Caches metadata JSON; a concurrent request that cached the same file first wins (same bytes, same JSON). */
+export async function saveMetadata(
+  database: Database,
+  entries: { blobKey: string; json: string }[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  await (database.kysely as Kysely<Tables>)
+    .insertInto('instance_metadata')
+    .values(entries.map((e) => ({ blob_key: e.blobKey, json: e.json })))
+    .onConflict((oc) => oc.column('blob_key').doNothing())
+    .execute();
+}
