@@ -31,6 +31,8 @@ export interface MultipartPart {
   body: AsyncIterable<Uint8Array>;
 }
 
+const DASH = Buffer.from('-');
+
 type ParserEvent =
   | { kind: 'part'; info: Multipasta.PartInfo }
   | { kind: 'data'; chunk: Uint8Array }
@@ -51,6 +53,9 @@ export class MultipartReader {
   private inPart = false;
   /** The parser has reported the close delimiter or an error: later events are dropped. */
   private closed = false;
+  private readonly closeMarker: Buffer;
+  private recent = Buffer.alloc(0);
+  private heldDash = false;
 
   constructor(
     body: AsyncIterable<Uint8Array>,
@@ -58,6 +63,7 @@ export class MultipartReader {
     private readonly limits: MultipartLimits,
   ) {
     this.source = body[Symbol.asyncIterator]();
+    this.closeMarker = Buffer.from(`--${boundary}-`);
     const push = (event: ParserEvent) => this.push(event);
     this.parser = Multipasta.make({
       // multipasta reads the boundary from a Content-Type; give it one it cannot misread.
@@ -133,6 +139,7 @@ export class MultipartReader {
   private async pull(): Promise<void> {
     const { value, done } = await this.source.next();
     if (done) {
+      if (this.heldDash) this.parser.write(DASH);
       this.parser.end();
       // Without a close delimiter the body is incomplete, whatever multipasta concluded.
       this.push({
@@ -142,7 +149,26 @@ export class MultipartReader {
       return;
     }
     this.count(value.byteLength);
-    this.parser.write(value);
+    this.write(value);
+  }
+
+  /**
+   * multipasta 0.2.8 takes a close delimiter split between its two final dashes ("--b-" | "-") for a
+   * part's headers. So a write that ends in "--<boundary>-" keeps that dash back for the next one.
+   */
+  private write(chunk: Uint8Array): void {
+    let bytes = chunk;
+    if (this.heldDash) {
+      bytes = Buffer.concat([DASH, chunk]);
+      this.heldDash = false;
+    }
+    const seen = Buffer.concat([this.recent, bytes.subarray(-this.closeMarker.length)]);
+    this.recent = seen.subarray(-this.closeMarker.length);
+    if (this.recent.equals(this.closeMarker)) {
+      this.heldDash = true;
+      bytes = bytes.subarray(0, -1);
+    }
+    if (bytes.byteLength > 0) this.parser.write(bytes);
   }
 
   /** After the close delimiter comes the epilogue, which is not parsed (multipasta reads it as headers). */
