@@ -373,6 +373,27 @@ describe('STOW-RS against lantern serve', () => {
     assert.match(JSON.parse(tooMany.text).detail as string, /dicomweb\.stowMaxParts/);
   });
 
+  test('a client that goes away inside a part leaves nothing stored', async () => {
+    const a = ct(109, 'GONE', 200);
+    const { body, contentType } = multipart([{ bytes: a }]);
+    const controller = new AbortController();
+    const sent = fetch(`${stowUrl}/studies`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      signal: controller.signal,
+      duplex: 'half',
+      body: new ReadableStream({
+        start(stream) {
+          stream.enqueue(body.subarray(0, body.length / 2)); // and never the rest
+        },
+      }),
+    } as RequestInit);
+    setTimeout(() => controller.abort(), 300);
+    await assert.rejects(sent);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(await studyCount(studyOf(a)), 0);
+  });
+
   test('afterwards the server still serves and lantern verify finds index and storage agree', async () => {
     assert.equal((await fetch(`${server.httpUrl}/health`)).status, 200);
     const a = ct(108);
@@ -381,5 +402,6 @@ describe('STOW-RS against lantern serve', () => {
     const verify = await runLantern(['verify', '--no-progress'], { LANTERN_DATA_DIR: dataDir });
     assert.equal(verify.code, 0, verify.stderr);
     assert.match(verify.stdout, /Index and storage agree/);
+    assert.deepEqual(await readdir(join(dataDir, 'storage', 'tmp')), [], 'no staged upload is left behind');
   });
 });
