@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -38,7 +38,7 @@ test('nothing is visible under a key until commit, and discard leaves no file be
   const staged = await store.stage(chunks('unfinished'));
   assert.equal(await store.size(staged.key), undefined);
   await store.discard(staged);
-  assert.deepEqual(await readdir(join(root, 'tmp')), []);
+  assert.deepEqual(await stagedLeftovers(root), []);
   const keys = [];
   for await (const key of store.keys()) keys.push(key);
   assert.deepEqual(keys, []);
@@ -47,7 +47,7 @@ test('nothing is visible under a key until commit, and discard leaves no file be
 test('an upload over the size limit fails and leaves no temporary file', async () => {
   const { root, store } = await newStore();
   await assert.rejects(store.stage(chunks('0123456789', 'abcdef'), { maxBytes: 12 }), /exceeds the limit/);
-  assert.deepEqual(await readdir(join(root, 'tmp')), []);
+  assert.deepEqual(await stagedLeftovers(root), []);
 });
 
 test('keys lists every committed blob; a tampered file no longer hashes to its name', async () => {
@@ -70,7 +70,7 @@ test('a source stream that fails midway leaves nothing staged', async () => {
     throw new Error('connection reset');
   }
   await assert.rejects(store.stage(broken()), /connection reset/);
-  assert.deepEqual(await readdir(join(root, 'tmp')), []);
+  assert.deepEqual(await stagedLeftovers(root), []);
 });
 
 test('blobs committed without fsync are flushed as a group, even if one was removed meanwhile', async () => {
@@ -118,4 +118,22 @@ test('after a crash, blobs the dead process committed but nobody indexed are rem
   // Our own journal is left alone: its blobs may still be on their way into the index.
   assert.equal(await store.recoverInterrupted(async () => new Set()), 0);
   assert.equal(await store.size(indexed), 7);
+});
+
+/** Files in the staging folder that hold bytes: the empty ones are opened ahead of need (StagingFiles). */
+async function stagedLeftovers(root: string): Promise<string[]> {
+  const names = await readdir(join(root, 'tmp'));
+  const sizes = await Promise.all(names.map(async (name) => (await stat(join(root, 'tmp', name))).size));
+  return names.filter((_, i) => sizes[i]! > 0);
+}
+
+test('files opened ahead of need are used in turn and removed by close', async () => {
+  const { root, store } = await newStore();
+  const keys = new Set<string>();
+  for (let i = 0; i < 10; i++) keys.add(await store.commit(await store.stage(chunks(`blob ${i}`))));
+  assert.equal(keys.size, 10);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok((await readdir(join(root, 'tmp'))).length > 0, 'the next staging files are ready');
+  await store.close();
+  assert.deepEqual(await readdir(join(root, 'tmp')), []);
 });

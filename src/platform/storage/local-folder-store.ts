@@ -1,12 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, openSync, renameSync, rmSync, writeSync, type Dirent } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, renameSync, rmSync, type Dirent } from 'node:fs';
 import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LanternError } from '../errors.js';
 import type { BlobKey, BlobStore, ByteRange, StagedBlob } from './blob-store.js';
+import { BackgroundFileWriter } from './background-file-writer.js';
 import { CommitJournal } from './commit-journal.js';
+import { StagingFiles } from './staging-files.js';
 
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
 // Staging files older than this are left over from a crashed process and may be removed.
@@ -30,6 +32,7 @@ export class LocalFolderStore implements BlobStore {
   private readonly tempDir: string;
   private unflushedFiles = new Set<string>();
   private unflushedDirs = new Set<string>();
+  private readonly staging: StagingFiles;
 
   private constructor(
     private readonly root: string,
@@ -37,6 +40,7 @@ export class LocalFolderStore implements BlobStore {
   ) {
     this.blobDir = join(root, 'blobs');
     this.tempDir = join(root, 'tmp');
+    this.staging = new StagingFiles(this.tempDir);
   }
 
   static async open(root: string): Promise<LocalFolderStore> {
@@ -47,8 +51,12 @@ export class LocalFolderStore implements BlobStore {
     return store;
   }
 
+  private closing: Promise<void> | undefined;
+
   close(): Promise<void> {
-    return this.journal.close();
+    this.staging.close();
+    this.closing ??= this.journal.close();
+    return this.closing;
   }
 
   settle(): Promise<void> {
@@ -67,17 +75,16 @@ export class LocalFolderStore implements BlobStore {
     source: AsyncIterable<Uint8Array>,
     options: { maxBytes?: number; headBytes?: number } = {},
   ): Promise<StagedBlob> {
-    const tempPath = join(this.tempDir, `${Date.now()}-${randomBytes(8).toString('hex')}.part`);
     const hash = createHash('sha256');
     let size = 0;
     const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
     const headBytes = options.headBytes ?? DEFAULT_HEAD_BYTES;
     const head: Uint8Array[] = [];
-    // Writes are synchronous: a sender waits for each answer, so its latency is what counts, and a trip
-    // through the thread pool per open, write and close costs more than the system calls themselves
-    // (measured: about 2x instances/s over one association). Pieces are batched into large writes, since
-    // network peers deliver many small ones (16 KiB PDUs are common). fsync stays asynchronous.
-    const fd = openSync(tempPath, 'w');
+    // The hash runs here as the bytes arrive; the writes run on the thread pool meanwhile (see
+    // BackgroundFileWriter), batched, since network peers deliver many small pieces (16 KiB PDUs are
+    // common). The file was opened ahead of need (see StagingFiles). fsync stays for commit and flush.
+    const { path: tempPath, fd } = this.staging.take();
+    const writer = new BackgroundFileWriter(fd);
     try {
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
@@ -90,14 +97,16 @@ export class LocalFolderStore implements BlobStore {
         pending.push(chunk);
         pendingBytes += chunk.byteLength;
         if (pendingBytes >= WRITE_BATCH_BYTES) {
-          writeAll(fd, pending);
+          await writer.write(pending);
           pending = [];
           pendingBytes = 0;
         }
       }
-      writeAll(fd, pending);
+      await writer.write(pending);
+      await writer.finish();
       closeSync(fd);
     } catch (error) {
+      await writer.finish().catch(() => undefined);
       closeSync(fd);
       rmSync(tempPath, { force: true });
       throw error;
@@ -217,13 +226,6 @@ async function createFolders(blobDir: string): Promise<void> {
 /** A blob removed (replaced or deleted) before the flush has nothing left to flush. */
 function ignoreMissing(error: NodeJS.ErrnoException): void {
   if (error.code !== 'ENOENT') throw error;
-}
-
-/** Writes every piece, however many calls the kernel needs (PS: a short write is legal for files too). */
-function writeAll(fd: number, pieces: Uint8Array[]): void {
-  for (const piece of pieces) {
-    for (let offset = 0; offset < piece.byteLength;) offset += writeSync(fd, piece, offset);
-  }
 }
 
 async function listDirs(dir: string): Promise<string[]> {

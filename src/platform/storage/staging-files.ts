@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, open, openSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface StagingFile {
+  path: string;
+  fd: number;
+}
+
+/**
+ * Empty staging files opened ahead of need. Creating a file costs 0.5-1 ms on a journalled file system
+ * (measured on ext4 here, for storescp as much as for us), and a sender waits for every C-STORE answer:
+ * opening the next file on the thread pool while this one is received takes that off the critical path.
+ */
+export class StagingFiles {
+  private ready: StagingFile[] = [];
+  private opening = 0;
+  private closed = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly depth = 4,
+  ) {}
+
+  /** A new empty file, open for writing: a prepared one when there is one, else opened now. */
+  take(): StagingFile {
+    const file = this.ready.pop() ?? this.openNow();
+    this.refill();
+    return file;
+  }
+
+  /** Closes and removes the prepared files nobody took. */
+  close(): void {
+    this.closed = true;
+    for (const file of this.ready.splice(0)) {
+      closeSync(file.fd);
+      rmSync(file.path, { force: true });
+    }
+  }
+
+  private openNow(): StagingFile {
+    const path = this.newPath();
+    return { path, fd: openSync(path, 'w') };
+  }
+
+  private refill(): void {
+    while (!this.closed && this.ready.length + this.opening < this.depth) {
+      this.opening++;
+      const path = this.newPath();
+      open(path, 'w', (error, fd) => {
+        this.opening--;
+        // A failure here (a full disk, say) shows itself again, with its reason, when take() opens in line.
+        if (error) return;
+        if (this.closed) {
+          closeSync(fd);
+          rmSync(path, { force: true });
+          return;
+        }
+        this.ready.push({ path, fd });
+      });
+    }
+  }
+
+  private newPath(): string {
+    return join(this.dir, `${Date.now()}-${randomBytes(8).toString('hex')}.part`);
+  }
+}
