@@ -4,6 +4,7 @@ import type { Logger } from '../../platform/log/index.js';
 import { dimseContext } from './dimse-context.js';
 import { readIdentifier } from './identifier.js';
 import { selectInstances } from './retrieve-selection.js';
+import { datasetsAhead } from './datasets-ahead.js';
 
 /**
  * C-GET SCP (PS3.4 C.4.3): each selected instance goes back to the requestor as a C-STORE on the same
@@ -14,9 +15,11 @@ export function createGetHandler(archive: Archive, log: Logger) {
     const identifier = readIdentifier(request.identifier, request.transferSyntaxUid);
     const instances = await selectInstances(archive, dimseContext(log, request.association.info), identifier);
     request.setRemaining(instances.length);
-    for (const instance of instances) {
-      if (request.signal.aborted || !request.association.isOpen) break;
-      const data = instance.openDataset();
+    for (const { instance, data } of datasetsAhead(instances)) {
+      if (request.signal.aborted || !request.association.isOpen) {
+        data.destroy();
+        break;
+      }
       try {
         await request.store({
           sopClassUid: instance.sopClassUid,

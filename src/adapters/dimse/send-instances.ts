@@ -1,6 +1,7 @@
 import { Status } from '../../lib/dimse/index.js';
 import type { RetrievableInstance } from '../../archive/index.js';
 import type { ApplicationEntity } from '../../platform/security/index.js';
+import { datasetsAhead } from './datasets-ahead.js';
 import { withAssociation } from './with-association.js';
 
 export interface SendCounts {
@@ -34,9 +35,12 @@ export async function sendInstances(
     options.ourAeTitle,
     { presentationContexts: proposedContexts(instances) },
     async (association) => {
-      for (const [index, instance] of instances.entries()) {
-        if (options.signal?.aborted) break;
-        const data = instance.openDataset();
+      let index = 0;
+      for (const { instance, data } of datasetsAhead(instances)) {
+        if (options.signal?.aborted) {
+          data.destroy();
+          break;
+        }
         const status = await association
           .store({
             sopClassUid: instance.sopClassUid,
@@ -52,7 +56,7 @@ export async function sendInstances(
         if (status === Status.Success) counts.completed++;
         else if ((status & 0xf000) === 0xb000) counts.warning++;
         else counts.failed++;
-        options.onProgress?.({ ...counts, remaining: instances.length - index - 1 });
+        options.onProgress?.({ ...counts, remaining: instances.length - ++index });
       }
     },
   );

@@ -1,7 +1,7 @@
 /**
  * Sends one DIMSE message as P-DATA-TF PDUs (PS3.8 9.3.5, E.2): the command, then the data set, each cut
  * into PDVs no longer than the peer's maximum PDU length allows. Data from an iterable is forwarded as
- * zero-copy slices (header + slices in one writev) and pulled only as fast as the socket drains.
+ * zero-copy slices and pulled only as fast as the socket drains; the PDUs ready at one time share a writev.
  */
 import { encodeCommand, type Command } from './command-set.js';
 import { pDataHeader } from './pdu-codec.js';
@@ -18,6 +18,9 @@ export function maxPdvValue(peerMaxPduLength: number): number {
   return Math.max(2, (peerMaxPduLength - 6) & ~1);
 }
 
+/** PDUs written per socket call: one call for many whole PDUs costs what one PDU's call costs. */
+const PDUS_PER_WRITE = 64;
+
 async function sendBytes(
   connection: UpperLayerConnection,
   contextId: number,
@@ -26,11 +29,16 @@ async function sendBytes(
   maxValue: number,
 ): Promise<void> {
   let offset = 0;
+  let batch: Uint8Array[][] = [];
   do {
     const slice = bytes.subarray(offset, offset + maxValue);
     offset += slice.length;
     const last = offset >= bytes.length;
-    await connection.writePdu([pDataHeader(contextId, command, last, slice.length), slice]);
+    batch.push([pDataHeader(contextId, command, last, slice.length), slice]);
+    if (last || batch.length >= PDUS_PER_WRITE) {
+      await connection.writePdus(batch);
+      batch = [];
+    }
   } while (offset < bytes.length);
 }
 
@@ -43,16 +51,23 @@ async function sendIterable(
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   // A PDU is sent only once more bytes are known to follow, so the final one can carry the "last" bit.
+  // The whole PDUs an input chunk completes go out together, in one socket call.
   for await (const input of source) {
     let chunk = input;
+    let batch: Uint8Array[][] = [];
     while (pendingBytes + chunk.length > maxValue) {
       const take = maxValue - pendingBytes;
       pending.push(chunk.subarray(0, take));
       chunk = chunk.subarray(take);
-      await connection.writePdu([pDataHeader(contextId, false, false, maxValue), ...pending]);
+      batch.push([pDataHeader(contextId, false, false, maxValue), ...pending]);
       pending = [];
       pendingBytes = 0;
+      if (batch.length >= PDUS_PER_WRITE) {
+        await connection.writePdus(batch);
+        batch = [];
+      }
     }
+    if (batch.length > 0) await connection.writePdus(batch);
     if (chunk.length > 0) {
       pending.push(chunk);
       pendingBytes += chunk.length;
