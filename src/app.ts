@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createSecureContext, type TlsOptions } from 'node:tls';
 import { createArchive, type Archive } from './archive/index.js';
 import { registerApiRoutes } from './adapters/api/routes.js';
+import { registerPatientRoutes } from './adapters/api/patients-routes.js';
 import { registerDicomwebRoutes } from './adapters/dicomweb/index.js';
 import { createDimseDoor } from './adapters/dimse/index.js';
 import { createHttpServer } from './adapters/http/index.js';
@@ -11,6 +12,7 @@ import { migrate, openDatabase, type Database } from './platform/db/index.js';
 import type { Logger } from './platform/log/index.js';
 import { createAeTable, type AeTable } from './platform/security/index.js';
 import { LocalFolderStore } from './platform/storage/index.js';
+import { createPatients, type Patients } from './patients/index.js';
 
 /** The platform and services of one Lantern process, built from configuration. */
 export interface Lantern {
@@ -18,6 +20,7 @@ export interface Lantern {
   log: Logger;
   database: Database;
   archive: Archive;
+  patients: Patients;
   aeTable: AeTable;
   close(): Promise<void>;
 }
@@ -34,6 +37,7 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
     const blobs = await LocalFolderStore.open(join(config.dataDir, 'storage'));
     const archive = createArchive({ database, blobs, settings: config.archive });
+    const patients = createPatients(database);
     const recovered = await archive.recoverInterruptedStores();
     if (recovered > 0) log.warn({ files: recovered }, 'removed files an interrupted store left unindexed');
     const aeTable = createAeTable(database, {
@@ -45,6 +49,7 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
       log,
       database,
       archive,
+      patients,
       aeTable,
       close: async () => {
         await blobs.close();
@@ -107,6 +112,7 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   const tls = dicomTlsOptions(config.dicom);
   const http = createHttpServer(log);
   registerApiRoutes(http, lantern);
+  registerPatientRoutes(http, lantern);
   registerDicomwebRoutes(http, lantern);
   const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
   log.info({ url: httpUrl }, 'HTTP listening');

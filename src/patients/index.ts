@@ -1,3 +1,50 @@
+import type { RequestContext } from '../platform/context.js';
+import type { Database } from '../platform/db/index.js';
+import type { MergeParticipant } from './merge-participant.js';
+import { mergePatients, unmergePatient } from './merge-patients.js';
+import type { PatientSearch } from './patient-search.js';
+import { readPatient, searchPatients } from './read-patients.js';
+import { registerPatient } from './register-patient.js';
+import { studyLinks } from './study-links-repo.js';
+import { updatePatient } from './update-patient.js';
+
 export { reconcilePatient } from './reconcile-patient.js';
-export { normalizePersonName, type PatientIdentity, type PatientKey } from './patient-identity.js';
+export {
+  normalizePersonName,
+  parsePatientKey,
+  type PatientIdentity,
+  type PatientKey,
+} from './patient-identity.js';
+export type { MergeParticipant } from './merge-participant.js';
+export type { MergeOutcome, MergeRequest } from './merge-patients.js';
+export type { PatientName } from './patient-name.js';
+export type { OtherIdentifier, Patient } from './patient.js';
+export type { PatientSearch } from './patient-search.js';
+export { DEFAULT_PATIENT_LIMIT, MAX_PATIENT_LIMIT } from './patient-search.js';
+export type { PatientSearchResult } from './read-patients.js';
 export type { PatientTables } from './tables.js';
+
+/**
+ * The patient services, bound to their dependencies. `participants` are the modules above patients/ whose
+ * rows follow a merge (the RIS's orders and reports); the archive's studies always do.
+ */
+export function createPatients(
+  database: Database,
+  options: { participants?: readonly MergeParticipant[] } = {},
+) {
+  const deps = { database, participants: [studyLinks, ...(options.participants ?? [])] };
+  return {
+    register: (ctx: RequestContext, input: unknown) => registerPatient(deps, ctx, input),
+    read: (ctx: RequestContext, id: string) => readPatient(deps, ctx, id),
+    search: (ctx: RequestContext, search: PatientSearch) => searchPatients(deps, ctx, search),
+    /** `replace`: a whole registration (PUT); `patch`: only the fields given, null clears (PATCH). */
+    update: (ctx: RequestContext, id: string, input: unknown, mode: 'replace' | 'patch') =>
+      updatePatient(deps, ctx, id, input, mode),
+    /** `{ into }`: patient `id` is merged into another; `{ from }`: another is merged into `id`. */
+    merge: (ctx: RequestContext, id: string, request: unknown) => mergePatients(deps, ctx, id, request),
+    /** Undoes the active merge of patient `id` (the patient merged away). */
+    unmerge: (ctx: RequestContext, id: string) => unmergePatient(deps, ctx, id),
+  };
+}
+
+export type Patients = ReturnType<typeof createPatients>;

@@ -9,7 +9,10 @@ export interface PatientIdentity {
   sex?: string;
 }
 
-/** Database key of a patient row: not a Patient ID, never shown to users. */
+/**
+ * Database key of a patient row: not a Patient ID. The REST API uses it as the patient's resource id
+ * (`/api/patients/{id}`), because Patient IDs change (update, merge) and are unique only within an issuer.
+ */
 export type PatientKey = number & { readonly __brand: 'PatientKey' };
 
 /**
@@ -22,4 +25,11 @@ export function normalizePersonName(name: string | undefined): string | undefine
   while (groups.length > 0 && groups[groups.length - 1] === '') groups.pop();
   const joined = groups.join('=');
   return joined === '' ? undefined : joined;
+}
+
+/** The key a door names a patient by (`/api/patients/{id}`); anything else names no patient. */
+export function parsePatientKey(id: string | number): PatientKey | undefined {
+  const text = String(id).trim();
+  if (!/^[1-9]\d{0,15}$/.test(text)) return undefined;
+  return Number(text) as PatientKey;
 }

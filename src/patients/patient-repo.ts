@@ -1,10 +1,15 @@
 import type { Kysely } from '../platform/db/index.js';
 import { nowIso } from '../platform/db/index.js';
+import type { PatientDraft } from './patient-input.js';
 import type { PatientIdentity, PatientKey } from './patient-identity.js';
+import { patientNameFromDicom } from './patient-name.js';
+import type { OtherIdentifier, Patient } from './patient.js';
 import type { PatientTables } from './tables.js';
 
+// All SQL on the patient and patient_identifier tables.
 type Executor = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const tables = (executor: Executor) => executor as Kysely<PatientTables>;
+type PatientRow = PatientTables['patient'];
 
 export async function findPatientKey(executor: Executor, patientId: string, issuer: string) {
   const row = await tables(executor)
@@ -14,6 +19,40 @@ export async function findPatientKey(executor: Executor, patientId: string, issu
     .where('issuer_of_patient_id', '=', issuer)
     .executeTakeFirst();
   return row?.id as PatientKey | undefined;
+}
+
+/** What ingest needs of a patient, in one statement: key, merge link and the demographics it may fill. */
+export interface IngestPatientRow {
+  id: PatientKey;
+  mergedInto: PatientKey | null;
+  patientName: string | null;
+  birthDate: string | null;
+  sex: string | null;
+}
+
+const INGEST_COLUMNS = [
+  'id',
+  'merged_into as mergedInto',
+  'patient_name as patientName',
+  'birth_date as birthDate',
+  'sex',
+] as const;
+
+export async function findIngestPatient(executor: Executor, patientId: string, issuer: string) {
+  return (await tables(executor)
+    .selectFrom('patient')
+    .select(INGEST_COLUMNS)
+    .where('patient_id', '=', patientId)
+    .where('issuer_of_patient_id', '=', issuer)
+    .executeTakeFirst()) as IngestPatientRow | undefined;
+}
+
+export async function findIngestPatientByKey(executor: Executor, key: PatientKey) {
+  return (await tables(executor)
+    .selectFrom('patient')
+    .select(INGEST_COLUMNS)
+    .where('id', '=', key)
+    .executeTakeFirstOrThrow()) as IngestPatientRow;
 }
 
 /** Inserts the patient, or finds the row that a concurrent transaction inserted first. */
@@ -40,23 +79,124 @@ export async function insertPatient(executor: Executor, identity: PatientIdentit
 /** Fills demographics the stored patient lacks; never overwrites what is already known. */
 export async function fillMissingDemographics(
   executor: Executor,
-  key: PatientKey,
+  current: IngestPatientRow,
   identity: PatientIdentity,
 ) {
-  const db = tables(executor);
-  const current = await db
-    .selectFrom('patient')
-    .select(['patient_name', 'birth_date', 'sex'])
-    .where('id', '=', key)
-    .executeTakeFirstOrThrow();
-  const changes: Partial<PatientTables['patient']> = {};
-  if (current.patient_name === null && identity.patientName) changes.patient_name = identity.patientName;
-  if (current.birth_date === null && identity.birthDate) changes.birth_date = identity.birthDate;
+  const changes: Partial<PatientRow> = {};
+  if (current.patientName === null && identity.patientName) changes.patient_name = identity.patientName;
+  if (current.birthDate === null && identity.birthDate) changes.birth_date = identity.birthDate;
   if (current.sex === null && identity.sex) changes.sex = identity.sex;
   if (Object.keys(changes).length === 0) return;
-  await db
+  await tables(executor)
     .updateTable('patient')
     .set({ ...changes, updated_at: nowIso() })
+    .where('id', '=', current.id)
+    .execute();
+}
+
+export async function insertRegisteredPatient(executor: Executor, draft: PatientDraft): Promise<PatientKey> {
+  const now = nowIso();
+  const row = await tables(executor)
+    .insertInto('patient')
+    .values({
+      patient_id: draft.patientId,
+      issuer_of_patient_id: draft.issuerOfPatientId,
+      ...draftColumns(draft),
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id as PatientKey;
+}
+
+export async function updatePatientRow(executor: Executor, key: PatientKey, draft: Partial<PatientDraft>) {
+  await tables(executor)
+    .updateTable('patient')
+    .set({ ...draftColumns(draft), updated_at: nowIso() })
     .where('id', '=', key)
     .execute();
+}
+
+/** The columns a draft sets: undefined fields are left out, so a patch changes only what it names. */
+function draftColumns(draft: Partial<PatientDraft>): Partial<PatientRow> {
+  const columns: Partial<PatientRow> = {
+    patient_id: draft.patientId,
+    issuer_of_patient_id: draft.issuerOfPatientId,
+    patient_name: draft.patientName,
+    birth_date: draft.birthDate,
+    sex: draft.sex,
+    address: draft.address,
+    phone: draft.phone,
+  };
+  return Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined));
+}
+
+export async function replaceOtherIds(executor: Executor, key: PatientKey, ids: OtherIdentifier[]) {
+  const db = tables(executor);
+  await db.deleteFrom('patient_identifier').where('patient_ref', '=', key).execute();
+  if (ids.length === 0) return;
+  await db
+    .insertInto('patient_identifier')
+    .values(ids.map((id) => ({ patient_ref: key, value: id.value, issuer: id.issuer, type: id.type })))
+    .execute();
+}
+
+/** The first of these identifiers that a patient other than `except` already holds. */
+export async function findOtherIdHolder(executor: Executor, ids: OtherIdentifier[], except?: PatientKey) {
+  for (const id of ids) {
+    let query = tables(executor)
+      .selectFrom('patient_identifier')
+      .select('patient_ref')
+      .where('issuer', '=', id.issuer)
+      .where('type', '=', id.type)
+      .where('value', '=', id.value);
+    if (except !== undefined) query = query.where('patient_ref', '!=', except);
+    const row = await query.executeTakeFirst();
+    if (row) return { identifier: id, holder: row.patient_ref as PatientKey };
+  }
+  return undefined;
+}
+
+/** Patients by key, with their other identifiers, in the order asked. */
+export async function loadPatients(executor: Executor, keys: PatientKey[]): Promise<Patient[]> {
+  if (keys.length === 0) return [];
+  const db = tables(executor);
+  const rows = await db.selectFrom('patient').selectAll().where('id', 'in', keys).execute();
+  const ids = await db
+    .selectFrom('patient_identifier')
+    .selectAll()
+    .where('patient_ref', 'in', keys)
+    .orderBy('id')
+    .execute();
+  const byKey = new Map(rows.map((row) => [row.id!, row]));
+  return keys
+    .filter((key) => byKey.has(key))
+    .map((key) =>
+      toPatient(
+        byKey.get(key)!,
+        ids.filter((id) => id.patient_ref === key),
+      ),
+    );
+}
+
+export async function loadPatient(executor: Executor, key: PatientKey): Promise<Patient | undefined> {
+  return (await loadPatients(executor, [key]))[0];
+}
+
+function toPatient(row: PatientRow, ids: PatientTables['patient_identifier'][]): Patient {
+  return {
+    id: row.id as PatientKey,
+    patientId: row.patient_id,
+    issuerOfPatientId: row.issuer_of_patient_id,
+    ...(row.patient_name ? { name: patientNameFromDicom(row.patient_name) } : {}),
+    ...(row.birth_date ? { birthDate: row.birth_date } : {}),
+    ...(row.sex ? { sex: row.sex } : {}),
+    ...(row.address ? { address: row.address } : {}),
+    ...(row.phone ? { phone: row.phone } : {}),
+    otherIds: ids.map((id) => ({ value: id.value, issuer: id.issuer, type: id.type })),
+    ...(row.merged_into ? { mergedInto: row.merged_into as PatientKey } : {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }

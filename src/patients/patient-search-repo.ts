@@ -1,0 +1,66 @@
+import { sql, type Database, type Expression, type Kysely, type SqlBool } from '../platform/db/index.js';
+import type { PatientKey } from './patient-identity.js';
+import type { PatientTables } from './tables.js';
+
+/** Search conditions, already checked (patient-search.ts). */
+export interface PatientSearchPlan {
+  /** LIKE patterns on the lower-cased name: each matches the whole name or one of its components. */
+  namePatterns?: string[];
+  identifier?: { value: string; issuer?: string };
+  birthDate?: { from?: string; to?: string };
+  includeMerged: boolean;
+  limit: number;
+  offset: number;
+}
+
+export const LIKE_ESCAPE = '!';
+
+/** One page of matching patient keys, in name order, and the total number of matches. */
+export async function searchPatientKeys(
+  database: Database,
+  plan: PatientSearchPlan,
+): Promise<{ total: number; keys: PatientKey[] }> {
+  const db = database.kysely as Kysely<PatientTables>;
+  const conditions = whereConditions(plan);
+  const filtered = () => {
+    const query = db.selectFrom('patient');
+    return conditions.length === 0 ? query : query.where(sql<SqlBool>`${sql.join(conditions, sql` and `)}`);
+  };
+  const count = await filtered()
+    .select(sql<number>`count(*)`.as('total'))
+    .executeTakeFirstOrThrow();
+  const total = Number(count.total);
+  if (total === 0 || plan.limit === 0) return { total, keys: [] };
+  const rows = await filtered()
+    .select('id')
+    .orderBy('patient_name')
+    .orderBy('id')
+    .limit(plan.limit)
+    .offset(plan.offset)
+    .execute();
+  return { total, keys: rows.map((row) => row.id as PatientKey) };
+}
+
+function whereConditions(plan: PatientSearchPlan): Expression<SqlBool>[] {
+  const parts: Expression<SqlBool>[] = [];
+  if (!plan.includeMerged) parts.push(sql<SqlBool>`patient.merged_into is null`);
+  if (plan.namePatterns) {
+    const name = sql`lower(patient.patient_name)`;
+    const atoms = plan.namePatterns.map(
+      (pattern) => sql<SqlBool>`${name} like ${pattern} escape ${LIKE_ESCAPE}`,
+    );
+    parts.push(sql<SqlBool>`(${sql.join(atoms, sql` or `)})`);
+  }
+  if (plan.identifier) {
+    const { value, issuer } = plan.identifier;
+    const primaryIssuer = issuer === undefined ? sql`` : sql` and patient.issuer_of_patient_id = ${issuer}`;
+    const otherIssuer = issuer === undefined ? sql`` : sql` and i.issuer = ${issuer}`;
+    parts.push(
+      sql<SqlBool>`((patient.patient_id = ${value}${primaryIssuer}) or exists (select 1 from patient_identifier i where i.patient_ref = patient.id and i.value = ${value}${otherIssuer}))`,
+    );
+  }
+  if (plan.birthDate?.from !== undefined)
+    parts.push(sql<SqlBool>`patient.birth_date >= ${plan.birthDate.from}`);
+  if (plan.birthDate?.to !== undefined) parts.push(sql<SqlBool>`patient.birth_date <= ${plan.birthDate.to}`);
+  return parts;
+}

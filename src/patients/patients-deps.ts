@@ -1,0 +1,8 @@
+import type { Database } from '../platform/db/index.js';
+import type { MergeParticipant } from './merge-participant.js';
+
+export interface PatientsDeps {
+  database: Database;
+  /** Everything that follows a merge, studies first (see merge-participant.ts). */
+  participants: readonly MergeParticipant[];
+}

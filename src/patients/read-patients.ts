@@ -1,0 +1,49 @@
+import type { RequestContext } from '../platform/context.js';
+import { recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
+import { requirePatient } from './load-patient.js';
+import { loadPatients } from './patient-repo.js';
+import { planPatientSearch, type PatientSearch } from './patient-search.js';
+import { searchPatientKeys } from './patient-search-repo.js';
+import type { Patient } from './patient.js';
+import type { PatientsDeps } from './patients-deps.js';
+
+export async function readPatient(deps: PatientsDeps, ctx: RequestContext, id: string): Promise<Patient> {
+  const audit = { action: 'patient.read', detail: { id } };
+  try {
+    const patient = await requirePatient(deps.database.kysely, id);
+    await recordAuditAlone(deps.database, ctx, { ...audit, patientId: patient.patientId });
+    return patient;
+  } catch (error) {
+    await recordAuditFailure(deps.database, ctx, audit, error);
+    throw error;
+  }
+}
+
+export interface PatientSearchResult {
+  /** Every match, for paging; `patients` is the page asked for. */
+  total: number;
+  patients: Patient[];
+}
+
+/** Patients by name, identifier and birth date; the audit names every patient returned. */
+export async function searchPatients(
+  deps: PatientsDeps,
+  ctx: RequestContext,
+  search: PatientSearch,
+): Promise<PatientSearchResult> {
+  const audit = { action: 'patient.search', detail: { ...search } };
+  try {
+    const plan = planPatientSearch(search);
+    const { total, keys } = await searchPatientKeys(deps.database, plan);
+    const patients = await loadPatients(deps.database.kysely, keys);
+    await recordAuditAlone(deps.database, ctx, {
+      ...audit,
+      patientId: patients.map((p) => p.patientId).join('\\'),
+      detail: { ...audit.detail, total, returned: patients.length },
+    });
+    return { total, patients };
+  } catch (error) {
+    await recordAuditFailure(deps.database, ctx, audit, error);
+    throw error;
+  }
+}
