@@ -1,0 +1,44 @@
+import type { OrderStatus } from './order-status.js';
+import type { RisExecutor } from './ris-transaction.js';
+
+/** An order search as SQL sees it: instants are ISO UTC text, ranges half-open [from, to). */
+export interface OrderSearchPlan {
+  statuses?: OrderStatus[];
+  patientRef?: number;
+  accessionNumber?: string;
+  ordered?: { from?: string; to?: string };
+  scheduled?: { from?: string; to?: string };
+  limit: number;
+  offset: number;
+}
+
+/** Matching order ids (newest first, one page) and the total over every page. */
+export async function searchOrderIds(db: RisExecutor, plan: OrderSearchPlan) {
+  let query = db.selectFrom('imaging_order as o');
+  if (plan.statuses?.length) query = query.where('o.status', 'in', plan.statuses);
+  if (plan.patientRef !== undefined) query = query.where('o.patient_ref', '=', plan.patientRef);
+  if (plan.accessionNumber !== undefined)
+    query = query.where('o.accession_number', '=', plan.accessionNumber);
+  if (plan.ordered?.from) query = query.where('o.created_at', '>=', plan.ordered.from);
+  if (plan.ordered?.to) query = query.where('o.created_at', '<', plan.ordered.to);
+  const scheduled = plan.scheduled;
+  if (scheduled?.from || scheduled?.to) {
+    query = query.where('o.id', 'in', (eb) => {
+      let steps = eb.selectFrom('scheduled_procedure_step as s').select('s.order_ref');
+      if (scheduled.from) steps = steps.where('s.scheduled_start', '>=', scheduled.from);
+      if (scheduled.to) steps = steps.where('s.scheduled_start', '<', scheduled.to);
+      return steps;
+    });
+  }
+  const [{ total }] = (await query.select((eb) => eb.fn.countAll<number>().as('total')).execute()) as [
+    { total: number },
+  ];
+  const rows = await query
+    .select('o.id')
+    .orderBy('o.created_at', 'desc')
+    .orderBy('o.id', 'desc')
+    .limit(plan.limit)
+    .offset(plan.offset)
+    .execute();
+  return { total: Number(total), ids: rows.map((r) => r.id!) };
+}

@@ -1,0 +1,164 @@
+import { generateUid } from '../lib/dicom/index.js';
+import { describeActor, type RequestContext } from '../platform/context.js';
+import { conflict, invalid, notFound } from '../platform/errors.js';
+import { publishEvent } from '../platform/events/index.js';
+import { accessionNumberTaken, nextAccessionNumber, validateAccessionNumber } from './accession-number.js';
+import type { OrderId } from './ids.js';
+import { optionalText, parsePriority, positiveId, type Order, type OrderInput } from './order.js';
+import { insertHistory, insertOrder, insertStep, listHistory, loadOrders } from './order-repo.js';
+import { searchOrderIds } from './order-search-repo.js';
+import { planOrderSearch, type OrderSearch } from './order-search.js';
+import { assertTransition, stepStatusFor, type OrderStatus } from './order-status.js';
+import { applyOrderTransition } from './order-transition.js';
+import { findProcedure } from './procedure-repo.js';
+import { currentTime, type RisDeps } from './ris-deps.js';
+import { auditedChange, auditedRead, withConstraints, type RisExecutor } from './ris-transaction.js';
+
+/** The first (and for now only) scheduled procedure step of every order. */
+export const FIRST_STEP_ID = '1';
+
+async function loadOrder(db: RisExecutor, id: number): Promise<Order> {
+  const [order] = await loadOrders(db, [id]);
+  if (!order) throw notFound('order', String(id));
+  return order;
+}
+
+const orderAudit = (order: Order) => ({
+  studyInstanceUid: order.studyInstanceUid,
+  detail: { orderId: order.id, accessionNumber: order.accessionNumber, patientRef: order.patientRef },
+});
+
+/** Orders: placing, reading, searching and moving them through their states. */
+export function createOrders(deps: RisDeps) {
+  return {
+    /**
+     * Places an order: a generated (or the placer's, if unused) accession number, a Study Instance UID for
+     * the worklist, one unscheduled step, the first history row and `order.placed`, in one transaction.
+     */
+    place: (ctx: RequestContext, input: OrderInput): Promise<Order> =>
+      auditedChange(
+        deps,
+        ctx,
+        { action: 'order.place', detail: { patientRef: input.patientRef, procedureId: input.procedureId } },
+        async (trx) => {
+          const patientRef = positiveId('patientRef', input.patientRef);
+          const procedure = await findProcedure(trx, positiveId('procedureId', input.procedureId));
+          if (!procedure) throw invalid(`procedure ${input.procedureId} is not in the catalogue`);
+          const priority = parsePriority(input.priority);
+          let accessionNumber: string;
+          if (input.accessionNumber !== undefined) {
+            accessionNumber = validateAccessionNumber(input.accessionNumber);
+            if (await accessionNumberTaken(trx, accessionNumber)) {
+              throw conflict(`accession number ${accessionNumber} is already used by another order`);
+            }
+          } else {
+            accessionNumber = await nextAccessionNumber(trx, currentTime(deps));
+          }
+          const status: OrderStatus = 'ordered';
+          const id = await withConstraints(
+            () =>
+              insertOrder(trx, {
+                patient_ref: patientRef,
+                procedure_ref: procedure.id,
+                accession_number: accessionNumber,
+                placer_order_number: optionalText('placerOrderNumber', input.placerOrderNumber, 64),
+                // Lantern is the filler: its order number and the requested procedure are the accession.
+                filler_order_number: accessionNumber,
+                requested_procedure_id: accessionNumber,
+                study_instance_uid: generateUid(),
+                status,
+                priority,
+                reason: optionalText('reason', input.reason, 1024),
+                ordering_provider_id: optionalText('orderingProvider.id', input.orderingProvider?.id, 64),
+                ordering_provider_name: optionalText(
+                  'orderingProvider.name',
+                  input.orderingProvider?.name,
+                  64,
+                ),
+              }),
+            {
+              foreignKey: () => notFound('patient', String(patientRef)),
+              unique: () => conflict(`accession number ${accessionNumber} is already used by another order`),
+            },
+          );
+          await insertStep(trx, id, FIRST_STEP_ID, stepStatusFor(status), procedure.modality);
+          await insertHistory(trx, {
+            orderRef: id,
+            from: null,
+            to: status,
+            actor: describeActor(ctx.actor),
+            reason: null,
+          });
+          const order = await loadOrder(trx, id);
+          await publishEvent(trx, {
+            type: 'order.placed',
+            subject: order.accessionNumber,
+            payload: {
+              orderId: order.id,
+              patientRef: order.patientRef,
+              accessionNumber: order.accessionNumber,
+              studyInstanceUid: order.studyInstanceUid,
+              procedure: { code: procedure.code, codingScheme: procedure.codingScheme },
+              priority,
+            },
+          });
+          return order;
+        },
+        orderAudit,
+      ),
+
+    get: (ctx: RequestContext, id: OrderId): Promise<Order> =>
+      auditedRead(
+        deps,
+        ctx,
+        { action: 'order.read', detail: { orderId: id } },
+        (db) => loadOrder(db, id),
+        orderAudit,
+      ),
+
+    /** One page of matching orders, newest first, with the total over every page. */
+    search: (ctx: RequestContext, search: OrderSearch) =>
+      auditedRead(
+        deps,
+        ctx,
+        { action: 'order.search', detail: { ...search } },
+        async (db) => {
+          const { total, ids } = await searchOrderIds(db, planOrderSearch(search));
+          return { total, orders: await loadOrders(db, ids) };
+        },
+        (result) => ({ detail: { total: result.total, returned: result.orders.length } }),
+      ),
+
+    history: (ctx: RequestContext, id: OrderId) =>
+      auditedRead(deps, ctx, { action: 'order.history', detail: { orderId: id } }, async (db) => {
+        await loadOrder(db, id);
+        return listHistory(db, id);
+      }),
+
+    /**
+     * A status change asked for by a user or a door. Scheduling is the bookings' business (a scheduled
+     * order has a slot), so `scheduled` and un-scheduling are refused here.
+     */
+    transition: (ctx: RequestContext, id: OrderId, to: OrderStatus, reason?: string): Promise<Order> =>
+      auditedChange(
+        deps,
+        ctx,
+        { action: 'order.transition', detail: { orderId: id, to, reason } },
+        async (trx) => {
+          const current = await loadOrder(trx, id);
+          assertTransition(current.status, to);
+          if (to === 'scheduled' || (current.status === 'scheduled' && to === 'ordered')) {
+            throw invalid(
+              'orders are scheduled and unscheduled through bookings (POST/DELETE /api/bookings)',
+            );
+          }
+          const result = await applyOrderTransition(trx, ctx, id, to, optionalText('reason', reason, 1024));
+          const order = await loadOrder(trx, id);
+          return { ...order, transition: result };
+        },
+        (order) => ({ ...orderAudit(order), detail: { from: order.transition.from } }),
+      ).then(({ transition: _transition, ...order }) => order),
+  };
+}
+
+export type Orders = ReturnType<typeof createOrders>;

@@ -1,0 +1,41 @@
+// Shared set-up of the RIS service tests: a migrated database, a patient, the RIS services.
+import { reconcilePatient, type PatientKey } from '../patients/index.js';
+import { createContext, type RequestContext } from '../platform/context.js';
+import type { Database } from '../platform/db/index.js';
+import { LanternError } from '../platform/errors.js';
+import { silentLogger } from '../platform/log/index.js';
+import { createRis, type Ris } from './index.js';
+
+export interface RisFixture {
+  database: Database;
+  ris: Ris;
+  ctx: RequestContext;
+  /** A patient row created through the patients module's public API. */
+  patient(patientId: string): Promise<PatientKey>;
+  count(table: string): Promise<number>;
+}
+
+/** Over a test database (test/support/test-databases.ts openTestDatabase, opened by the test). */
+export function risFixture(database: Database, now?: () => Date): RisFixture {
+  const ctx = createContext(silentLogger(), { kind: 'user', id: 'tester', roles: [] }, { door: 'api' });
+  return {
+    database,
+    ris: createRis({ database, now }),
+    ctx,
+    patient: (patientId) =>
+      database.kysely
+        .transaction()
+        .execute((trx) => reconcilePatient(trx, { patientId, issuerOfPatientId: 'TEST' })),
+    count: async (table) => {
+      const row = await database.kysely
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}
+
+/** An assert.rejects predicate: a LanternError with this code and a message matching `pattern`. */
+export const isError = (code: string, pattern: RegExp) => (e: unknown) =>
+  e instanceof LanternError && e.code === code && pattern.test(e.message);
