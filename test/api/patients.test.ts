@@ -1,0 +1,227 @@
+// The patient REST API against `lantern serve`: register, search, update, merge and unmerge, with the
+// identity C-FIND answers (DCMTK findscu) following each change, and the refusals a client can meet.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runTool } from '../support/dcmtk.js';
+import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { writeSyntheticStudy } from '../support/synthetic-ct.js';
+
+interface PatientBody {
+  id: number;
+  patientId: string;
+  issuerOfPatientId: string;
+  name?: { dicom: string; family?: string; given?: string };
+  birthDate?: string;
+  sex?: string;
+  otherIds: { value: string; issuer: string; type: string }[];
+  mergedInto?: number;
+}
+
+let dataDir: string;
+let server: RunningLantern;
+let api: string;
+const studies: Record<string, string> = {};
+
+before(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'lantern-patients-'));
+  const source = join(dataDir, 'incoming');
+  const small = { series: 1, instancesPerSeries: 2, rows: 16, columns: 16 };
+  // A registered patient's study, and one a modality sent under a temporary ID for the same person, both
+  // sent with DCMTK's storescu (quicker than a `lantern import` process).
+  studies.registered = (
+    await writeSyntheticStudy(join(source, 'a'), {
+      ...small,
+      seed: 11,
+      patientId: 'MRN-A',
+      patientName: 'SMITH^ALICE',
+    })
+  ).studyInstanceUid;
+  studies.temporary = (
+    await writeSyntheticStudy(join(source, 'b'), {
+      ...small,
+      seed: 12,
+      patientId: 'TMP-77',
+      patientName: 'UNKNOWN^PATIENT',
+    })
+  ).studyInstanceUid;
+  server = await startServe({
+    LANTERN_DATA_DIR: dataDir,
+    LANTERN_DICOM_UNKNOWN_AE_PERMISSIONS: 'echo,store,query',
+  });
+  const sent = await runTool('storescu', [
+    '-aec',
+    'LANTERN',
+    '+sd',
+    '+r',
+    '127.0.0.1',
+    String(server.dicomPort),
+    source,
+  ]);
+  assert.equal(sent.code, 0, sent.output);
+  api = `${server.httpUrl}/api/patients`;
+});
+
+after(async () => {
+  await server?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const send = (method: string, url: string, body?: unknown) =>
+  fetch(url, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+
+async function json<T>(response: Response, status = 200): Promise<T> {
+  const body = await response.text();
+  assert.equal(response.status, status, body);
+  return JSON.parse(body) as T;
+}
+
+async function findOne(identifier: string): Promise<PatientBody> {
+  const found = await json<{ total: number; patients: PatientBody[] }>(
+    await fetch(`${api}?identifier=${encodeURIComponent(identifier)}`),
+  );
+  assert.equal(found.total, 1, identifier);
+  return found.patients[0]!;
+}
+
+/** Study-level C-FIND through DCMTK: Study Instance UID → the patient identity the archive answers with. */
+async function cFindStudies(): Promise<Map<string, { patientId: string; patientName: string }>> {
+  const keys = ['QueryRetrieveLevel=STUDY', 'StudyInstanceUID=', 'PatientID=', 'PatientName='];
+  const result = await runTool('findscu', [
+    '-S',
+    ...keys.flatMap((k) => ['-k', k]),
+    '-aec',
+    'LANTERN',
+    '-aet',
+    'WORKSTATION',
+    '127.0.0.1',
+    String(server.dicomPort),
+  ]);
+  assert.equal(result.code, 0, result.output);
+  const answers = new Map<string, { patientId: string; patientName: string }>();
+  for (const block of result.output.split(/Find Response: \d+ \(Pending\)/).slice(1)) {
+    const value = (tag: string) =>
+      new RegExp(`\\(${tag}\\) \\w\\w \\[([^\\]]*)\\]`).exec(block)?.[1]?.replace(/[\s\0]+$/, '') ?? '';
+    answers.set(value('0020,000d'), { patientId: value('0010,0020'), patientName: value('0010,0010') });
+  }
+  return answers;
+}
+
+test('register, read, search with a total, and update over REST', async () => {
+  const created = await send('POST', api, {
+    patientId: 'MRN-B',
+    issuerOfPatientId: 'HOSP',
+    name: { family: 'Jones', given: 'Bob' },
+    birthDate: '1970-05-04',
+    sex: 'M',
+    otherIds: [{ value: '999-11', issuer: 'NATION', type: 'NI' }],
+  });
+  const bob = await json<PatientBody>(created, 201);
+  assert.equal(created.headers.get('location'), `/api/patients/${bob.id}`);
+  assert.deepEqual(bob.name, { dicom: 'Jones^Bob', family: 'Jones', given: 'Bob' });
+  assert.deepEqual(await json<PatientBody>(await fetch(`${api}/${bob.id}`)), bob);
+
+  // Patients the images created are there too; search is by name prefix, case-insensitively.
+  const all = await json<{ total: number; patients: PatientBody[] }>(await fetch(`${api}?limit=2`));
+  assert.equal(all.total, 3);
+  assert.equal(all.patients.length, 2);
+  const smiths = await json<{ total: number; patients: PatientBody[] }>(await fetch(`${api}?name=smi`));
+  assert.deepEqual(
+    smiths.patients.map((p) => p.patientId),
+    ['MRN-A'],
+  );
+  assert.equal((await findOne('NATION|999-11')).id, bob.id);
+  const born = await json<{ total: number }>(await fetch(`${api}?birthDate=19700101-19701231`));
+  assert.equal(born.total, 1);
+
+  const alice = await findOne('MRN-A');
+  const patched = await json<PatientBody>(
+    await send('PATCH', `${api}/${alice.id}`, { name: 'Smith^Alice^Marie', birthDate: '19850317', sex: 'F' }),
+  );
+  assert.equal(patched.name?.dicom, 'Smith^Alice^Marie');
+  const replaced = await json<PatientBody>(
+    await send('PUT', `${api}/${bob.id}`, {
+      patientId: 'MRN-B',
+      issuerOfPatientId: 'HOSP',
+      name: 'Jones^Robert',
+    }),
+  );
+  assert.equal(replaced.name?.given, 'Robert');
+  assert.equal(replaced.birthDate, undefined);
+  assert.deepEqual(replaced.otherIds, []);
+});
+
+test('refusals: 400 problem+json naming the field, 404 for unknown patients, 409 for taken identities', async () => {
+  const bad = await send('POST', api, { patientId: 'MRN-C', name: 'Lee^Chris', sex: 'Q' });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+  assert.match((await bad.json()).detail, /^sex: /);
+  const badDate = await send('POST', api, { patientId: 'MRN-C', name: 'Lee^Chris', birthDate: '19991332' });
+  assert.match((await json<{ detail: string }>(badDate, 400)).detail, /^birthDate: /);
+  const missing = await send('POST', api, { name: 'Lee^Chris' });
+  assert.match((await json<{ detail: string }>(missing, 400)).detail, /^patientId: required/);
+  const badSearch = await fetch(`${api}?birthDate=soon`);
+  assert.match((await json<{ detail: string }>(badSearch, 400)).detail, /^birthDate: /);
+  const badPatch = await send('PATCH', `${api}/${(await findOne('MRN-A')).id}`, {
+    otherIds: [{ type: 'MR' }],
+  });
+  assert.match((await json<{ detail: string }>(badPatch, 400)).detail, /^otherIds\[0\]\.value: /);
+
+  assert.equal((await fetch(`${api}/987654`)).status, 404);
+  assert.equal((await fetch(`${api}/not-a-patient`)).status, 404);
+  assert.equal((await send('PATCH', `${api}/987654`, { sex: 'F' })).status, 404);
+  assert.equal((await send('POST', `${api}/987654/merge`, { into: 1 })).status, 404);
+  const taken = await send('POST', api, { patientId: 'MRN-A', name: 'Somebody^Else' });
+  assert.match((await json<{ detail: string }>(taken, 409)).detail, /^patientId: /);
+
+  const alice = await findOne('MRN-A');
+  const itself = await send('POST', `${api}/${alice.id}/merge`, { into: alice.id });
+  assert.match((await json<{ detail: string }>(itself, 400)).detail, /^into: .*itself/);
+  assert.equal((await send('POST', `${api}/${alice.id}/unmerge`)).status, 409);
+});
+
+test('merge: C-FIND answers the surviving identity for both studies; unmerge restores them', async () => {
+  const alice = await findOne('MRN-A');
+  const temporary = await findOne('TMP-77');
+  const before = await cFindStudies();
+  assert.deepEqual(before.get(studies.temporary!), { patientId: 'TMP-77', patientName: 'UNKNOWN^PATIENT' });
+
+  const merge = await json<{
+    mergeId: number;
+    moved: Record<string, number>;
+    merged: PatientBody;
+    survivor: PatientBody;
+  }>(await send('POST', `${api}/${alice.id}/merge`, { from: temporary.id }));
+  assert.deepEqual(merge.moved, { study: 1 });
+  assert.equal(merge.merged.mergedInto, alice.id);
+  const merged = await cFindStudies();
+  for (const uid of [studies.registered!, studies.temporary!]) {
+    assert.deepEqual(merged.get(uid), { patientId: 'MRN-A', patientName: 'Smith^Alice^Marie' }, uid);
+  }
+  const listed = await json<{ total: number }>(await fetch(`${server.httpUrl}/api/studies?PatientID=MRN-A`));
+  assert.equal(listed.total, 2);
+  // A merged patient leaves the search unless asked for, and cannot be changed or merged again.
+  assert.equal((await json<{ total: number }>(await fetch(`${api}?identifier=TMP-77`))).total, 0);
+  const withMerged = await json<{ patients: PatientBody[] }>(
+    await fetch(`${api}?identifier=TMP-77&includeMerged=true`),
+  );
+  assert.equal(withMerged.patients[0]!.mergedInto, alice.id);
+  assert.equal((await send('PATCH', `${api}/${temporary.id}`, { sex: 'F' })).status, 409);
+  assert.equal((await send('POST', `${api}/${temporary.id}/merge`, { into: alice.id })).status, 409);
+
+  const unmerged = await json<{ mergeId: number; moved: Record<string, number> }>(
+    await send('POST', `${api}/${temporary.id}/unmerge`),
+  );
+  assert.deepEqual(unmerged, { ...unmerged, mergeId: merge.mergeId, moved: { study: 1 } });
+  const after = await cFindStudies();
+  assert.deepEqual(after.get(studies.temporary!), { patientId: 'TMP-77', patientName: 'UNKNOWN^PATIENT' });
+  assert.deepEqual(after.get(studies.registered!), { patientId: 'MRN-A', patientName: 'Smith^Alice^Marie' });
+  assert.equal((await findOne('TMP-77')).mergedInto, undefined);
+});
