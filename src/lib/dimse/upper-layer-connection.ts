@@ -28,6 +28,10 @@ export interface ConnectionEvents {
 
 const noop = (): void => undefined;
 
+// Bytes a connection may have waiting for the socket before its writer waits: large enough that a burst of
+// C-FIND responses or the PDUs of a 1 MiB read go out in one call, small enough to bound memory per peer.
+const WRITE_BUFFER_BYTES = 2 * 1024 * 1024;
+
 export class UpperLayerConnection {
   /** Set once A-ASSOCIATE-AC was sent or received; P-DATA-TF before that is an unexpected PDU. */
   established = false;
@@ -106,32 +110,37 @@ export class UpperLayerConnection {
   }
 
   /**
-   * Writes one PDU; several parts go out in a single writev (cork/uncork) so that header and PDV value
-   * never leave in separate TCP segments. Resolves when the socket can take more.
+   * Writes one PDU, never split across socket calls, so header and PDV value never leave in separate TCP
+   * segments. Resolves when the socket can take more.
    */
-  async writePdu(parts: readonly Uint8Array[]): Promise<void> {
-    if (!this.isOpen) throw this.closeError ?? new DimseError('closed', 'association closed');
-    const socket = this.socket;
-    let more = true;
-    if (parts.length === 1) {
-      more = socket.write(parts[0] as Uint8Array);
-    } else {
-      socket.cork();
-      for (const part of parts) more = socket.write(part);
-      socket.uncork();
-    }
-    if (!more) await this.drained();
+  writePdu(parts: readonly Uint8Array[]): Promise<void> {
+    return this.writePdus([parts]);
   }
 
-  /** Several whole PDUs in one socket call (each PDU's parts in order): fewer system calls for bulk data. */
+  /**
+   * Writes whole PDUs. Everything written until the current burst of work settles goes out in one socket
+   * call: a C-FIND's pending responses, or a response and the next request, cost one system call, not one
+   * each (each costs 0.1-0.2 ms on loopback, as the kernel hands the bytes to the peer at once).
+   */
   async writePdus(pdus: readonly (readonly Uint8Array[])[]): Promise<void> {
     if (!this.isOpen) throw this.closeError ?? new DimseError('closed', 'association closed');
     const socket = this.socket;
-    let more = true;
-    socket.cork();
-    for (const parts of pdus) for (const part of parts) more = socket.write(part);
-    socket.uncork();
-    if (!more) await this.drained();
+    this.corkUntilSettled();
+    for (const parts of pdus) for (const part of parts) socket.write(part);
+    if (socket.writableLength > WRITE_BUFFER_BYTES) await this.drained();
+  }
+
+  private corked = false;
+
+  private corkUntilSettled(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    // nextTick runs once the promise jobs queued meanwhile have run: the end of this burst of work.
+    process.nextTick(() => {
+      this.corked = false;
+      this.socket.uncork();
+    });
   }
 
   private drained(): Promise<void> {
