@@ -33,6 +33,8 @@ const LEVEL_TABLE: Record<QueryLevel, string> = {
 function baseQuery(db: AnyDb, level: QueryLevel, upTo: QueryLevel = 'PATIENT') {
   const depth = LEVELS_UP.indexOf(upTo);
   let query = db.selectFrom(LEVEL_TABLE[level]);
+  // A patient merged into another is an old name for the survivor, which answers for its studies.
+  if (level === 'PATIENT') query = query.where('patient.merged_into', 'is', null);
   if (level === 'IMAGE' && depth >= 1) query = query.innerJoin('series', 'series.id', 'instance.series_ref');
   if ((level === 'IMAGE' || level === 'SERIES') && depth >= 2)
     query = query.innerJoin('study', 'study.id', 'series.study_ref');

@@ -91,11 +91,10 @@ async function findOne(identifier: string): Promise<PatientBody> {
   return found.patients[0]!;
 }
 
-/** Study-level C-FIND through DCMTK: Study Instance UID → the patient identity the archive answers with. */
-async function cFindStudies(): Promise<Map<string, { patientId: string; patientName: string }>> {
-  const keys = ['QueryRetrieveLevel=STUDY', 'StudyInstanceUID=', 'PatientID=', 'PatientName='];
+/** C-FIND through DCMTK (findscu): each answer as tag ('0010,0020') → value. */
+async function cFind(model: '-S' | '-P', keys: string[]): Promise<Record<string, string>[]> {
   const result = await runTool('findscu', [
-    '-S',
+    model,
     ...keys.flatMap((k) => ['-k', k]),
     '-aec',
     'LANTERN',
@@ -105,13 +104,36 @@ async function cFindStudies(): Promise<Map<string, { patientId: string; patientN
     String(server.dicomPort),
   ]);
   assert.equal(result.code, 0, result.output);
-  const answers = new Map<string, { patientId: string; patientName: string }>();
-  for (const block of result.output.split(/Find Response: \d+ \(Pending\)/).slice(1)) {
-    const value = (tag: string) =>
-      new RegExp(`\\(${tag}\\) \\w\\w \\[([^\\]]*)\\]`).exec(block)?.[1]?.replace(/[\s\0]+$/, '') ?? '';
-    answers.set(value('0020,000d'), { patientId: value('0010,0020'), patientName: value('0010,0010') });
-  }
-  return answers;
+  return result.output
+    .split(/Find Response: \d+ \(Pending\)/)
+    .slice(1)
+    .map((block) =>
+      Object.fromEntries(
+        [...block.matchAll(/\((\w{4},\w{4})\) \w\w \[([^\]]*)\]/g)].map((m) => [
+          m[1]!,
+          m[2]!.replace(/[\s\0]+$/, ''),
+        ]),
+      ),
+    );
+}
+
+/** Study-level C-FIND: Study Instance UID → the patient identity the archive answers with. */
+async function cFindStudies(): Promise<Map<string, { patientId: string; patientName: string }>> {
+  const answers = await cFind('-S', [
+    'QueryRetrieveLevel=STUDY',
+    'StudyInstanceUID=',
+    'PatientID=',
+    'PatientName=',
+  ]);
+  return new Map(
+    answers.map((a) => [a['0020,000d']!, { patientId: a['0010,0020']!, patientName: a['0010,0010']! }]),
+  );
+}
+
+/** Patient-level C-FIND (Patient Root): the Patient IDs that answer. */
+async function cFindPatients(patientId: string): Promise<string[]> {
+  const answers = await cFind('-P', ['QueryRetrieveLevel=PATIENT', `PatientID=${patientId}`, 'PatientName=']);
+  return answers.map((a) => a['0010,0020']!);
 }
 
 test('register, read, search with a total, and update over REST', async () => {
@@ -162,7 +184,7 @@ test('refusals: 400 problem+json naming the field, 404 for unknown patients, 409
   const bad = await send('POST', api, { patientId: 'MRN-C', name: 'Lee^Chris', sex: 'Q' });
   assert.equal(bad.status, 400);
   assert.equal(bad.headers.get('content-type'), 'application/problem+json; charset=utf-8');
-  assert.match((await bad.json()).detail, /^sex: /);
+  assert.match((await json<{ detail: string }>(bad, 400)).detail, /^sex: /);
   const badDate = await send('POST', api, { patientId: 'MRN-C', name: 'Lee^Chris', birthDate: '19991332' });
   assert.match((await json<{ detail: string }>(badDate, 400)).detail, /^birthDate: /);
   const missing = await send('POST', api, { name: 'Lee^Chris' });
@@ -205,6 +227,9 @@ test('merge: C-FIND answers the surviving identity for both studies; unmerge res
   for (const uid of [studies.registered!, studies.temporary!]) {
     assert.deepEqual(merged.get(uid), { patientId: 'MRN-A', patientName: 'Smith^Alice^Marie' }, uid);
   }
+  // Patient Root: the merged identity no longer answers on its own; it is the survivor's now.
+  assert.deepEqual(await cFindPatients('TMP-77'), []);
+  assert.deepEqual(await cFindPatients('MRN-A'), ['MRN-A']);
   const listed = await json<{ total: number }>(await fetch(`${server.httpUrl}/api/studies?PatientID=MRN-A`));
   assert.equal(listed.total, 2);
   // A merged patient leaves the search unless asked for, and cannot be changed or merged again.
@@ -224,4 +249,5 @@ test('merge: C-FIND answers the surviving identity for both studies; unmerge res
   assert.deepEqual(after.get(studies.temporary!), { patientId: 'TMP-77', patientName: 'UNKNOWN^PATIENT' });
   assert.deepEqual(after.get(studies.registered!), { patientId: 'MRN-A', patientName: 'Smith^Alice^Marie' });
   assert.equal((await findOne('TMP-77')).mergedInto, undefined);
+  assert.deepEqual(await cFindPatients('TMP-77'), ['TMP-77']);
 });
