@@ -1,6 +1,7 @@
 import type { Database } from '../platform/db/index.js';
 import type { BlobStore } from '../platform/storage/index.js';
 import type { HierarchyCache } from './hierarchy-cache.js';
+import type { MetadataWarmer } from './metadata-warmer.js';
 import type { TransactionBatcher } from './transaction-batcher.js';
 
 export type DuplicatePolicy = 'keep-first' | 'replace' | 'reject';
@@ -22,4 +23,6 @@ export interface ArchiveRuntime extends ArchiveDeps {
   indexWriter: TransactionBatcher;
   /** Index rows of recently written series, so later instances skip their look-ups. */
   hierarchy: HierarchyCache;
+  /** Told of every instance indexed, to cache its WADO-RS metadata once ingest pauses. */
+  metadataWarmer?: MetadataWarmer;
 }

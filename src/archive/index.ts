@@ -8,6 +8,7 @@ import { retrieveInstances } from './retrieve-instances.js';
 import { indexedBlobKeys, type InstanceSelector } from './retrieve-repo.js';
 import { storeInstance, type StoreOptions } from './store-instance.js';
 import { HierarchyCache } from './hierarchy-cache.js';
+import { MetadataWarmer } from './metadata-warmer.js';
 import { TransactionBatcher } from './transaction-batcher.js';
 import { verifyStorage, type VerifyProgress } from './verify-storage.js';
 
@@ -31,6 +32,7 @@ export function createArchive(deps: ArchiveDeps) {
     ...deps,
     indexWriter: new TransactionBatcher(deps.database),
     hierarchy: new HierarchyCache(),
+    metadataWarmer: new MetadataWarmer(deps),
   };
   return {
     storeInstance: (ctx: RequestContext, source: AsyncIterable<Uint8Array>, options?: StoreOptions) =>
@@ -54,6 +56,8 @@ export function createArchive(deps: ArchiveDeps) {
       await deps.blobs.flush();
       await deps.database.flush();
     },
+    /** Stops background work (metadata caching) before the database and storage close. */
+    close: () => runtime.metadataWarmer.close(),
   };
 }
 

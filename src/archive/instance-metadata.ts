@@ -106,7 +106,11 @@ async function* metadataOf(deps: ArchiveDeps, stored: StoredInstance[]): AsyncGe
   }
 }
 
-async function computeMetadata(deps: ArchiveDeps, instance: StoredInstance): Promise<string> {
+/** The metadata JSON of one stored file, from its header (and only past the pixel data when elements follow it). */
+export async function computeMetadata(
+  deps: ArchiveDeps,
+  instance: Pick<StoredInstance, 'blobKey' | 'size' | 'pixelDataOffset'>,
+): Promise<string> {
   const key = instance.blobKey as BlobKey;
   const header = await readStoredHeader(deps.blobs, key, instance.size, instance.pixelDataOffset);
   const { pixelDataOffset, pixelDataLength } = header;

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { after, describe, test } from 'node:test';
@@ -9,6 +8,7 @@ import { testDialects } from '../../test/support/test-databases.js';
 import type { DuplicatePolicy } from './index.js';
 import { LanternError } from '../platform/errors.js';
 import { listEvents } from '../platform/events/index.js';
+import { stagedLeftovers } from '../../test/support/staged-leftovers.js';
 
 const small = { rows: 8, columns: 8 };
 
@@ -92,7 +92,7 @@ for (const dialect of testDialects()) {
       });
       assert.ok(Buffer.from(original).equals(await buffer(instance!.open())));
       assert.equal(await blobCount(f), 1);
-      assert.deepEqual(await readdir(join(f.dataDir, 'storage', 'tmp')), []);
+      assert.deepEqual(await stagedLeftovers(join(f.dataDir, 'storage')), []);
     });
 
     test('replace: the new copy replaces the stored one, and the old file is removed', async () => {
@@ -125,7 +125,7 @@ for (const dialect of testDialects()) {
         (e: unknown) => e instanceof LanternError && e.code === 'invalid' && e.message.length > 0,
       );
       assert.equal(await blobCount(f), 0);
-      assert.deepEqual(await readdir(join(f.dataDir, 'storage', 'tmp')), []);
+      assert.deepEqual(await stagedLeftovers(join(f.dataDir, 'storage')), []);
       const audit = await f.database.kysely.selectFrom('audit_event').selectAll().execute();
       assert.equal(audit.length, 1);
       assert.equal(audit[0]!.outcome, 'failure');

@@ -153,6 +153,11 @@ async function indexCommitted(
     });
     if (outcome === 'duplicate') return refuseDuplicate(deps, ctx, staged, attributes);
     const { place, replaced } = outcome;
+    deps.metadataWarmer?.stored({
+      blobKey: staged.key,
+      size: staged.size,
+      pixelDataOffset: attributes.instance.pixelDataOffset ?? null,
+    });
     deps.hierarchy.remember(attributes.series.seriesInstanceUid, {
       studyInstanceUid: attributes.study.studyInstanceUid,
       studyRef: place.studyRef,

@@ -18,6 +18,7 @@ import { silentLogger } from '../../src/platform/log/index.js';
 import { runLantern } from '../support/lantern-cli.js';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
 import { syntheticCtInstance } from '../support/synthetic-ct.js';
+import { stagedLeftovers } from '../support/staged-leftovers.js';
 
 const PYDICOM_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const MAX_INSTANCE = 512 * 1024;
@@ -402,6 +403,6 @@ describe('STOW-RS against lantern serve', () => {
     const verify = await runLantern(['verify', '--no-progress'], { LANTERN_DATA_DIR: dataDir });
     assert.equal(verify.code, 0, verify.stderr);
     assert.match(verify.stdout, /Index and storage agree/);
-    assert.deepEqual(await readdir(join(dataDir, 'storage', 'tmp')), [], 'no staged upload is left behind');
+    assert.deepEqual(await stagedLeftovers(join(dataDir, 'storage')), [], 'no staged upload is left behind');
   });
 });

@@ -34,6 +34,7 @@ export async function openArchiveFixture(
   return {
     ...test,
     cleanup: async () => {
+      await archive.close();
       await blobs.close();
       await test.cleanup();
     },

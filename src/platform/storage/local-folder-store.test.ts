@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { after, test } from 'node:test';
 import { LocalFolderStore } from './local-folder-store.js';
+import { stagedLeftovers } from '../../../test/support/staged-leftovers.js';
 
 const chunks = (...parts: string[]) => Readable.from(parts.map((p) => Buffer.from(p)));
 
@@ -119,13 +120,6 @@ test('after a crash, blobs the dead process committed but nobody indexed are rem
   assert.equal(await store.recoverInterrupted(async () => new Set()), 0);
   assert.equal(await store.size(indexed), 7);
 });
-
-/** Files in the staging folder that hold bytes: the empty ones are opened ahead of need (StagingFiles). */
-async function stagedLeftovers(root: string): Promise<string[]> {
-  const names = await readdir(join(root, 'tmp'));
-  const sizes = await Promise.all(names.map(async (name) => (await stat(join(root, 'tmp', name))).size));
-  return names.filter((_, i) => sizes[i]! > 0);
-}
 
 test('files opened ahead of need are used in turn and removed by close', async () => {
   const { root, store } = await newStore();
