@@ -52,6 +52,7 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
       patients,
       aeTable,
       close: async () => {
+        await archive.close();
         await blobs.close();
         await database.close();
       },
