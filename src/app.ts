@@ -4,6 +4,7 @@ import { createSecureContext, type TlsOptions } from 'node:tls';
 import { createArchive, type Archive } from './archive/index.js';
 import { registerApiRoutes } from './adapters/api/routes.js';
 import { registerPatientRoutes } from './adapters/api/patients-routes.js';
+import { registerRisRoutes } from './adapters/api/ris-routes.js';
 import { registerDicomwebRoutes } from './adapters/dicomweb/index.js';
 import { createDimseDoor } from './adapters/dimse/index.js';
 import { createHttpServer } from './adapters/http/index.js';
@@ -13,6 +14,7 @@ import type { Logger } from './platform/log/index.js';
 import { createAeTable, type AeTable } from './platform/security/index.js';
 import { LocalFolderStore } from './platform/storage/index.js';
 import { createPatients, type Patients } from './patients/index.js';
+import { createRis, orderMergeParticipant, type Ris } from './ris/index.js';
 
 /** The platform and services of one Lantern process, built from configuration. */
 export interface Lantern {
@@ -21,6 +23,7 @@ export interface Lantern {
   database: Database;
   archive: Archive;
   patients: Patients;
+  ris: Ris;
   aeTable: AeTable;
   close(): Promise<void>;
 }
@@ -37,7 +40,8 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
     const blobs = await LocalFolderStore.open(join(config.dataDir, 'storage'));
     const archive = createArchive({ database, blobs, settings: config.archive });
-    const patients = createPatients(database);
+    const patients = createPatients(database, { participants: [orderMergeParticipant] });
+    const ris = createRis({ database, patients });
     const recovered = await archive.recoverInterruptedStores();
     if (recovered > 0) log.warn({ files: recovered }, 'removed files an interrupted store left unindexed');
     const aeTable = createAeTable(database, {
@@ -50,6 +54,7 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
       database,
       archive,
       patients,
+      ris,
       aeTable,
       close: async () => {
         await archive.close();
@@ -114,6 +119,7 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   const http = createHttpServer(log);
   registerApiRoutes(http, lantern);
   registerPatientRoutes(http, lantern);
+  registerRisRoutes(http, lantern);
   registerDicomwebRoutes(http, lantern);
   const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
   log.info({ url: httpUrl }, 'HTTP listening');

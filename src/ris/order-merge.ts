@@ -1,17 +1,15 @@
 import type { Kysely } from '../platform/db/index.js';
-import type { PatientKey } from '../patients/index.js';
+import type { MergeParticipant } from '../patients/index.js';
 import type { RisTables } from './tables.js';
-
-type Executor = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /**
  * Orders follow a patient merge (and go back on unmerge): the patients module calls these inside the
- * merge's transaction, as for the archive's studies. Shaped as patients' MergeParticipant; app.ts hands
- * it over, since patients/ may not import ris/.
+ * merge's transaction, as for the archive's studies. app.ts hands it to createPatients, since patients/
+ * may not import ris/.
  */
-export const orderMergeParticipant = {
+export const orderMergeParticipant: MergeParticipant = {
   kind: 'order',
-  async move(trx: Executor, from: PatientKey, to: PatientKey): Promise<number[]> {
+  async move(trx, from, to) {
     const db = trx as Kysely<RisTables>;
     const rows = await db.selectFrom('imaging_order').select('id').where('patient_ref', '=', from).execute();
     const ids = rows.map((r) => r.id!);
@@ -19,7 +17,7 @@ export const orderMergeParticipant = {
       await db.updateTable('imaging_order').set({ patient_ref: to }).where('id', 'in', ids).execute();
     return ids;
   },
-  async restore(trx: Executor, keys: number[], from: PatientKey, to: PatientKey): Promise<void> {
+  async restore(trx, keys, from, to) {
     if (keys.length === 0) return;
     await (trx as Kysely<RisTables>)
       .updateTable('imaging_order')

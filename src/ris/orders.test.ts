@@ -97,6 +97,19 @@ for (const dialect of testDialects()) {
       );
     });
 
+    test('orders follow a patient merge and back; a merged-away patient gets no new orders', async () => {
+      const [from, into] = [await f.patient('MERGE-FROM'), await f.patient('MERGE-INTO')];
+      const order = await f.ris.orders.place(f.ctx, { patientRef: from, procedureId });
+      await f.patients.merge(f.ctx, String(from), { into });
+      assert.equal((await f.ris.orders.get(f.ctx, order.id)).patientRef, into);
+      await assert.rejects(
+        f.ris.orders.place(f.ctx, { patientRef: from, procedureId }),
+        isError('conflict', new RegExp(`merged into patient ${into}`)),
+      );
+      await f.patients.unmerge(f.ctx, String(from));
+      assert.equal((await f.ris.orders.get(f.ctx, order.id)).patientRef, from);
+    });
+
     test('transitions are recorded in the history; a forbidden one changes nothing', async () => {
       const patientRef = await f.patient('ORD5');
       const { id } = await f.ris.orders.place(f.ctx, { patientRef, procedureId });

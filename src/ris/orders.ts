@@ -8,11 +8,17 @@ import { optionalText, parsePriority, positiveId, type Order, type OrderInput } 
 import { insertHistory, insertOrder, insertStep, listHistory, loadOrders } from './order-repo.js';
 import { searchOrderIds } from './order-search-repo.js';
 import { planOrderSearch, type OrderSearch } from './order-search.js';
-import { assertTransition, stepStatusFor, type OrderStatus } from './order-status.js';
+import { assertTransition, parseOrderStatus, stepStatusFor, type OrderStatus } from './order-status.js';
 import { applyOrderTransition } from './order-transition.js';
 import { findProcedure } from './procedure-repo.js';
 import { currentTime, type RisDeps } from './ris-deps.js';
-import { auditedChange, auditedRead, withConstraints, type RisExecutor } from './ris-transaction.js';
+import {
+  auditFailure,
+  auditedChange,
+  auditedRead,
+  withConstraints,
+  type RisExecutor,
+} from './ris-transaction.js';
 
 /** The first (and for now only) scheduled procedure step of every order. */
 export const FIRST_STEP_ID = '1';
@@ -35,13 +41,25 @@ export function createOrders(deps: RisDeps) {
      * Places an order: a generated (or the placer's, if unused) accession number, a Study Instance UID for
      * the worklist, one unscheduled step, the first history row and `order.placed`, in one transaction.
      */
-    place: (ctx: RequestContext, input: OrderInput): Promise<Order> =>
-      auditedChange(
+    place: async (ctx: RequestContext, input: OrderInput): Promise<Order> => {
+      const entry = {
+        action: 'order.place',
+        detail: { patientRef: input.patientRef, procedureId: input.procedureId },
+      };
+      // Outside the transaction: the patients service reads through its own connection (SQLite has one).
+      const patientRef = await auditFailure(deps, ctx, entry, async () => {
+        const ref = positiveId('patientRef', input.patientRef);
+        const patient = await deps.patients.read(ctx, String(ref));
+        if (patient.mergedInto !== undefined) {
+          throw conflict(`patient ${ref} is merged into patient ${patient.mergedInto}; order for that one`);
+        }
+        return ref;
+      });
+      return auditedChange(
         deps,
         ctx,
-        { action: 'order.place', detail: { patientRef: input.patientRef, procedureId: input.procedureId } },
+        entry,
         async (trx) => {
-          const patientRef = positiveId('patientRef', input.patientRef);
           const procedure = await findProcedure(trx, positiveId('procedureId', input.procedureId));
           if (!procedure) throw invalid(`procedure ${input.procedureId} is not in the catalogue`);
           const priority = parsePriority(input.priority);
@@ -105,7 +123,8 @@ export function createOrders(deps: RisDeps) {
           return order;
         },
         orderAudit,
-      ),
+      );
+    },
 
     get: (ctx: RequestContext, id: OrderId): Promise<Order> =>
       auditedRead(
@@ -139,17 +158,18 @@ export function createOrders(deps: RisDeps) {
      * A status change asked for by a user or a door. Scheduling is the bookings' business (a scheduled
      * order has a slot), so `scheduled` and un-scheduling are refused here.
      */
-    transition: (ctx: RequestContext, id: OrderId, to: OrderStatus, reason?: string): Promise<Order> =>
+    transition: (ctx: RequestContext, id: OrderId, status: string, reason?: string): Promise<Order> =>
       auditedChange(
         deps,
         ctx,
-        { action: 'order.transition', detail: { orderId: id, to, reason } },
+        { action: 'order.transition', detail: { orderId: id, to: status, reason } },
         async (trx) => {
+          const to = parseOrderStatus(status);
           const current = await loadOrder(trx, id);
           assertTransition(current.status, to);
           if (to === 'scheduled' || (current.status === 'scheduled' && to === 'ordered')) {
             throw invalid(
-              'orders are scheduled and unscheduled through bookings (POST/DELETE /api/bookings)',
+              'orders are scheduled and unscheduled through bookings: book, reschedule or cancel one',
             );
           }
           const result = await applyOrderTransition(trx, ctx, id, to, optionalText('reason', reason, 1024));

@@ -1,13 +1,14 @@
 // Shared set-up of the RIS service tests: a migrated database, a patient, the RIS services.
-import { reconcilePatient, type PatientKey } from '../patients/index.js';
+import { createPatients, reconcilePatient, type PatientKey, type Patients } from '../patients/index.js';
 import { createContext, type RequestContext } from '../platform/context.js';
 import type { Database } from '../platform/db/index.js';
 import { LanternError } from '../platform/errors.js';
 import { silentLogger } from '../platform/log/index.js';
-import { createRis, type Ris } from './index.js';
+import { createRis, orderMergeParticipant, type Ris } from './index.js';
 
 export interface RisFixture {
   database: Database;
+  patients: Patients;
   ris: Ris;
   ctx: RequestContext;
   /** A patient row created through the patients module's public API. */
@@ -18,9 +19,11 @@ export interface RisFixture {
 /** Over a test database (test/support/test-databases.ts openTestDatabase, opened by the test). */
 export function risFixture(database: Database, now?: () => Date): RisFixture {
   const ctx = createContext(silentLogger(), { kind: 'user', id: 'tester', roles: [] }, { door: 'api' });
+  const patients = createPatients(database, { participants: [orderMergeParticipant] });
   return {
     database,
-    ris: createRis({ database, now }),
+    patients,
+    ris: createRis({ database, patients, now }),
     ctx,
     patient: (patientId) =>
       database.kysely

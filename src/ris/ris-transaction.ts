@@ -35,6 +35,21 @@ export async function auditedChange<T>(
   }
 }
 
+/** Work before a change's transaction (a call on another module's service): its failure is audited. */
+export async function auditFailure<T>(
+  deps: RisDeps,
+  ctx: RequestContext,
+  entry: AuditEntry,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    await recordAuditFailure(deps.database, ctx, entry, error);
+    throw error;
+  }
+}
+
 /** A read of RIS data, audited on success and failure alike. */
 export async function auditedRead<T>(
   deps: RisDeps,
