@@ -5,8 +5,8 @@ import { archiveMigration } from './0003-archive.js';
 import { applicationEntitiesMigration } from './0004-application-entities.js';
 import { archiveDatasetOffsetMigration } from './0005-archive-dataset-offset.js';
 import { archiveInstanceMetadataMigration } from './0006-archive-instance-metadata.js';
-import { risMigration } from './0008-ris.js';
 import { patientsIdentityMigration } from './0007-patients-identity.js';
+import { risMigration } from './0008-ris.js';
 
 /** The one migration sequence, in order. A new step gets the next number and the owning module's name. */
 export const migrations: readonly LanternMigration[] = [
@@ -17,4 +17,5 @@ export const migrations: readonly LanternMigration[] = [
   archiveDatasetOffsetMigration,
   archiveInstanceMetadataMigration,
   patientsIdentityMigration,
+  risMigration,
 ];
