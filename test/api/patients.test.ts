@@ -221,7 +221,7 @@ test('merge: C-FIND answers the surviving identity for both studies; unmerge res
     merged: PatientBody;
     survivor: PatientBody;
   }>(await send('POST', `${api}/${alice.id}/merge`, { from: temporary.id }));
-  assert.deepEqual(merge.moved, { study: 1 });
+  assert.deepEqual(merge.moved, { study: 1, order: 0 });
   assert.equal(merge.merged.mergedInto, alice.id);
   const merged = await cFindStudies();
   for (const uid of [studies.registered!, studies.temporary!]) {
