@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { test } from 'node:test';
-import { encapsulatedFragments } from './encapsulated-fragments.js';
+import { elementsFollowEncapsulated, encapsulatedFragments } from './encapsulated-fragments.js';
 
 function item(tag: number, value: Buffer): Buffer {
   const head = Buffer.alloc(8);
@@ -36,4 +36,24 @@ test('a truncated or malformed value is an error, not a short answer', async () 
     /truncated/,
   );
   await assert.rejects(buffer(encapsulatedFragments(Readable.from([Buffer.alloc(16, 1)]))), /not an item/);
+});
+
+test('elements after encapsulated pixel data are noticed; the delimiter of a trailing sequence is not the end', async () => {
+  const readAt = (bytes: Buffer) => async (start: number, length: number) =>
+    bytes.subarray(start, start + length);
+  const pixels = encapsulated.subarray(0, encapsulated.length - 4);
+  const prefix = Buffer.alloc(20, 7);
+  const at = (bytes: Buffer) => elementsFollowEncapsulated(readAt(bytes), prefix.length, bytes.length);
+  assert.equal(await at(Buffer.concat([prefix, pixels])), false);
+  assert.equal(
+    await at(Buffer.concat([prefix, pixels, Buffer.from([0xfc, 0xff, 0xfc, 0xff, 0, 0, 0, 0])])),
+    true,
+  );
+  // (FFFA,FFFA) Digital Signatures Sequence of undefined length: the file ends with a sequence delimiter too.
+  const signatures = Buffer.concat([
+    Buffer.from([0xfa, 0xff, 0xfa, 0xff, 0x53, 0x51, 0, 0, 0xff, 0xff, 0xff, 0xff]),
+    item(DELIMITER, Buffer.alloc(0)),
+  ]);
+  assert.equal(await at(Buffer.concat([prefix, pixels, signatures])), true);
+  assert.equal(await at(Buffer.concat([prefix, pixels.subarray(0, 30)])), true, 'malformed: read it all');
 });

@@ -45,3 +45,29 @@ async function* fragments(source: Readable): AsyncGenerator<Uint8Array> {
     source.destroy();
   }
 }
+
+/** Reads `length` bytes at `start` of the stored file (fewer only at its end). */
+export type ReadAt = (start: number, length: number) => Promise<Buffer>;
+
+/**
+ * Whether elements follow encapsulated pixel data whose items begin at `offset` in a file of `size` bytes
+ * (trailing padding, a digital signature): then the header scan, which stops at the pixel data, does not
+ * hold every attribute. Reads the last 8 bytes, and only when they are a sequence delimiter walks the item
+ * headers (not their values) to tell the pixel data's delimiter from that of a sequence that follows it.
+ */
+export async function elementsFollowEncapsulated(readAt: ReadAt, offset: number, size: number) {
+  const tail = await readAt(size - 8, 8);
+  if (tail.length < 8 || tail.readUInt32LE(0) !== SEQUENCE_DELIMITER || tail.readUInt32LE(4) !== 0)
+    return true;
+  let position = offset;
+  while (position + 8 <= size) {
+    const head = await readAt(position, 8);
+    if (head.length < 8) break;
+    const tag = head.readUInt32LE(0);
+    if (tag === SEQUENCE_DELIMITER) return position + 8 < size;
+    if (tag !== ITEM || head.readUInt32LE(4) === 0xffffffff) break;
+    position += 8 + head.readUInt32LE(4);
+  }
+  // Malformed: let the full read that follows report it.
+  return true;
+}

@@ -1,9 +1,11 @@
+import { buffer } from 'node:stream/consumers';
 import { toDicomJson, type DicomJsonOptions } from '../lib/dicom/index.js';
 import type { RequestContext } from '../platform/context.js';
 import { notFound } from '../platform/errors.js';
 import { recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
 import type { BlobKey } from '../platform/storage/index.js';
 import type { ArchiveDeps } from './archive-deps.js';
+import { elementsFollowEncapsulated } from './encapsulated-fragments.js';
 import { cachedMetadata, findStoredInstances, saveMetadata, type StoredInstance } from './metadata-repo.js';
 import type { InstanceSelector } from './retrieve-repo.js';
 import { readStoredDataset, readStoredHeader } from './stored-header.js';
@@ -114,11 +116,15 @@ export async function computeMetadata(
   const key = instance.blobKey as BlobKey;
   const header = await readStoredHeader(deps.blobs, key, instance.size, instance.pixelDataOffset);
   const { pixelDataOffset, pixelDataLength } = header;
-  // Elements after native pixel data (trailing padding, private groups) are past the header: read it all.
+  // Elements after the pixel data (trailing padding, private groups, signatures) are past the header: then
+  // the file is read in full.
+  const readAt = (start: number, length: number) =>
+    buffer(deps.blobs.open(key, { start, end: Math.min(start + length, instance.size) - 1 }));
   const trailing =
     pixelDataOffset !== undefined &&
-    pixelDataLength !== undefined &&
-    pixelDataOffset + pixelDataLength < instance.size;
+    (pixelDataLength !== undefined
+      ? pixelDataOffset + pixelDataLength < instance.size
+      : await elementsFollowEncapsulated(readAt, pixelDataOffset, instance.size));
   const json = trailing
     ? toDicomJson(await readStoredDataset(deps.blobs, key), JSON_OPTIONS)
     : header.toJson(JSON_OPTIONS);

@@ -56,15 +56,26 @@ export async function findStoredInstances(
   }));
 }
 
+/**
+ * Version of the metadata JSON a file produces. A cached row is keyed by it and the file's content hash
+ * ('2:<hash>'), so when the JSON of the same bytes changes (a decoding fix), raising this makes every row
+ * of the old version unused: it is recomputed on the next request. Version 1 rows were keyed by the bare
+ * hash. 2: group lengths left out, VRs inside UN sequences, elements after encapsulated pixel data.
+ */
+export const METADATA_VERSION = 2;
+
+const cacheKey = (blobKey: string) => `${METADATA_VERSION}:${blobKey}`;
+
 /** The cached metadata JSON of these files, by blob key (missing keys have none yet). */
 export async function cachedMetadata(database: Database, blobKeys: string[]): Promise<Map<string, string>> {
   if (blobKeys.length === 0) return new Map();
+  const byCacheKey = new Map(blobKeys.map((key) => [cacheKey(key), key]));
   const rows = await (database.kysely as Kysely<Tables>)
     .selectFrom('instance_metadata')
     .select(['blob_key', 'json'])
-    .where('blob_key', 'in', blobKeys)
+    .where('blob_key', 'in', [...byCacheKey.keys()])
     .execute();
-  return new Map(rows.map((row) => [row.blob_key, row.json]));
+  return new Map(rows.map((row) => [byCacheKey.get(row.blob_key)!, row.json]));
 }
 
 /** Caches metadata JSON; a concurrent request that cached the same file first wins (same bytes, same JSON). */
@@ -75,7 +86,7 @@ export async function saveMetadata(
   if (entries.length === 0) return;
   await (database.kysely as Kysely<Tables>)
     .insertInto('instance_metadata')
-    .values(entries.map((e) => ({ blob_key: e.blobKey, json: e.json })))
+    .values(entries.map((e) => ({ blob_key: cacheKey(e.blobKey), json: e.json })))
     .onConflict((oc) => oc.column('blob_key').doNothing())
     .execute();
 }

@@ -14,6 +14,7 @@ import { CHARSET_FILES, runOk, TEST_FILES } from './test-support.js';
  * - dcm2json cannot convert ISO 2022 IR 87/149 (iconv), so the Japanese/Korean files are not compared, and
  *   it refuses encapsulated pixel data in JSON, so compressed files are not compared either.
  * - A PN group of only delimiters ("^^^^") is omitted as empty, as DCMTK does.
+ * - Group lengths (gggg,0000) are left out, as DCMTK does (ExplVR_BigEnd.dcm has them).
  */
 function normalize(json: DicomJson): unknown {
   return JSON.parse(
@@ -39,6 +40,7 @@ const FILES = [
   'test_files/reportsi.dcm',
   'test_files/image_dfl.dcm',
   'test_files/waveform_ecg.dcm',
+  'test_files/ExplVR_BigEnd.dcm',
   'charset_files/chrX2.dcm',
   'charset_files/chrGreek.dcm',
 ];
@@ -85,4 +87,29 @@ test('sequences recurse (test-SR content tree)', () => {
   const content = json['0040A730']?.Value as DicomJson[];
   assert.ok(content.length > 0);
   assert.equal(content[0]?.['0040A010']?.vr, 'CS');
+});
+
+test('group lengths are left out: they describe an encoding, not the data (PS3.5 7.2)', () => {
+  const dataset = readDataset(readFileSync(join(TEST_FILES, 'ExplVR_BigEnd.dcm')));
+  assert.ok(dataset.elements['00080000'], 'the file has group lengths');
+  const tags = Object.keys(toDicomJson(dataset));
+  assert.deepEqual(
+    tags.filter((tag) => tag.endsWith('0000')),
+    [],
+  );
+  assert.ok(tags.includes('00080016'));
+});
+
+test('elements inside a UN of undefined length get their dictionary VR (PS3.5 6.2.2, CP-246)', () => {
+  const bytes = readFileSync(join(TEST_FILES, 'UN_sequence.dcm'));
+  for (const json of [toDicomJson(readDataset(bytes)), scanHeader(bytes).toJson()]) {
+    const [item] = json['4453100C']!.Value as DicomJson[];
+    assert.deepEqual(item!['0020000D'], {
+      vr: 'UI',
+      Value: ['1.2.840.113619.2.327.3.185221411.476.1398588725.795'],
+    });
+    const [series] = item!['00081115']!.Value as DicomJson[];
+    const [sop] = series!['00081199']!.Value as DicomJson[];
+    assert.deepEqual(sop!['00081150'], { vr: 'UI', Value: ['1.2.840.10008.5.1.4.1.1.2'] });
+  }
 });

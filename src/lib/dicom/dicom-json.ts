@@ -71,10 +71,18 @@ function convertElement(element: DataElement, path: Tag[], options: DicomJsonOpt
   return { vr: element.vr, Value: values };
 }
 
+/**
+ * Group Length (gggg,0000) describes one encoding of the data set, not its content, and is retired outside
+ * the command and file meta groups (PS3.5 7.2); the DICOM JSON of the same data must not depend on how it
+ * was encoded, so it is left out (as dcm2json does, and as PS3.19 A.1.1 does for the Native DICOM Model).
+ */
+const isGroupLength = (tag: Tag) => tag.endsWith('0000') && !tag.startsWith('0002');
+
 function convert(elements: DataElements, parentPath: Tag[], options: DicomJsonOptions): DicomJson {
   const out: DicomJson = {};
   for (const tag of Object.keys(elements).sort()) {
     if (!options.includeMeta && parentPath.length === 0 && tag.startsWith('0002')) continue;
+    if (isGroupLength(tag)) continue;
     out[tag] = convertElement(elements[tag]!, [...parentPath, tag], options);
   }
   return out;

@@ -32,11 +32,13 @@ export function valueBytes(dataset: DataSet, element: Element): Uint8Array {
 /**
  * The VR to decode an element with. Implicit data sets take the dictionary's (PS3.5 7.1.3), with the
  * ambiguous US/SS chosen by Pixel Representation (PS3.5 Annex A.1 note); an explicit UN whose tag the
- * dictionary knows is decoded with the dictionary VR (PS3.5 6.2.2: UN holds the implicit encoding).
+ * dictionary knows is decoded with the dictionary VR (PS3.5 6.2.2: UN holds the implicit encoding). So are
+ * the elements inside a UN of undefined length, which are Implicit VR Little Endian (PS3.5 6.2.2, CP-246):
+ * dicom-parser reads them without a VR even in an explicit data set.
  */
 export function resolveVr(element: Element, context: ValueContext): string {
   if (element.items) return 'SQ';
-  let vr = element.vr;
+  let vr = element.vr ?? dictionaryVr(element.tag.slice(1));
   if (!context.implicit && vr === 'UN' && !element.hadUndefinedLength && context.littleEndian) {
     const known = dictionaryVr(element.tag.slice(1));
     if (known && /^[A-Z]{2}$/.test(known) && known !== 'SQ') vr = known;
