@@ -7,6 +7,7 @@ import type { Association } from './association.js';
 import { CommandField, responseFor, sopClassOf, sopInstanceOf } from './dimse-messages.js';
 import { ScpAssociation, type DimseHandlers } from './scp-handlers.js';
 import { collectData, statusFields, type DispatchOptions, type Operation } from './scp-operation.js';
+import { runCreate, runSet } from './scp-normalized.js';
 import { runGet, runMove } from './scp-retrieve.js';
 import { Status } from './status-codes.js';
 import { DimseError } from './errors.js';
@@ -88,6 +89,10 @@ async function handle(operation: Operation, handlers: DimseHandlers): Promise<vo
       return runAction(operation, handlers);
     case CommandField.NEventReportRq:
       return runEventReport(operation, handlers);
+    case CommandField.NCreateRq:
+      return runCreate(operation, handlers);
+    case CommandField.NSetRq:
+      return runSet(operation, handlers);
     default:
       message.data?.discard();
       await message.data?.finished;

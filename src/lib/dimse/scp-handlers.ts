@@ -1,6 +1,6 @@
 /**
  * The handler table an SCP provides (one optional function per DIMSE service) and what each handler
- * receives. Handlers return statuses (status-codes.ts); a handler that throws is answered with
+ * receives (N-CREATE and N-SET: scp-normalized.ts). Handlers return statuses (status-codes.ts); a handler that throws is answered with
  * ProcessingFailure (0x0110, PS3.7 C.4) and the association stays open.
  */
 import type { Association, AssociationInfo } from './association.js';
@@ -114,6 +114,36 @@ export interface EventReportRequest extends RequestContext {
 /** N-ACTION-RSP status with an optional action reply data set. */
 export type ActionResult = number | { status: number; errorComment?: string; reply?: Uint8Array };
 
+export interface CreateRequest extends RequestContext {
+  sopClassUid: string;
+  /** The instance the requestor names; undefined when it leaves the choice to the SCP (PS3.7 10.1.5.1.3). */
+  sopInstanceUid: string | undefined;
+  /** The Attribute List data set, if sent. */
+  attributes: Uint8Array | undefined;
+}
+
+export interface SetRequest extends RequestContext {
+  sopClassUid: string;
+  sopInstanceUid: string;
+  /** The Modification List data set, if sent. */
+  modifications: Uint8Array | undefined;
+}
+
+/**
+ * N-CREATE-RSP / N-SET-RSP: a status, or a status with an Error Comment, Error ID (PS3.7 C.4), offending
+ * elements, the instance UID the SCP chose (N-CREATE) and an Attribute List data set.
+ */
+export type NormalizedResult =
+  | number
+  | {
+      status: number;
+      errorComment?: string;
+      errorId?: number;
+      offendingElement?: number[];
+      sopInstanceUid?: string;
+      attributes?: Uint8Array;
+    };
+
 export interface DimseHandlers {
   /** Default: Success. */
   echo?: (request: RequestContext) => StatusResult | Promise<StatusResult>;
@@ -125,6 +155,10 @@ export interface DimseHandlers {
   move?: (request: MoveRequest) => Promise<SubOperationResult>;
   get?: (request: GetRequest) => Promise<SubOperationResult | void>;
   action?: (request: ActionRequest) => ActionResult | Promise<ActionResult>;
+  /** N-CREATE (e.g. MPPS, PS3.4 F.7.2.1). Default: No such SOP Class. */
+  create?: (request: CreateRequest) => NormalizedResult | Promise<NormalizedResult>;
+  /** N-SET (e.g. MPPS, PS3.4 F.7.2.2). Default: No such SOP Class. */
+  set?: (request: SetRequest) => NormalizedResult | Promise<NormalizedResult>;
   /** N-EVENT-REPORT received (an SCU receiving storage commitment results on its association). */
   eventReport?: (request: EventReportRequest) => StatusResult | Promise<StatusResult>;
 }

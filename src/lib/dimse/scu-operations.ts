@@ -1,5 +1,5 @@
 /**
- * DIMSE-C and N-ACTION as an SCU on an open association (PS3.7 9.3, 10.3): C-ECHO, C-STORE, C-FIND
+ * DIMSE-C, N-ACTION, N-CREATE and N-SET as an SCU on an open association (PS3.7 9.3, 10.3): C-ECHO, C-STORE, C-FIND
  * (pending identifiers as an async iterable), C-MOVE and C-GET with sub-operation counts, and C-CANCEL
  * (PS3.7 9.3.2.3) driven by an AbortSignal.
  */
@@ -259,6 +259,48 @@ export class DimseClient {
     const response = await this.association.request(context.id, command, request.actionInformation);
     const reply = response.data ? await response.data.collect(MAX_MATCH_BYTES) : undefined;
     return { ...toStatus(response.command), reply };
+  }
+
+  /** N-CREATE (e.g. MPPS IN PROGRESS, PS3.4 F.7.2.1); without `sopInstanceUid` the SCP chooses it. */
+  async create(request: {
+    sopClassUid: string;
+    sopInstanceUid?: string;
+    attributes?: Uint8Array;
+  }): Promise<ResponseStatus & { sopInstanceUid: string | undefined; attributes: Uint8Array | undefined }> {
+    const context = this.context(request.sopClassUid);
+    const command: Command = {
+      commandField: CommandField.NCreateRq,
+      messageId: this.association.nextMessageId(),
+      affectedSopClassUid: request.sopClassUid,
+      affectedSopInstanceUid: request.sopInstanceUid,
+      hasDataSet: request.attributes !== undefined,
+    };
+    const response = await this.association.request(context.id, command, request.attributes);
+    const attributes = response.data ? await response.data.collect(MAX_MATCH_BYTES) : undefined;
+    return {
+      ...toStatus(response.command),
+      sopInstanceUid: response.command.affectedSopInstanceUid,
+      attributes,
+    };
+  }
+
+  /** N-SET (e.g. MPPS COMPLETED, PS3.4 F.7.2.2). */
+  async set(request: {
+    sopClassUid: string;
+    sopInstanceUid: string;
+    modifications: Uint8Array;
+  }): Promise<ResponseStatus & { attributes: Uint8Array | undefined }> {
+    const context = this.context(request.sopClassUid);
+    const command: Command = {
+      commandField: CommandField.NSetRq,
+      messageId: this.association.nextMessageId(),
+      requestedSopClassUid: request.sopClassUid,
+      requestedSopInstanceUid: request.sopInstanceUid,
+      hasDataSet: true,
+    };
+    const response = await this.association.request(context.id, command, request.modifications);
+    const attributes = response.data ? await response.data.collect(MAX_MATCH_BYTES) : undefined;
+    return { ...toStatus(response.command), attributes };
   }
 
   release(): Promise<void> {

@@ -25,6 +25,13 @@ export const Status = {
   ErrorCannotUnderstand: 0xc000,
   UnableToProcess: 0xc001,
   // General statuses (PS3.7 C.4 / C.5).
+  /** Warning: some attributes of an N-CREATE/N-SET were not stored (PS3.7 C.4.2). */
+  AttributeListError: 0x0107,
+  AttributeValueOutOfRange: 0x0116,
+  NoSuchAttribute: 0x0105,
+  InvalidAttributeValue: 0x0106,
+  MissingAttribute: 0x0120,
+  MissingAttributeValue: 0x0121,
   ProcessingFailure: 0x0110,
   DuplicateSopInstance: 0x0111,
   NoSuchSopInstance: 0x0112,
