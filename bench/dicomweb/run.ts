@@ -204,6 +204,8 @@ async function bench(): Promise<number> {
       ctx.servers = ctx.servers.filter((n) => n !== 'orthanc');
     }
 
+    // The commit is taken before any server starts: other work may rebuild dist/ while the bench runs.
+    const machine = describeMachine(work, repoRoot);
     const { corpus, result: ct } = await ctPhase(ctx);
     const indexes: IndexResult[] = [];
     for (const size of options.indexes) indexes.push(await measureIndex(ctx, size));
@@ -228,7 +230,7 @@ async function bench(): Promise<number> {
       bench: 'dicomweb',
       date: new Date().toISOString(),
       machine: {
-        ...describeMachine(work, repoRoot),
+        ...machine,
         loadAverageBefore: loadBefore,
         loadAverageAfter: loadAfter,
       },
