@@ -1,0 +1,114 @@
+import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
+import { frame, MllpFramer } from './mllp-framer.js';
+
+export interface MllpPeer {
+  remoteAddress: string;
+  remotePort: number;
+  tls: boolean;
+}
+
+export interface MllpServerOptions {
+  /** TLS options: the listener speaks MLLP over TLS only (no plain connections on the same port). */
+  tls?: TlsOptions;
+  /** Largest frame accepted; a larger one closes the connection. */
+  maxFrameBytes: number;
+  /** A connection silent this long is closed (0: never). */
+  idleTimeoutMs?: number;
+  /** Connections open at once; more are closed at once. */
+  maxConnections?: number;
+  /**
+   * Answers one message. Messages of a connection are handed over one at a time, in the order they came
+   * (a sender that pipelines still gets its ACKs in order); the bytes returned are framed and sent back,
+   * undefined sends nothing. A throw closes the connection.
+   */
+  onMessage(message: Buffer, peer: MllpPeer): Promise<Uint8Array | undefined>;
+  /** A connection ended by a framing error, a throw of onMessage or a socket error. */
+  onConnectionError?(error: Error, peer: MllpPeer): void;
+}
+
+export interface MllpServer {
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Stops listening and closes every connection. */
+  close(): Promise<void>;
+  readonly connectionCount: number;
+}
+
+// More frames than this waiting on one connection pause its socket until they are answered.
+const PAUSE_AT = 64;
+
+/** An MLLP listener (HL7 v2.5.1 C.4) over TCP or TLS. */
+export function createMllpServer(options: MllpServerOptions): MllpServer {
+  const sockets = new Set<Socket>();
+
+  const onSocket = (socket: Socket) => {
+    const peer: MllpPeer = {
+      remoteAddress: socket.remoteAddress ?? '',
+      remotePort: socket.remotePort ?? 0,
+      tls: options.tls !== undefined,
+    };
+    if (options.maxConnections !== undefined && sockets.size >= options.maxConnections) {
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    if (options.idleTimeoutMs) socket.setTimeout(options.idleTimeoutMs, () => socket.destroy());
+    const framer = new MllpFramer(options.maxFrameBytes);
+    let chain: Promise<void> = Promise.resolve();
+    let waiting = 0;
+    const fail = (error: Error) => {
+      options.onConnectionError?.(error, peer);
+      socket.destroy();
+    };
+    const answer = async (message: Buffer) => {
+      try {
+        const response = await options.onMessage(message, peer);
+        if (response !== undefined && !socket.destroyed) socket.write(frame(response));
+      } catch (error) {
+        fail(error as Error);
+      } finally {
+        waiting--;
+        if (waiting < PAUSE_AT / 2 && socket.isPaused()) socket.resume();
+      }
+    };
+    socket.on('data', (chunk: Buffer) => {
+      const { frames, error } = framer.push(chunk);
+      for (const message of frames) {
+        waiting++;
+        chain = chain.then(() => (socket.destroyed ? undefined : answer(message)));
+      }
+      if (waiting >= PAUSE_AT) socket.pause();
+      // The frames before the error are still answered; then the stream is closed.
+      if (error) chain = chain.then(() => fail(error));
+    });
+    socket.on('error', (error) => options.onConnectionError?.(error, peer));
+    socket.on('close', () => sockets.delete(socket));
+  };
+
+  const server: Server = options.tls
+    ? createTlsServer(options.tls, (socket: TLSSocket) => onSocket(socket))
+    : createTcpServer(onSocket);
+  // A failed TLS handshake is the client's problem, not a reason to stop listening.
+  server.on('tlsClientError', () => undefined);
+
+  return {
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+      }),
+    get connectionCount() {
+      return sockets.size;
+    },
+  };
+}
