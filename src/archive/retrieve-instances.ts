@@ -66,7 +66,8 @@ function retrievable(deps: ArchiveDeps, location: InstanceLocation): Retrievable
   const key = blobKey as BlobKey;
   return {
     ...facts,
-    open: () => deps.blobs.open(key),
+    // The whole file as a range, so the store reads it in chunks that fit it.
+    open: () => deps.blobs.open(key, facts.size > 0 ? { start: 0, end: facts.size - 1 } : undefined),
     openDataset: () => deps.blobs.open(key, { start: datasetOffset, end: facts.size - 1 }),
   };
 }

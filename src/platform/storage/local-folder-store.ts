@@ -151,8 +151,11 @@ export class LocalFolderStore implements BlobStore {
   }
 
   open(key: BlobKey, range?: ByteRange): Readable {
-    // Large reads: a retrieve streams whole files, and fewer, larger chunks mean fewer PDUs and calls.
-    const highWaterMark = READ_CHUNK_BYTES;
+    // Large reads: a retrieve streams whole files, and fewer, larger chunks mean fewer PDUs and calls. No
+    // larger than the range, though: a read that fills only part of its buffer is copied into a new one.
+    const highWaterMark = range
+      ? Math.max(1, Math.min(READ_CHUNK_BYTES, range.end - range.start + 1))
+      : READ_CHUNK_BYTES;
     return createReadStream(
       this.pathOf(key),
       range ? { start: range.start, end: range.end, highWaterMark } : { highWaterMark },
