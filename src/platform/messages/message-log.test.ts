@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { openTestDatabase, testDialects, type TestDatabase } from '../../../test/support/test-databases.js';
+import { createContext } from '../context.js';
+import { LanternError } from '../errors.js';
+import { silentLogger } from '../log/index.js';
+import { createMessageLog, type NewMessage } from './index.js';
+
+const ctx = createContext(silentLogger(), { kind: 'user', id: 'admin', roles: [] }, { door: 'api' });
+
+const inbound = (controlId: string, orderingKey: string | null, from = 'EMR'): NewMessage => ({
+  protocol: 'hl7v2',
+  peer: '127.0.0.1',
+  sendingApplication: from,
+  sendingFacility: 'HOSP',
+  receivingApplication: 'LANTERN',
+  receivingFacility: 'RAD',
+  messageType: 'ADT^A08',
+  controlId,
+  orderingKey,
+  payload: Buffer.from(`MSH|^~\\&|${from}|HOSP|||||ADT^A08|${controlId}`),
+});
+
+for (const dialect of testDialects()) {
+  describe(`the message log on ${dialect}`, () => {
+    let t: TestDatabase;
+    after(() => t?.cleanup());
+    let clock = new Date('2030-01-01T00:00:00Z');
+    const tick = (ms: number) => (clock = new Date(clock.getTime() + ms));
+
+    test('in order per key, retries with backoff, dead letter with reason, duplicates, replay', async () => {
+      t = await openTestDatabase(dialect);
+      const log = createMessageLog(
+        t.database,
+        { retry: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 1500 }, leaseMs: 60_000 },
+        () => clock,
+      );
+      const a1 = (await log.receive(inbound('1', 'patient-A'))).message;
+      const b1 = (await log.receive(inbound('2', 'patient-B'))).message;
+      const a2 = (await log.receive(inbound('3', 'patient-A'))).message;
+      const free = (await log.receive(inbound('4', null))).message;
+      assert.equal(a1.state, 'pending');
+
+      // Same sender and control ID again: a duplicate of the first; another sender may reuse the ID.
+      const again = await log.receive(inbound('1', 'patient-A'));
+      assert.equal(again.duplicateOf, a1.id);
+      assert.equal(again.message.state, 'duplicate');
+      assert.equal((await log.receive(inbound('1', 'patient-C', 'LAB'))).duplicateOf, undefined);
+
+      // Oldest first; a leased message is not handed out twice; a2 waits behind a1.
+      const first = await log.claimNext('inbound');
+      assert.equal(first?.id, a1.id);
+      assert.equal(first?.payload.toString().includes('ADT^A08'), true);
+      const second = await log.claimNext('inbound');
+      assert.equal(second?.id, b1.id);
+      assert.equal((await log.claimNext('inbound'))?.id, free.id);
+      await log.complete(b1.id, { outcome: 'done' });
+      await log.complete(free.id);
+
+      // a1 fails: it is retried after the backoff, and a2 still waits behind it.
+      assert.equal(await log.fail(a1.id, 'patient service unavailable'), 'failed');
+      const c1 = (await log.claimNext('inbound'))!;
+      assert.equal(c1.sendingApplication, 'LAB', 'the other sender’s message is not held back by patient-A');
+      await log.complete(c1.id);
+      assert.equal(await log.claimNext('inbound'), undefined, 'a1 waits for its backoff, a2 behind it');
+      tick(1000);
+      assert.equal((await log.claimNext('inbound'))?.id, a1.id);
+      assert.equal(await log.fail(a1.id, 'still unavailable'), 'failed');
+      tick(1499);
+      assert.equal(await log.claimNext('inbound'), undefined, 'the second delay doubles, capped at 1500 ms');
+      tick(1);
+      assert.equal((await log.claimNext('inbound'))?.id, a1.id);
+      assert.equal(await log.fail(a1.id, 'gave up: unavailable'), 'dead-letter');
+
+      // Dead-lettered, a1 no longer holds a2 back.
+      assert.equal((await log.claimNext('inbound'))?.id, a2.id);
+      assert.equal(await log.fail(a2.id, 'procedure unknown', { permanent: true }), 'dead-letter');
+
+      const dead = await log.get(ctx, a1.id);
+      assert.equal(dead.state, 'dead-letter');
+      assert.equal(dead.attempts, 3);
+      assert.equal(dead.lastError, 'gave up: unavailable');
+      const counts = await log.counts();
+      assert.deepEqual(
+        [
+          counts.inbound['dead-letter'],
+          counts.inbound.processed,
+          counts.inbound.duplicate,
+          counts.outbound.pending,
+        ],
+        [2, 3, 1, 0],
+      );
+      const listed = await log.list(ctx, { state: 'dead-letter', direction: 'inbound' });
+      assert.equal(listed.total, 2);
+      assert.deepEqual(
+        listed.messages.map((m) => m.id),
+        [a2.id, a1.id],
+      );
+      assert.equal((await log.list(ctx, { controlId: '1' })).total, 3);
+      await assert.rejects(
+        log.list(ctx, { state: 'lost' }),
+        (e: unknown) => e instanceof LanternError && e.code === 'invalid',
+      );
+
+      // Replay: the dead letter is processed again from its first attempt.
+      const replayed = await log.replay(ctx, a1.id, 'inbound');
+      assert.deepEqual([replayed.state, replayed.attempts, replayed.lastError], ['pending', 0, null]);
+      assert.equal((await log.claimNext('inbound'))?.id, a1.id);
+      await log.complete(a1.id, { outcome: 'patient updated' });
+      assert.equal((await log.get(ctx, a1.id)).outcome, 'patient updated');
+      await assert.rejects(log.replay(ctx, again.message.id, 'inbound'), /duplicate of message/);
+      await assert.rejects(log.replay(ctx, a1.id, 'outbound'), /is inbound/);
+      await assert.rejects(
+        log.get(ctx, 999_999),
+        (e: unknown) => e instanceof LanternError && e.code === 'not-found',
+      );
+    });
+
+    test('outbound: enqueue once per source, the ACK received is recorded, a lapsed lease is taken again', async () => {
+      const log = createMessageLog(
+        t.database,
+        { retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 10 }, leaseMs: 5000 },
+        () => clock,
+      );
+      const out = { ...inbound('ORU1', 'dest|P1', 'LANTERN'), peer: 'EMR', messageType: 'ORU^R01' };
+      const queued = await log.enqueue(out, 'event:7|EMR');
+      assert.equal(queued?.state, 'pending');
+      assert.equal(await log.enqueue(out, 'event:7|EMR'), undefined);
+      const taken = await log.claimNext('outbound');
+      assert.equal(taken?.id, queued!.id);
+      // The worker died holding it: once the lease lapses another takes it.
+      assert.equal(await log.claimNext('outbound'), undefined);
+      tick(5000);
+      assert.equal((await log.claimNext('outbound'))?.id, queued!.id);
+      await log.complete(queued!.id, { ackCode: 'AA', ack: Buffer.from('MSH|ack') });
+      const sent = await log.get(ctx, queued!.id);
+      assert.deepEqual([sent.state, sent.ackCode, sent.ack?.toString()], ['processed', 'AA', 'MSH|ack']);
+      const resent = await log.replay(ctx, queued!.id, 'outbound');
+      assert.equal(resent.state, 'pending');
+      assert.equal(await log.nextDueAt('outbound'), clock.toISOString());
+    });
+  });
+}

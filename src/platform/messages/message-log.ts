@@ -1,0 +1,325 @@
+import type { Kysely } from 'kysely';
+import type { RequestContext } from '../context.js';
+import type { Database } from '../db/index.js';
+import { conflict, invalid, notFound } from '../errors.js';
+import { recordAuditAlone, recordAuditFailure, type AuditEntry } from '../security/index.js';
+import {
+  countMessages,
+  dueMessageIds,
+  findByDedupKey,
+  insertMessage,
+  isUniqueViolation,
+  leaseMessage,
+  loadMessage,
+  nextDueAt,
+  searchMessages,
+  updateMessage,
+} from './message-repo.js';
+import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import {
+  MESSAGE_STATES,
+  type MessageDirection,
+  type MessageState,
+  type MessageSummary,
+  type NewMessage,
+  type StoredMessage,
+} from './stored-message.js';
+import type { MessageTables } from './tables.js';
+
+export interface MessageLogSettings {
+  retry: RetryPolicy;
+  /** How long a worker holds a message it took; after that (a crash) another may take it. */
+  leaseMs: number;
+}
+
+export interface MessageSearch {
+  direction?: string;
+  state?: string;
+  controlId?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export type MessageCounts = Record<MessageDirection, Record<MessageState, number>>;
+
+/** The outcome of a message's last attempt, as the worker reports it. */
+export interface AttemptResult {
+  /** Text for the log ('patient 12 updated'), or the ACK code received. */
+  outcome?: string;
+  ackCode?: string;
+  ack?: Uint8Array;
+}
+
+const CLAIM_BATCH = 20;
+const MAX_LIMIT = 1000;
+
+const toBuffer = (bytes: Uint8Array | undefined) =>
+  bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * The durable message log of the integration doors. A message is written before its sender is told it
+ * arrived, so a crash after the acknowledgment loses nothing; workers then take messages in order per
+ * ordering key, with retries and backoff, and give up into the dead-letter state with the reason.
+ * Workers' calls (receive, claim, complete, fail) are plumbing and not audited; people's reads and replays are.
+ */
+export function createMessageLog(
+  database: Database,
+  settings: MessageLogSettings,
+  clock: () => Date = () => new Date(),
+) {
+  const db = database.kysely as Kysely<MessageTables>;
+  const now = () => clock().toISOString();
+  const later = (ms: number) => new Date(clock().getTime() + ms).toISOString();
+
+  async function audited<T>(
+    ctx: RequestContext,
+    entry: AuditEntry,
+    run: () => Promise<T>,
+    detail?: (result: T) => Record<string, unknown>,
+  ): Promise<T> {
+    try {
+      const result = await run();
+      await recordAuditAlone(database, ctx, { ...entry, detail: { ...entry.detail, ...detail?.(result) } });
+      return result;
+    } catch (error) {
+      await recordAuditFailure(database, ctx, entry, error);
+      throw error;
+    }
+  }
+
+  async function requireMessage(id: number): Promise<StoredMessage> {
+    if (!Number.isSafeInteger(id) || id < 1) throw invalid('message id must be a positive whole number');
+    const message = await loadMessage(db, id);
+    if (!message) throw notFound('message', String(id));
+    return message;
+  }
+
+  return {
+    /**
+     * Stores an arriving message. A message whose sender and control ID (MSH-3, MSH-4, MSH-10) were seen
+     * before is stored as a duplicate of the first and is not processed again (HL7 v2.5.1 2.10.1: a sender
+     * that lost the ACK resends the same message).
+     */
+    receive: async (message: NewMessage): Promise<{ message: MessageSummary; duplicateOf?: number }> => {
+      const dedupKey = message.controlId
+        ? JSON.stringify([
+            message.protocol,
+            message.sendingApplication,
+            message.sendingFacility,
+            message.controlId,
+          ])
+        : null;
+      const asDuplicate = async (original: number) => ({
+        message: await insertMessage(db, {
+          direction: 'inbound',
+          message,
+          state: 'duplicate',
+          now: now(),
+          duplicateOf: original,
+        }),
+        duplicateOf: original,
+      });
+      if (dedupKey !== null) {
+        const original = await findByDedupKey(db, dedupKey);
+        if (original !== undefined) return asDuplicate(original);
+      }
+      try {
+        return {
+          message: await insertMessage(db, {
+            direction: 'inbound',
+            message,
+            state: 'pending',
+            now: now(),
+            dedupKey,
+          }),
+        };
+      } catch (error) {
+        // Two connections raced with the same control ID: the unique key decided which came first.
+        const original =
+          isUniqueViolation(error) && dedupKey !== null ? await findByDedupKey(db, dedupKey) : undefined;
+        if (original === undefined) throw error;
+        return asDuplicate(original);
+      }
+    },
+
+    /** Keeps a message refused on arrival, with the reason, for the record (and a replay once fixed). */
+    reject: (message: NewMessage, reason: string): Promise<MessageSummary> =>
+      insertMessage(db, { direction: 'inbound', message, state: 'rejected', now: now(), lastError: reason }),
+
+    /** Queues a message to send; with `source`, queueing the same thing twice is a no-op (undefined). */
+    enqueue: async (message: NewMessage, source?: string): Promise<MessageSummary | undefined> => {
+      try {
+        return await insertMessage(db, {
+          direction: 'outbound',
+          message,
+          state: 'pending',
+          now: now(),
+          source: source ?? null,
+        });
+      } catch (error) {
+        if (source !== undefined && isUniqueViolation(error)) return undefined;
+        throw error;
+      }
+    },
+
+    /** Takes the next due message of a direction (oldest first, in order per key) with a lease. */
+    claimNext: async (direction: MessageDirection): Promise<StoredMessage | undefined> => {
+      const at = now();
+      for (const id of await dueMessageIds(db, direction, at, CLAIM_BATCH)) {
+        if (await leaseMessage(db, id, at, later(settings.leaseMs))) return loadMessage(db, id);
+      }
+      return undefined;
+    },
+
+    /** The message's work is done (processed, or sent and acknowledged). */
+    complete: async (id: number, result: AttemptResult = {}): Promise<void> => {
+      const current = await requireMessage(id);
+      const at = now();
+      await updateMessage(
+        db,
+        id,
+        {
+          state: 'processed',
+          attempts: current.attempts + 1,
+          next_attempt_at: null,
+          locked_until: null,
+          last_error: null,
+          outcome: result.outcome ?? null,
+          processed_at: at,
+          ...(result.ackCode === undefined ? {} : { ack_code: result.ackCode }),
+          ...(result.ack === undefined ? {} : { ack: toBuffer(result.ack)! }),
+        },
+        at,
+      );
+    },
+
+    /**
+     * An attempt failed. A permanent failure (the message itself is wrong), or the last allowed attempt,
+     * dead-letters it with the reason; otherwise it is tried again after the backoff.
+     */
+    fail: async (
+      id: number,
+      reason: string,
+      options: { permanent?: boolean } & AttemptResult = {},
+    ): Promise<MessageState> => {
+      const current = await requireMessage(id);
+      const attempts = current.attempts + 1;
+      const dead = options.permanent === true || attempts >= settings.retry.maxAttempts;
+      const at = now();
+      await updateMessage(
+        db,
+        id,
+        {
+          state: dead ? 'dead-letter' : 'failed',
+          attempts,
+          next_attempt_at: dead ? null : later(retryDelayMs(settings.retry, attempts)),
+          locked_until: null,
+          last_error: reason.slice(0, 2000),
+          ...(options.ackCode === undefined ? {} : { ack_code: options.ackCode }),
+          ...(options.ack === undefined ? {} : { ack: toBuffer(options.ack)! }),
+        },
+        at,
+      );
+      return dead ? 'dead-letter' : 'failed';
+    },
+
+    /** Records the acknowledgment sent for an inbound message. */
+    recordAck: (id: number, ackCode: string, ack: Uint8Array): Promise<void> =>
+      updateMessage(db, id, { ack_code: ackCode, ack: toBuffer(ack)! }, now()),
+
+    /** When the next waiting message of a direction is due (undefined: none waits). */
+    nextDueAt: (direction: MessageDirection) => nextDueAt(db, direction),
+
+    /** One message with its bytes and acknowledgment. */
+    get: (ctx: RequestContext, id: number): Promise<StoredMessage> =>
+      audited(ctx, { action: 'message.read', detail: { messageId: id } }, () => requireMessage(id)),
+
+    /** Messages newest first, with the total for paging; payloads left out. */
+    list: (ctx: RequestContext, search: MessageSearch) =>
+      audited(
+        ctx,
+        { action: 'message.search', detail: { ...search } },
+        () => {
+          const limit = search.limit ?? 50;
+          const offset = search.offset ?? 0;
+          if (!Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT)
+            throw invalid(`limit must be a whole number from 0 to ${MAX_LIMIT}`);
+          if (!Number.isInteger(offset) || offset < 0)
+            throw invalid('offset must be a non-negative whole number');
+          return searchMessages(db, {
+            direction: search.direction === undefined ? undefined : parseDirection(search.direction),
+            states: search.state?.split(',').map((s) => parseState(s.trim())),
+            controlId: search.controlId,
+            limit,
+            offset,
+          });
+        },
+        (result) => ({ total: result.total, returned: result.messages.length }),
+      ),
+
+    /** How many messages are in each state, per direction. */
+    counts: async (): Promise<MessageCounts> => {
+      const empty = () =>
+        Object.fromEntries(MESSAGE_STATES.map((s) => [s, 0])) as Record<MessageState, number>;
+      const counts: MessageCounts = { inbound: empty(), outbound: empty() };
+      for (const row of await countMessages(db)) {
+        const direction = counts[row.direction as MessageDirection];
+        if (direction) direction[row.state as MessageState] = row.count;
+      }
+      return counts;
+    },
+
+    /**
+     * Runs a message again from the start (inbound: processed again; outbound: sent again): a dead letter
+     * once its cause is fixed, or a processed message on purpose. Duplicates and waiting messages cannot.
+     */
+    replay: (ctx: RequestContext, id: number, direction: MessageDirection): Promise<MessageSummary> =>
+      audited(
+        ctx,
+        { action: direction === 'inbound' ? 'message.replay' : 'message.resend', detail: { messageId: id } },
+        async () => {
+          const message = await requireMessage(id);
+          if (message.direction !== direction) {
+            throw invalid(
+              `message ${id} is ${message.direction}: ${direction === 'inbound' ? 'resend' : 'replay'} it instead`,
+            );
+          }
+          if (message.state === 'duplicate') {
+            throw conflict(`message ${id} is a duplicate of message ${message.duplicateOf}; replay that one`);
+          }
+          if (message.state === 'pending' || message.state === 'failed') {
+            throw conflict(
+              `message ${id} is ${message.state}: it is waiting to be ${direction === 'inbound' ? 'processed' : 'sent'} already`,
+            );
+          }
+          const at = now();
+          await updateMessage(
+            db,
+            id,
+            {
+              state: 'pending',
+              attempts: 0,
+              next_attempt_at: at,
+              locked_until: null,
+              last_error: null,
+              processed_at: null,
+            },
+            at,
+          );
+          return (await loadMessage(db, id))!;
+        },
+      ),
+  };
+}
+
+export type MessageLog = ReturnType<typeof createMessageLog>;
+
+function parseDirection(value: string): MessageDirection {
+  if (value === 'inbound' || value === 'outbound') return value;
+  throw invalid(`direction must be inbound or outbound, got '${value}'`);
+}
+
+function parseState(value: string): MessageState {
+  if ((MESSAGE_STATES as readonly string[]).includes(value)) return value as MessageState;
+  throw invalid(`state must be one of ${MESSAGE_STATES.join(', ')}, got '${value}'`);
+}

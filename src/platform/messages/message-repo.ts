@@ -1,0 +1,255 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { MessageTables } from './tables.js';
+import type {
+  MessageDirection,
+  MessageState,
+  MessageSummary,
+  NewMessage,
+  StoredMessage,
+} from './stored-message.js';
+
+// All SQL on integration_message.
+
+type Db = Kysely<MessageTables>;
+type Row = Selectable<MessageTables['integration_message']>;
+
+const SUMMARY_COLUMNS = [
+  'id',
+  'direction',
+  'protocol',
+  'peer',
+  'sending_application',
+  'sending_facility',
+  'receiving_application',
+  'receiving_facility',
+  'message_type',
+  'control_id',
+  'ordering_key',
+  'state',
+  'attempts',
+  'next_attempt_at',
+  'last_error',
+  'outcome',
+  'duplicate_of',
+  'ack_code',
+  'created_at',
+  'updated_at',
+  'processed_at',
+] as const;
+
+function toSummary(row: Pick<Row, (typeof SUMMARY_COLUMNS)[number]>): MessageSummary {
+  return {
+    id: Number(row.id),
+    direction: row.direction as MessageDirection,
+    protocol: row.protocol,
+    peer: row.peer,
+    sendingApplication: row.sending_application,
+    sendingFacility: row.sending_facility,
+    receivingApplication: row.receiving_application,
+    receivingFacility: row.receiving_facility,
+    messageType: row.message_type,
+    controlId: row.control_id,
+    orderingKey: row.ordering_key,
+    state: row.state as MessageState,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error,
+    outcome: row.outcome,
+    duplicateOf: row.duplicate_of === null ? null : Number(row.duplicate_of),
+    ackCode: row.ack_code,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    processedAt: row.processed_at,
+  };
+}
+
+const toStored = (row: Row): StoredMessage => ({
+  ...toSummary(row),
+  payload: Buffer.from(row.payload),
+  ack: row.ack === null ? null : Buffer.from(row.ack),
+});
+
+export interface InsertMessage {
+  direction: MessageDirection;
+  message: NewMessage;
+  state: MessageState;
+  now: string;
+  dedupKey?: string | null;
+  duplicateOf?: number | null;
+  source?: string | null;
+  lastError?: string | null;
+}
+
+export async function insertMessage(db: Db, input: InsertMessage): Promise<MessageSummary> {
+  const m = input.message;
+  const row = await db
+    .insertInto('integration_message')
+    .values({
+      direction: input.direction,
+      protocol: m.protocol,
+      peer: m.peer,
+      sending_application: m.sendingApplication,
+      sending_facility: m.sendingFacility,
+      receiving_application: m.receivingApplication,
+      receiving_facility: m.receivingFacility,
+      message_type: m.messageType,
+      control_id: m.controlId,
+      ordering_key: m.orderingKey,
+      payload: Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength),
+      state: input.state,
+      attempts: 0,
+      next_attempt_at: input.state === 'pending' ? input.now : null,
+      locked_until: null,
+      last_error: input.lastError ?? null,
+      outcome: null,
+      dedup_key: input.dedupKey ?? null,
+      duplicate_of: input.duplicateOf ?? null,
+      source: input.source ?? null,
+      ack_code: null,
+      ack: null,
+      created_at: input.now,
+      updated_at: input.now,
+      processed_at: null,
+    })
+    .returning(SUMMARY_COLUMNS)
+    .executeTakeFirstOrThrow();
+  return toSummary(row);
+}
+
+export async function findByDedupKey(db: Db, dedupKey: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('integration_message')
+    .select('id')
+    .where('dedup_key', '=', dedupKey)
+    .executeTakeFirst();
+  return row === undefined ? undefined : Number(row.id);
+}
+
+/** A UNIQUE violation on either dialect (SQLite's constraint code, PostgreSQL's SQLSTATE 23505). */
+export const isUniqueViolation = (error: unknown): boolean => {
+  const code = (error as { code?: string } | undefined)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+};
+
+/**
+ * The ids of messages due now, oldest first, whose ordering key has no older message still waiting: a
+ * message is never overtaken by a later one of the same key (a retrying head holds its key back).
+ */
+export async function dueMessageIds(
+  db: Db,
+  direction: MessageDirection,
+  now: string,
+  limit: number,
+): Promise<number[]> {
+  const rows = await db
+    .selectFrom('integration_message as m')
+    .select('m.id')
+    .where('m.direction', '=', direction)
+    .where('m.state', 'in', ['pending', 'failed'])
+    .where('m.next_attempt_at', '<=', now)
+    .where((eb) => eb.or([eb('m.locked_until', 'is', null), eb('m.locked_until', '<=', now)]))
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('integration_message as e')
+            .select(sql.lit(1).as('one'))
+            .whereRef('e.ordering_key', '=', 'm.ordering_key')
+            .whereRef('e.id', '<', 'm.id')
+            .whereRef('e.direction', '=', 'm.direction')
+            .where('e.state', 'in', ['pending', 'failed']),
+        ),
+      ),
+    )
+    .orderBy('m.id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => Number(r.id));
+}
+
+/** Takes a lease on a due message; false when another worker took it first. */
+export async function leaseMessage(db: Db, id: number, now: string, until: string): Promise<boolean> {
+  const result = await db
+    .updateTable('integration_message')
+    .set({ locked_until: until })
+    .where('id', '=', id)
+    .where('state', 'in', ['pending', 'failed'])
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function loadMessage(db: Db, id: number): Promise<StoredMessage | undefined> {
+  const row = await db.selectFrom('integration_message').selectAll().where('id', '=', id).executeTakeFirst();
+  return row === undefined ? undefined : toStored(row);
+}
+
+export type MessageChange = Partial<
+  Pick<
+    MessageTables['integration_message'],
+    | 'state'
+    | 'attempts'
+    | 'next_attempt_at'
+    | 'locked_until'
+    | 'last_error'
+    | 'outcome'
+    | 'ack_code'
+    | 'ack'
+    | 'processed_at'
+  >
+>;
+
+export async function updateMessage(db: Db, id: number, change: MessageChange, now: string): Promise<void> {
+  await db
+    .updateTable('integration_message')
+    .set({ ...change, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+export interface MessageFilter {
+  direction?: MessageDirection;
+  states?: MessageState[];
+  controlId?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function searchMessages(
+  db: Db,
+  filter: MessageFilter,
+): Promise<{ total: number; messages: MessageSummary[] }> {
+  let query = db.selectFrom('integration_message');
+  if (filter.direction) query = query.where('direction', '=', filter.direction);
+  if (filter.states?.length) query = query.where('state', 'in', filter.states);
+  if (filter.controlId) query = query.where('control_id', '=', filter.controlId);
+  const { total } = await query
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .executeTakeFirstOrThrow();
+  const rows = await query
+    .select(SUMMARY_COLUMNS)
+    .orderBy('id', 'desc')
+    .limit(filter.limit)
+    .offset(filter.offset)
+    .execute();
+  return { total: Number(total), messages: rows.map(toSummary) };
+}
+
+export async function countMessages(db: Db): Promise<{ direction: string; state: string; count: number }[]> {
+  const rows = await db
+    .selectFrom('integration_message')
+    .select(['direction', 'state', (eb) => eb.fn.countAll<number>().as('count')])
+    .groupBy(['direction', 'state'])
+    .execute();
+  return rows.map((r) => ({ direction: r.direction, state: r.state, count: Number(r.count) }));
+}
+
+/** The earliest time a waiting message of this direction becomes due (for the worker's timer). */
+export async function nextDueAt(db: Db, direction: MessageDirection): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('integration_message')
+    .select((eb) => eb.fn.min('next_attempt_at').as('due'))
+    .where('direction', '=', direction)
+    .where('state', 'in', ['pending', 'failed'])
+    .executeTakeFirst();
+  return (row?.due as string | null | undefined) ?? undefined;
+}
