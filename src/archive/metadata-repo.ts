@@ -60,7 +60,7 @@ export async function findStoredInstances(
  * Version of the metadata JSON a file produces. A cached row is keyed by it and the file's content hash
  * ('2:<hash>'), so when the JSON of the same bytes changes (a decoding fix), raising this makes every row
  * of the old version unused: it is recomputed on the next request. Version 1 rows were keyed by the bare
- * hash. 2: group lengths left out, VRs inside UN sequences, elements after encapsulated pixel data.
+ * hash. 2: group lengths left out, UN sequences decoded, elements after encapsulated pixel data.
  */
 export const METADATA_VERSION = 2;
 

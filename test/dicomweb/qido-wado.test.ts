@@ -11,6 +11,7 @@ import { readDataset, scanHeader, type DicomHeader, type DicomJson } from '../..
 import { runTool } from '../support/dcmtk.js';
 import { runLantern } from '../support/lantern-cli.js';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { normalize } from './support/dcm2json-reference.js';
 import { dicomwebPeer, type DicomwebPeer } from './support/dicomweb-peer.js';
 
 const PYDICOM_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
@@ -360,17 +361,3 @@ describe('WADO-RS', () => {
     }
   });
 });
-
-/**
- * The same differences the lib/dicom test accepts (see src/lib/dicom/dicom-json.test.ts): binary values by
- * URI or inline, the character set dcm2json rewrites to UTF-8, and FL digits.
- */
-function normalize(json: DicomJson): unknown {
-  return JSON.parse(
-    JSON.stringify(json, function (this: Record<string, unknown>, key, value: unknown) {
-      if (key === 'InlineBinary' || key === 'BulkDataURI' || key === '00080005') return undefined;
-      if (key === 'Value' && this.vr === 'FL') return (value as number[]).map((v) => Math.fround(v));
-      return value;
-    }),
-  );
-}

@@ -113,3 +113,15 @@ test('elements inside a UN of undefined length get their dictionary VR (PS3.5 6.
     assert.deepEqual(sop!['00081150'], { vr: 'UI', Value: ['1.2.840.10008.5.1.4.1.1.2'] });
   }
 });
+
+test('a UN element whose tag is a sequence is read as the implicit VR sequence it holds (PS3.5 6.2.2)', () => {
+  const bytes = readFileSync(join(TEST_FILES, 'rtdose_rle.dcm'));
+  for (const json of [toDicomJson(readDataset(bytes)), scanHeader(bytes).toJson()]) {
+    const referenced = json['300C0002']!;
+    assert.equal(referenced.vr, 'SQ');
+    const [item] = referenced.Value as DicomJson[];
+    assert.deepEqual(item!['00081150'], { vr: 'UI', Value: ['1.2.840.10008.5.1.4.1.1.481.5'] });
+    const [frame] = item!['300C0020']!.Value as DicomJson[];
+    assert.deepEqual(frame!['300C0022'], { vr: 'IS', Value: [1] });
+  }
+});

@@ -153,6 +153,37 @@ export function implicitVr(tag: string): string | undefined {
   return vr === 'UN' ? undefined : vr;
 }
 
+/**
+ * An element sent as UN whose tag the dictionary knows as SQ holds an Implicit VR Little Endian sequence
+ * (PS3.5 6.2.2); dicom-parser leaves a defined-length one as bytes. Its items are read here, so the element
+ * decodes as the sequence it is; bytes that are not a well-formed sequence stay UN.
+ */
+function readUnSequences(dataset: DataSet): void {
+  for (const element of Object.values(dataset.elements)) {
+    if (element.items) {
+      for (const item of element.items) if (item.dataSet) readUnSequences(item.dataSet);
+      continue;
+    }
+    if (element.vr !== 'UN' || element.hadUndefinedLength || element.length === 0xffffffff) continue;
+    if (dictionaryVr(element.tag.slice(1)) !== 'SQ') continue;
+    const end = element.dataOffset + element.length;
+    if (end > dataset.byteArray.length) continue;
+    const stream = new dicomParser.ByteStream(
+      dicomParser.littleEndianByteArrayParser,
+      dataset.byteArray,
+      element.dataOffset,
+    );
+    try {
+      const sequence: Element = element;
+      dicomParser.readSequenceItemsImplicit(stream, sequence, implicitVr as (tag: string) => string);
+      if (stream.position !== end) throw new Error('items do not fill the value');
+      for (const item of sequence.items ?? []) if (item.dataSet) readUnSequences(item.dataSet);
+    } catch {
+      delete element.items;
+    }
+  }
+}
+
 export function checkBounds(dataset: DataSet, base: number | undefined, stoppedAt?: Element): void {
   const end = dataset.byteArray.length;
   const fail = (offset: number, what: string): never => {
@@ -218,6 +249,7 @@ export function readStructure(bytes: Uint8Array, options: StructureOptions = {})
   if (dataset.elements.x00020010?.dataOffset === undefined) delete dataset.elements.x00020010;
   const datasetOffset = syntax.deflated ? undefined : datasetStart;
   const stoppedAt = options.untilPixelData ? dataset.elements[PIXEL_DATA] : undefined;
+  if (!syntax.bigEndian) readUnSequences(dataset);
   checkBounds(dataset, datasetOffset, stoppedAt);
   return {
     meta,

@@ -32,6 +32,8 @@ export interface DicomwebPeer {
   retrieveSeriesMetadata(options: Uids): Promise<DicomJson[]>;
   retrieveInstanceMetadata(options: Uids): Promise<DicomJson[]>;
   retrieveBulkData(options: { BulkDataURI: string }): Promise<ArrayBuffer[]>;
+  /** Resolves with the response body (DICOM JSON text); rejects with { status, response } when not 2xx. */
+  storeInstances(options: { datasets: ArrayBuffer[]; studyInstanceUID?: string }): Promise<string>;
 }
 
 export function dicomwebPeer(url: string): DicomwebPeer {
