@@ -1,5 +1,5 @@
 import { buffer } from 'node:stream/consumers';
-import { toDicomJson, type DicomJsonOptions } from '../lib/dicom/index.js';
+import { isDeflated, toDicomJson, type DicomHeader, type DicomJsonOptions } from '../lib/dicom/index.js';
 import type { RequestContext } from '../platform/context.js';
 import { notFound } from '../platform/errors.js';
 import { recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
@@ -129,4 +129,18 @@ export async function computeMetadata(
     ? toDicomJson(await readStoredDataset(deps.blobs, key), JSON_OPTIONS)
     : header.toJson(JSON_OPTIONS);
   return JSON.stringify(json);
+}
+
+/**
+ * At ingest, from the header already scanned: the metadata JSON, when the header holds the whole data set
+ * as computeMetadata would read it (no pixel data, or native pixel data that ends the file). Otherwise
+ * undefined, and the first request (or the MetadataWarmer) computes it from the stored file.
+ */
+export function metadataAtIngest(header: DicomHeader, size: number): string | undefined {
+  if (isDeflated(header.transferSyntaxUid)) return undefined;
+  const { pixelDataOffset, pixelDataLength } = header;
+  const complete =
+    pixelDataOffset === undefined ||
+    (pixelDataLength !== undefined && pixelDataOffset + pixelDataLength === size);
+  return complete ? JSON.stringify(header.toJson(JSON_OPTIONS)) : undefined;
 }

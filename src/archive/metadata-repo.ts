@@ -90,3 +90,16 @@ export async function saveMetadata(
     .onConflict((oc) => oc.column('blob_key').doNothing())
     .execute();
 }
+
+/** Caches one file's metadata inside the ingest transaction that indexes it. */
+export async function insertMetadata(
+  executor: Kysely<any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+  blobKey: string,
+  json: string,
+): Promise<void> {
+  await (executor as Kysely<Tables>)
+    .insertInto('instance_metadata')
+    .values({ blob_key: cacheKey(blobKey), json })
+    .onConflict((oc) => oc.column('blob_key').doNothing())
+    .execute();
+}

@@ -1,4 +1,4 @@
-import { DicomParseError, scanHeaderFile, scanHeaderPrefix } from '../lib/dicom/index.js';
+import { DicomParseError, scanHeaderFile, scanHeaderPrefix, type DicomHeader } from '../lib/dicom/index.js';
 import type { RequestContext } from '../platform/context.js';
 import { nowIso, type Kysely } from '../platform/db/index.js';
 import { LanternError, invalid } from '../platform/errors.js';
@@ -8,6 +8,8 @@ import type { StagedBlob } from '../platform/storage/index.js';
 import { reconcilePatient } from '../patients/index.js';
 import type { ArchiveRuntime } from './archive-deps.js';
 import { readInstanceAttributes, type InstanceAttributes } from './instance-attributes.js';
+import { metadataAtIngest } from './instance-metadata.js';
+import { insertMetadata } from './metadata-repo.js';
 import {
   countNewInstance,
   findInstanceBySopUid,
@@ -53,9 +55,10 @@ export async function storeInstance(
   let attributes: InstanceAttributes | undefined;
   try {
     staged = await deps.blobs.stage(source, { maxBytes: options.maxBytes });
-    attributes = await readAttributes(staged, options.transferSyntaxUid);
+    const read = await readAttributes(staged, options.transferSyntaxUid);
+    attributes = read.attributes;
     checkExpected(attributes, options.expected);
-    const result = await indexStaged(deps, ctx, staged, attributes);
+    const result = await indexStaged(deps, ctx, staged, attributes, read.metadata);
     staged = undefined;
     return result;
   } catch (error) {
@@ -78,13 +81,25 @@ function checkExpected(attributes: InstanceAttributes, expected: StoreOptions['e
   }
 }
 
+/** The WADO-RS metadata, cached with the index rows when the header holds it all; never fails a store. */
+function ingestMetadata(header: DicomHeader, size: number): string | undefined {
+  try {
+    return metadataAtIngest(header, size);
+  } catch {
+    return undefined;
+  }
+}
+
 async function readAttributes(staged: StagedBlob, transferSyntaxUid: string | undefined) {
   try {
     // The head kept while staging usually holds the whole header; only a very large one is read again.
     const header =
       scanHeaderPrefix(staged.head, staged.size, { transferSyntaxUid }) ??
       (await scanHeaderFile(staged.tempPath, { transferSyntaxUid }));
-    return readInstanceAttributes(header, staged.size);
+    return {
+      attributes: readInstanceAttributes(header, staged.size),
+      metadata: ingestMetadata(header, staged.size),
+    };
   } catch (error) {
     if (error instanceof DicomParseError) throw invalid(error.message, undefined, error);
     throw error;
@@ -96,13 +111,14 @@ async function indexStaged(
   ctx: RequestContext,
   staged: StagedBlob,
   attributes: InstanceAttributes,
+  metadata: string | undefined,
 ): Promise<StoreResult> {
   const { blobs, settings } = deps;
   // The duplicate check happens inside the index transaction, where it cannot race; a duplicate's bytes
   // are then dropped again (or kept, when they are the stored copy's).
   await blobs.commit(staged, { fsync: settings.fsync });
   try {
-    return await indexCommitted(deps, ctx, staged, attributes);
+    return await indexCommitted(deps, ctx, staged, attributes, metadata);
   } finally {
     await blobs.settle();
   }
@@ -113,6 +129,7 @@ async function indexCommitted(
   ctx: RequestContext,
   staged: StagedBlob,
   attributes: InstanceAttributes,
+  metadata: string | undefined,
 ): Promise<StoreResult> {
   const { settings } = deps;
   const now = nowIso();
@@ -136,6 +153,7 @@ async function indexCommitted(
         await insertInstance(trx, row);
         await countNewInstance(trx, place, now);
       }
+      if (metadata !== undefined) await insertMetadata(trx, staged.key, metadata);
       await publishEvent(trx, {
         type: 'instance.stored',
         subject: attributes.study.studyInstanceUid,
@@ -153,11 +171,12 @@ async function indexCommitted(
     });
     if (outcome === 'duplicate') return refuseDuplicate(deps, ctx, staged, attributes);
     const { place, replaced } = outcome;
-    deps.metadataWarmer?.stored({
-      blobKey: staged.key,
-      size: staged.size,
-      pixelDataOffset: attributes.instance.pixelDataOffset ?? null,
-    });
+    if (metadata === undefined)
+      deps.metadataWarmer?.stored({
+        blobKey: staged.key,
+        size: staged.size,
+        pixelDataOffset: attributes.instance.pixelDataOffset ?? null,
+      });
     deps.hierarchy.remember(attributes.series.seriesInstanceUid, {
       studyInstanceUid: attributes.study.studyInstanceUid,
       studyRef: place.studyRef,
