@@ -5,6 +5,9 @@ import { createArchive, type Archive } from './archive/index.js';
 import { registerApiRoutes } from './adapters/api/routes.js';
 import { registerPatientRoutes } from './adapters/api/patients-routes.js';
 import { registerRisRoutes } from './adapters/api/ris-routes.js';
+import { registerRisUnmatchedRoutes } from './adapters/api/ris-unmatched-routes.js';
+import { registerRisReportRoutes } from './adapters/api/ris-report-routes.js';
+import { registerRisChargeRoutes } from './adapters/api/ris-charge-routes.js';
 import { registerDicomwebRoutes } from './adapters/dicomweb/index.js';
 import { createDimseDoor } from './adapters/dimse/index.js';
 import { createHttpServer } from './adapters/http/index.js';
@@ -14,7 +17,7 @@ import type { Logger } from './platform/log/index.js';
 import { createAeTable, type AeTable } from './platform/security/index.js';
 import { LocalFolderStore } from './platform/storage/index.js';
 import { createPatients, type Patients } from './patients/index.js';
-import { createRis, orderMergeParticipant, type Ris } from './ris/index.js';
+import { createRis, createStudyLinking, orderMergeParticipant, type Ris } from './ris/index.js';
 
 /** The platform and services of one Lantern process, built from configuration. */
 export interface Lantern {
@@ -41,7 +44,12 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
     const blobs = await LocalFolderStore.open(join(config.dataDir, 'storage'));
     const archive = createArchive({ database, blobs, settings: config.archive });
     const patients = createPatients(database, { participants: [orderMergeParticipant] });
-    const ris = createRis({ database, patients });
+    const ris = createRis({
+      database,
+      patients,
+      claimMinutes: config.ris.claimMinutes,
+      worklistIncludeArrived: config.ris.worklistIncludeArrived,
+    });
     const recovered = await archive.recoverInterruptedStores();
     if (recovered > 0) log.warn({ files: recovered }, 'removed files an interrupted store left unindexed');
     const aeTable = createAeTable(database, {
@@ -120,10 +128,19 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   registerApiRoutes(http, lantern);
   registerPatientRoutes(http, lantern);
   registerRisRoutes(http, lantern);
+  registerRisUnmatchedRoutes(http, lantern);
+  registerRisReportRoutes(http, lantern);
+  registerRisChargeRoutes(http, lantern);
   registerDicomwebRoutes(http, lantern);
   const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
   log.info({ url: httpUrl }, 'HTTP listening');
   const dimse = createDimseDoor(config.dicom, lantern, log);
+  // study.stable and linking arriving studies to their orders: a background loop while serving.
+  const studyLinking = createStudyLinking(
+    { database: lantern.database, patients: lantern.patients, archive: lantern.archive },
+    { stableSeconds: config.ris.studyStableSeconds },
+    log,
+  );
   const listening = async () => {
     const plain = await dimse.listen(config.dicom.port, config.dicom.host);
     const secure = tls ? await dimse.listenTls(config.dicom.tlsPort, config.dicom.host, tls) : undefined;
@@ -135,6 +152,7 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
     throw error;
   });
   log.info({ aeTitle: config.dicom.aeTitle, port: dicom.plain.port }, 'DICOM listening');
+  studyLinking.start();
   if (dicom.secure)
     log.info({ aeTitle: config.dicom.aeTitle, port: dicom.secure.port }, 'DICOM TLS listening');
   return {
@@ -142,6 +160,7 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
     dicomPort: dicom.plain.port,
     ...(dicom.secure ? { dicomTlsPort: dicom.secure.port } : {}),
     close: async () => {
+      await studyLinking.stop();
       await dimse.close();
       await http.close();
       await lantern.archive.flush();

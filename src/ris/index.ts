@@ -1,13 +1,19 @@
 import type { RequestContext } from '../platform/context.js';
 import type { Kysely } from '../platform/db/index.js';
 import { createBookings } from './bookings.js';
+import { createCharges } from './charges.js';
 import type { OrderId } from './ids.js';
 import { applyOrderTransition } from './order-transition.js';
 import type { OrderStatus } from './order-status.js';
 import { createOrders } from './orders.js';
 import { createProcedureCatalogue } from './procedure-catalogue.js';
+import { createReading, type ReportingDeps } from './reading.js';
+import { createReportTemplates } from './report-templates.js';
+import { createReports } from './reports.js';
 import { createResources } from './resources.js';
-import type { RisDeps } from './ris-deps.js';
+import { createMpps } from './mpps.js';
+import { createOrderStudies, createUnmatchedStudies } from './unmatched-studies.js';
+import { queryWorklist, type WorklistKeys } from './worklist-query.js';
 
 export type { RisDeps } from './ris-deps.js';
 export type { BookingId, OrderId, ProcedureId, ResourceId } from './ids.js';
@@ -38,14 +44,51 @@ export type { Slot } from './slots.js';
 export type { RisTables } from './tables.js';
 export { orderMergeParticipant } from './order-merge.js';
 export { DEFAULT_PROCEDURES } from './default-procedures.js';
+export type { CodedEntry, WorklistItem } from './worklist-item.js';
+export type { WorklistKeys } from './worklist-query.js';
+export { MPPS_STATUSES, type MppsStatus } from './mpps-attributes.js';
+export type { PerformedStep } from './mpps.js';
+export type { UnmatchedSearch, UnmatchedStudy } from './unmatched-studies.js';
+export type { LinkOutcome, MatchedBy } from './study-link.js';
+export { createStudyLinking, type StudyLinking, type StudyLinkingSettings } from './study-link-runner.js';
+export type { ReadingSettings } from './reading.js';
+export type { ReadingClaim } from './reading-claim.js';
+export type { ReadingWorklistEntry, ReadingWorklistSearch } from './reading-worklist.js';
+export type {
+  AmendRequest,
+  CriticalResult,
+  CriticalResultInput,
+  Report,
+  ReportSection,
+  ReportVersion,
+  SignRequest,
+} from './report.js';
+export type { ReportTemplate, ReportTemplateInput } from './report-template.js';
+export type { DraftRequest, ReportExport } from './reports.js';
+export type { ChargeLine, ChargeStatus, OrderCharges } from './charge.js';
 
 /** The RIS's services, bound to their dependencies. Every door calls these and nothing below them. */
-export function createRis(deps: RisDeps) {
+export function createRis(deps: ReportingDeps) {
   return {
     procedures: createProcedureCatalogue(deps),
     orders: createOrders(deps),
     resources: createResources(deps),
     bookings: createBookings(deps),
+    /** Modality Worklist C-FIND (PS3.4 K): scheduled (and arrived) steps matching DICOM keys. */
+    worklist: {
+      query: (ctx: RequestContext, keys: WorklistKeys) =>
+        queryWorklist(deps, { includeArrived: deps.worklistIncludeArrived ?? true }, ctx, keys),
+    },
+    /** Modality Performed Procedure Step (PS3.4 F.7): N-CREATE → create, N-SET → update. */
+    mpps: createMpps(deps),
+    /** Studies linked to orders (`ofOrder`: an order's images, for reports and the reading worklist). */
+    studies: createOrderStudies(deps),
+    /** The clerk's queue of stable studies no order matched: list, link to an order, dismiss. */
+    unmatchedStudies: createUnmatchedStudies(deps),
+    reading: createReading(deps),
+    reportTemplates: createReportTemplates(deps),
+    reports: createReports(deps),
+    charges: createCharges(deps),
     /**
      * For RIS services that change an order's status as part of their own change (MPPS, reports): applies
      * the transition inside the caller's transaction `trx` with history, worklist step status and event;

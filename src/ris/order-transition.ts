@@ -2,6 +2,7 @@ import { describeActor, type RequestContext } from '../platform/context.js';
 import { conflict, notFound } from '../platform/errors.js';
 import { publishEvent } from '../platform/events/index.js';
 import { cancelActiveBookings } from './booking-repo.js';
+import { createChargesOnCompletion } from './charge-on-completion.js';
 import type { OrderId } from './ids.js';
 import { findOrderStatus, insertHistory, updateOrderStatus, updateStepStatus } from './order-repo.js';
 import { assertTransition, stepStatusFor, type OrderStatus } from './order-status.js';
@@ -49,6 +50,8 @@ export async function applyOrderTransition(
   await updateStepStatus(db, orderId, stepStatusFor(to));
   // The slot of a cancelled order is free again; the step keeps where it was planned, as a record.
   if (to === 'cancelled') await cancelActiveBookings(db, orderId);
+  // Every path to completion (API, MPPS, study linking) bills the exam: catalogue charges copied here.
+  if (to === 'completed') await createChargesOnCompletion(db, orderId);
   const result = {
     orderId,
     accessionNumber: current.accession_number,

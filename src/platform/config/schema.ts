@@ -13,6 +13,7 @@ const aePermission = Type.Union([
   Type.Literal('store'),
   Type.Literal('query'),
   Type.Literal('retrieve'),
+  Type.Literal('worklist'),
 ]);
 
 const port = (defaultPort: number, description: string) =>
@@ -124,11 +125,81 @@ export const configSchema = Type.Object(
       }),
       unknownAePermissions: Type.Array(aePermission, {
         default: ['echo', 'store'],
-        description: 'What a calling AE that is not in the AE table may do (echo, store, query, retrieve).',
+        description:
+          'What a calling AE that is not in the AE table may do (echo, store, query, retrieve, worklist).',
       }),
     }),
     hl7: group({
+      host: Type.String({ default: '127.0.0.1', description: 'Address the HL7 v2 MLLP listener binds to.' }),
       port: port(2575, 'TCP port of the HL7 v2 MLLP listener.'),
+      tlsCertFile: Type.String({
+        default: '',
+        description: 'PEM certificate (chain): when set, the HL7 listener speaks MLLP over TLS only.',
+      }),
+      tlsKeyFile: Type.String({
+        default: '',
+        description: 'PEM private key of hl7.tlsCertFile; needed with it.',
+      }),
+      tlsCaFile: Type.String({
+        default: '',
+        description:
+          'PEM CA certificates: when set, HL7 peers must present a client certificate they signed.',
+      }),
+      application: Type.String({
+        default: 'LANTERN',
+        minLength: 1,
+        description: "Lantern's HL7 application name (MSH-3 of what it sends, MSH-5 it answers to).",
+      }),
+      facility: Type.String({ default: '', description: "Lantern's HL7 facility (MSH-4 of what it sends)." }),
+      allowedSenders: Type.Array(Type.String({ minLength: 1 }), {
+        default: [],
+        description:
+          'Sending applications accepted, as APP or APP^FACILITY (MSH-3, MSH-4); empty: any. Others get AR.',
+      }),
+      maxMessageBytes: Type.Integer({
+        minimum: 1024,
+        default: 4 * 1024 * 1024,
+        description: 'Largest MLLP frame accepted (bytes); a larger one closes the connection.',
+      }),
+      ackWaitMs: Type.Integer({
+        minimum: 0,
+        default: 5000,
+        description:
+          'Original mode: how long the ACK waits for the stored message to be processed, so that it can say AA or AE.',
+      }),
+      maxAttempts: Type.Integer({
+        minimum: 1,
+        default: 5,
+        description: 'Attempts to process (inbound) or send (outbound) a message before it is dead-lettered.',
+      }),
+      retryDelayMs: Type.Integer({
+        minimum: 1,
+        default: 5000,
+        description: 'Delay before the second attempt; each further one doubles it, up to retryMaxDelayMs.',
+      }),
+      retryMaxDelayMs: Type.Integer({
+        minimum: 1,
+        default: 600_000,
+        description: 'Longest delay between attempts.',
+      }),
+      destinations: Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ minLength: 1 }),
+            host: Type.String({ minLength: 1 }),
+            port: Type.Integer({ minimum: 1, maximum: 65535 }),
+            receivingApplication: Type.String({ default: '' }),
+            receivingFacility: Type.String({ default: '' }),
+            tls: Type.Optional(Type.Boolean()),
+            messages: Type.Array(Type.Literal('ORU'), { default: ['ORU'] }),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          default: [],
+          description: 'Systems Lantern sends HL7 to (ORU^R01 results), each with its MLLP address.',
+        },
+      ),
     }),
     archive: group({
       duplicatePolicy: Type.Union(
@@ -151,6 +222,26 @@ export const configSchema = Type.Object(
         maximum: 64,
         default: 4,
         description: 'Files `lantern import` stores at the same time.',
+      }),
+    }),
+    ris: group({
+      claimMinutes: Type.Integer({
+        minimum: 1,
+        maximum: 24 * 60,
+        default: 30,
+        description:
+          "How long a radiologist's claim on a reading worklist exam holds before others may take it.",
+      }),
+      studyStableSeconds: Type.Integer({
+        minimum: 1,
+        maximum: 24 * 3600,
+        default: 60,
+        description:
+          'A study with no new instance for this long is stable (study.stable): then it is linked to its order.',
+      }),
+      worklistIncludeArrived: Type.Boolean({
+        default: true,
+        description: 'The Modality Worklist lists arrived patients too, not only scheduled (booked) ones.',
       }),
     }),
     log: group({

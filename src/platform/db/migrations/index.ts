@@ -7,6 +7,7 @@ import { archiveDatasetOffsetMigration } from './0005-archive-dataset-offset.js'
 import { archiveInstanceMetadataMigration } from './0006-archive-instance-metadata.js';
 import { patientsIdentityMigration } from './0007-patients-identity.js';
 import { risMigration } from './0008-ris.js';
+import { risReportsMigration } from './0010-ris-reports.js';
 import { messagesMigration } from './0011-messages.js';
 
 /** The one migration sequence, in order. A new step gets the next number and the owning module's name. */
