@@ -20,5 +20,6 @@ export const migrations: readonly LanternMigration[] = [
   archiveInstanceMetadataMigration,
   patientsIdentityMigration,
   risMigration,
+  risReportsMigration,
   messagesMigration,
 ];
