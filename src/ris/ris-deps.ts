@@ -9,6 +9,8 @@ export interface RisDeps {
   patients: { read(ctx: RequestContext, id: string): Promise<Patient> };
   /** The current time; tests pin it to make accession numbers and slots predictable. */
   now?: () => Date;
+  /** The Modality Worklist lists arrived orders' steps too, not only scheduled ones (default true). */
+  worklistIncludeArrived?: boolean;
 }
 
 export const currentTime = (deps: RisDeps): Date => deps.now?.() ?? new Date();

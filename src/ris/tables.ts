@@ -95,6 +95,8 @@ export interface RisTables {
     booking_ref: number | null;
     scheduled_start: string | null;
     scheduled_end: string | null;
+    /** Scheduled Performing Physician's Name (0040,0006), migration 0009-ris-mpps. */
+    performing_physician_name?: string | null;
     created_at: string;
     updated_at: string;
   };

@@ -13,7 +13,9 @@ import {
   CONTROL_TRANSFER_SYNTAXES,
   FIND_MODELS,
   GET_MODELS,
+  MODALITY_WORKLIST_FIND,
   MOVE_MODELS,
+  MPPS,
   STORAGE_COMMITMENT_PUSH,
   VERIFICATION,
 } from './sop-classes.js';
@@ -56,6 +58,10 @@ function transferSyntaxesFor(
   const control = CONTROL_TRANSFER_SYNTAXES;
   if (abstractSyntax === VERIFICATION) return permissions.has('echo') ? control : undefined;
   if (FIND_MODELS.has(abstractSyntax)) return permissions.has('query') ? control : undefined;
+  // A modality's RIS workflow: it reads its worklist and reports what it performed.
+  if (abstractSyntax === MODALITY_WORKLIST_FIND || abstractSyntax === MPPS) {
+    return permissions.has('worklist') ? control : undefined;
+  }
   if (MOVE_MODELS.has(abstractSyntax) || GET_MODELS.has(abstractSyntax)) {
     return permissions.has('retrieve') ? control : undefined;
   }

@@ -4,11 +4,15 @@ import { createDimseServer, type DimseHandlers, type DimseServer } from '../../l
 import type { Archive } from '../../archive/index.js';
 import type { Logger } from '../../platform/log/index.js';
 import type { AeTable } from '../../platform/security/index.js';
+import type { Ris } from '../../ris/index.js';
 import { createAssociationPolicy } from './association-policy.js';
 import { createFindHandler } from './c-find-scp.js';
 import { createGetHandler } from './c-get-scp.js';
 import { createMoveHandler } from './c-move-scp.js';
 import { createStoreHandler } from './c-store-scp.js';
+import { createMppsHandlers } from './mpps-scp.js';
+import { createWorklistFindHandler } from './mwl-find-scp.js';
+import { MODALITY_WORKLIST_FIND } from './sop-classes.js';
 import { createCommitmentHandler } from './storage-commitment-scp.js';
 
 export interface DimseDoorSettings {
@@ -30,28 +34,36 @@ export interface DimseDoor {
 }
 
 /**
- * Lantern's DICOM door: the archive's services as DIMSE SCPs. The handler table, one line per service:
+ * Lantern's DICOM door: the archive's and the RIS's services as DIMSE SCPs. The handler table, one line per service:
  *   C-ECHO    verification (engine default: success)
  *   C-STORE   archive.storeInstance, streamed              c-store-scp.ts
  *   C-FIND    archive.query, Patient and Study Root        c-find-scp.ts
+ *   C-FIND    ris.worklist.query, Modality Worklist        mwl-find-scp.ts
  *   C-GET     archive.retrieve → C-STOREs on the association  c-get-scp.ts
  *   C-MOVE    archive.retrieve → C-STOREs to an AE of the AE table  c-move-scp.ts
  *   N-ACTION  storage commitment: archive.commitStorage → N-EVENT-REPORT  storage-commitment-scp.ts
+ *   N-CREATE  MPPS: ris.mpps.create                        mpps-scp.ts
+ *   N-SET     MPPS: ris.mpps.update                        mpps-scp.ts
  * Who may associate, and for what, is decided in association-policy.ts from the AE table.
  */
 export function createDimseDoor(
   settings: DimseDoorSettings,
-  services: { archive: Archive; aeTable: AeTable },
+  services: { archive: Archive; ris: Ris; aeTable: AeTable },
   log: Logger,
 ): DimseDoor {
   const doorLog = log.child({ door: 'dimse' });
-  const { archive, aeTable } = services;
+  const { archive, ris, aeTable } = services;
+  const archiveFind = createFindHandler(archive, doorLog);
+  const worklistFind = createWorklistFindHandler(ris, doorLog);
+  const mpps = createMppsHandlers(ris, doorLog);
   const handlers: DimseHandlers = {
     store: createStoreHandler(archive, doorLog),
-    find: createFindHandler(archive, doorLog),
+    find: (request) => (request.sopClassUid === MODALITY_WORKLIST_FIND ? worklistFind : archiveFind)(request),
     get: createGetHandler(archive, doorLog),
     move: createMoveHandler(archive, aeTable, settings.aeTitle, doorLog),
     action: createCommitmentHandler(archive, aeTable, settings.aeTitle, doorLog),
+    create: mpps.create,
+    set: mpps.set,
   };
   const negotiate = createAssociationPolicy(settings, aeTable);
   // One engine per listener, all on this handler table and policy; maxAssociations counts per listener.

@@ -29,6 +29,48 @@ export function storeFailure(error: unknown): { status: number; errorComment: st
   return { status: STORE_STATUS[code], errorComment: comment(message) };
 }
 
+// PS3.4 F.7.2 with the general statuses of PS3.7 C.4: the RIS names why an MPPS was refused.
+const MPPS_REFUSAL: Record<string, number> = {
+  'missing-attribute': Status.MissingAttribute,
+  'missing-value': Status.MissingAttributeValue,
+  'invalid-value': Status.InvalidAttributeValue,
+};
+/** Error ID (0000,0903) of "Performed Procedure Step Object may no longer be updated" (PS3.4 F.7.2.2). */
+const MAY_NO_LONGER_BE_UPDATED = 0xa710;
+
+export function mppsFailure(error: unknown): {
+  status: number;
+  errorComment: string;
+  errorId?: number;
+  offendingElement?: number[];
+} {
+  const { code, message, details } = toLanternError(error);
+  const errorComment = comment(message);
+  const attribute =
+    typeof details?.attribute === 'string' ? [Number.parseInt(details.attribute, 16)] : undefined;
+  switch (code) {
+    case 'invalid':
+      return {
+        status: MPPS_REFUSAL[String(details?.mpps)] ?? Status.InvalidAttributeValue,
+        errorComment,
+        ...(attribute ? { offendingElement: attribute } : {}),
+      };
+    case 'duplicate':
+      return { status: Status.DuplicateSopInstance, errorComment };
+    case 'not-found':
+      return { status: Status.NoSuchSopInstance, errorComment };
+    case 'forbidden':
+    case 'unauthenticated':
+      return { status: Status.NotAuthorized, errorComment };
+    case 'conflict':
+      return details?.mpps === 'final'
+        ? { status: Status.ProcessingFailure, errorComment, errorId: MAY_NO_LONGER_BE_UPDATED }
+        : { status: Status.ProcessingFailure, errorComment };
+    default:
+      return { status: Status.ProcessingFailure, errorComment };
+  }
+}
+
 export function queryFailure(error: unknown): { status: number; errorComment: string } {
   const { code, message } = toLanternError(error);
   return { status: QUERY_STATUS[code] ?? Status.UnableToProcess, errorComment: comment(message) };

@@ -6,6 +6,10 @@ import { EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN } from '../../lib/
 export const CONTROL_TRANSFER_SYNTAXES = [EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN];
 export const VERIFICATION = '1.2.840.10008.1.1';
 export const STORAGE_COMMITMENT_PUSH = '1.2.840.10008.1.20.1';
+/** Modality Worklist Information Model – FIND (PS3.4 K.4.1). */
+export const MODALITY_WORKLIST_FIND = '1.2.840.10008.5.1.4.31';
+/** Modality Performed Procedure Step SOP Class (PS3.4 F.7.1). */
+export const MPPS = '1.2.840.10008.3.1.2.3.3';
 
 export const QUERY_MODELS = {
   patientRootFind: '1.2.840.10008.5.1.4.1.2.1.1',

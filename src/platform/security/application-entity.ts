@@ -1,7 +1,8 @@
 import { invalid } from '../errors.js';
 
 /** What a remote DICOM node may ask of Lantern. */
-export const AE_PERMISSIONS = ['echo', 'store', 'query', 'retrieve'] as const;
+// `worklist`: Modality Worklist C-FIND and MPPS N-CREATE/N-SET, what a modality needs of the RIS.
+export const AE_PERMISSIONS = ['echo', 'store', 'query', 'retrieve', 'worklist'] as const;
 export type AePermission = (typeof AE_PERMISSIONS)[number];
 
 /** A remote DICOM node: its AE title, where to reach it (C-MOVE, send), and what it may do. */

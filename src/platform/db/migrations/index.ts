@@ -7,6 +7,7 @@ import { archiveDatasetOffsetMigration } from './0005-archive-dataset-offset.js'
 import { archiveInstanceMetadataMigration } from './0006-archive-instance-metadata.js';
 import { patientsIdentityMigration } from './0007-patients-identity.js';
 import { risMigration } from './0008-ris.js';
+import { risMppsMigration } from './0009-ris-mpps.js';
 import { risReportsMigration } from './0010-ris-reports.js';
 import { messagesMigration } from './0011-messages.js';
 
@@ -20,6 +21,7 @@ export const migrations: readonly LanternMigration[] = [
   archiveInstanceMetadataMigration,
   patientsIdentityMigration,
   risMigration,
+  risMppsMigration,
   risReportsMigration,
   messagesMigration,
 ];

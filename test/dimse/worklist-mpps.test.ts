@@ -1,0 +1,397 @@
+// The RIS's DICOM doors against `lantern serve`: DCMTK findscu -W finds an order created and booked over
+// REST (Modality Worklist); dcmjs-dimse as the modality's MPPS SCU moves it to in-progress and completed,
+// and refusals (duplicate, bad attribute, unknown instance, N-SET after COMPLETED) change nothing; storescu
+// of images carrying the accession links the study once stable; images with an unknown accession wait in
+// /api/unmatched-studies until a clerk links them.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import dcmjsDimse, { type requests as Requests, type responses as Responses } from 'dcmjs-dimse';
+import { runTool } from '../support/dcmtk.js';
+import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { writeSyntheticStudy } from '../support/synthetic-ct.js';
+
+const { Client, Dataset, log, requests } = dcmjsDimse;
+const MPPS = '1.2.840.10008.3.1.2.3.3';
+
+interface OrderBody {
+  id: number;
+  accessionNumber: string;
+  studyInstanceUid: string;
+  status: string;
+}
+interface HistoryBody {
+  history: { from: string | null; to: string; reason: string | null }[];
+}
+
+let dataDir: string;
+let server: RunningLantern;
+let api: string;
+let patientRef: number;
+let procedureId: number;
+let resourceId: number;
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${api}${path}`, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
+}
+
+// A Monday in the future; the CT room is open 08:00–16:00 Europe/Berlin (UTC+2 in June).
+const DAY = '2031-06-02';
+
+/** An order for the patient, booked on the CT room at `hhmm` local time. */
+async function bookedOrder(hhmm: string): Promise<OrderBody> {
+  const order = await call<OrderBody>('POST', '/orders', {
+    patientRef,
+    procedureId,
+    orderingProvider: { name: 'Ref^Rita' },
+  });
+  assert.equal(order.status, 201, JSON.stringify(order.body));
+  const booking = await call('POST', '/bookings', {
+    orderId: order.body.id,
+    resourceId,
+    start: `${DAY}T${hhmm}:00+02:00`,
+  });
+  assert.equal(booking.status, 201, JSON.stringify(booking.body));
+  return order.body;
+}
+
+const orderStatus = async (id: number) => (await call<OrderBody>('GET', `/orders/${id}`)).body.status;
+
+before(async () => {
+  log.setLevel('error');
+  const requireFromDimse = createRequire(createRequire(import.meta.url).resolve('dcmjs-dimse'));
+  (requireFromDimse('dcmjs') as { log: { setLevel(level: string): void } }).log.setLevel('error');
+  dataDir = await mkdtemp(join(tmpdir(), 'lantern-mwl-'));
+  server = await startServe({
+    LANTERN_DATA_DIR: dataDir,
+    LANTERN_DICOM_UNKNOWN_AE_PERMISSIONS: 'echo,store,worklist',
+    LANTERN_RIS_STUDY_STABLE_SECONDS: '1',
+  });
+  api = `${server.httpUrl}/api`;
+  const patient = await call<{ id: number }>('POST', '/patients', {
+    patientId: 'MWL-1',
+    issuerOfPatientId: 'HOSP',
+    name: 'Worklist^Wanda',
+    birthDate: '19700315',
+    sex: 'F',
+  });
+  assert.equal(patient.status, 201);
+  patientRef = patient.body.id;
+  const seeded = await call<{ added: { id: number; code: string }[] }>('POST', '/procedures/defaults');
+  procedureId = seeded.body.added.find((p) => p.code === 'CT-HEAD-WO')!.id;
+  const resource = await call<{ id: number }>('POST', '/resources', {
+    name: 'CT room 1',
+    aeTitle: 'CT1',
+    modality: 'CT',
+    stationName: 'CTROOM1',
+    timeZone: 'Europe/Berlin',
+    openingHours: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, opens: '08:00', closes: '16:00' })),
+  });
+  assert.equal(resource.status, 201);
+  resourceId = resource.body.id;
+});
+
+after(async () => {
+  await server?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** findscu -W with the given -k keys; the responses as dcmdump-style text, one string per match. */
+async function findWorklist(keys: string[]): Promise<string[]> {
+  const args = ['-W', '-v', '-aet', 'CT1', '-aec', 'LANTERN'];
+  for (const key of keys) args.push('-k', key);
+  const result = await runTool('findscu', [...args, '127.0.0.1', String(server.dicomPort)]);
+  assert.equal(result.code, 0, result.output);
+  assert.match(result.output, /Received Final Find Response \(Success\)/);
+  return result.output.split(/Find Response: \d+ \(Pending\)/).slice(1);
+}
+
+test('findscu -W finds the booked order by station AE title, with the K.6 return keys', async () => {
+  const order = await bookedOrder('09:00');
+  const matches = await findWorklist([
+    'ScheduledProcedureStepSequence[0].ScheduledStationAETitle=CT1',
+    'ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartDate',
+    'ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartTime',
+    'ScheduledProcedureStepSequence[0].Modality',
+    'ScheduledProcedureStepSequence[0].ScheduledProcedureStepID',
+    `AccessionNumber=${order.accessionNumber}`,
+    'PatientName',
+    'PatientID',
+    'PatientBirthDate',
+    'StudyInstanceUID',
+    'RequestedProcedureID',
+    'RequestedProcedureDescription',
+    'RequestedProcedureCodeSequence',
+    'ReferringPhysicianName',
+  ]);
+  assert.equal(matches.length, 1, matches.join('\n'));
+  const [match] = matches as [string];
+  assert.match(match, new RegExp(`\\(0008,0050\\) SH \\[${order.accessionNumber} ?\\]`));
+  assert.match(match, /\(0010,0010\) PN \[Worklist\^Wanda ?\]/);
+  assert.match(match, /\(0010,0020\) LO \[MWL-1 ?\]/);
+  assert.match(
+    match,
+    new RegExp(`\\(0020,000d\\) UI \\[${order.studyInstanceUid.replace(/\./g, '\\.')} ?\\]`),
+  );
+  assert.match(match, /\(0040,0001\) AE \[CT1 ?\]/);
+  // 09:00 in Berlin: the room's wall clock, as the modality shows it.
+  assert.match(match, /\(0040,0002\) DA \[20310602 ?\]/);
+  assert.match(match, /\(0040,0003\) TM \[090000 ?\]/);
+  assert.match(match, /\(0008,0060\) CS \[CT ?\]/);
+  // Requested Procedure Code Sequence: the catalogue's code, scheme and meaning.
+  assert.match(match, /\(0008,0100\) SH \[CT-HEAD-WO ?\]/);
+  assert.match(match, /\(0008,0102\) SH \[99LANTERN ?\]/);
+  assert.match(match, /\(0032,1060\) LO \[CT Head/);
+  assert.match(match, /\(0008,0090\) PN \[Ref\^Rita ?\]/);
+
+  // Other stations, dates and names do not see it; a wildcard name and a date range do.
+  assert.equal(
+    (await findWorklist(['ScheduledProcedureStepSequence[0].ScheduledStationAETitle=CT2', 'AccessionNumber']))
+      .length,
+    0,
+  );
+  const byDate = await findWorklist([
+    'ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartDate=20310601-20310602',
+    'ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartTime=0800-0930',
+    'PatientName=worklist*',
+    `AccessionNumber=${order.accessionNumber}`,
+  ]);
+  assert.equal(byDate.length, 1);
+  assert.equal(
+    (await findWorklist([`AccessionNumber=${order.accessionNumber}`, 'PatientName=Other*'])).length,
+    0,
+  );
+});
+
+/** Sends requests on one association (dcmjs-dimse); resolves with each response's status and comment. */
+function sendMpps(list: Requests.Request[]): Promise<{ status: number; errorComment: string | undefined }[]> {
+  return new Promise((resolve, reject) => {
+    const responses: { status: number; errorComment: string | undefined }[] = [];
+    const client = new Client();
+    for (const request of list) {
+      request.on('response', (response: Responses.Response) =>
+        responses.push({ status: response.getStatus(), errorComment: response.getErrorComment?.() }),
+      );
+      client.addRequest(request);
+    }
+    client.on('associationRejected', (result: unknown) =>
+      reject(new Error(`rejected: ${JSON.stringify(result)}`)),
+    );
+    client.on('networkError', reject);
+    client.on('closed', () => resolve(responses));
+    client.send('127.0.0.1', server.dicomPort, 'CT1', 'LANTERN', { connectTimeout: 10_000 });
+  });
+}
+
+function mppsCreate(uid: string, attributes: Record<string, unknown>): Requests.Request {
+  const request = new requests.NCreateRequest(MPPS, uid);
+  request.setDataset(new Dataset(attributes));
+  return request;
+}
+function mppsSet(uid: string, attributes: Record<string, unknown>): Requests.Request {
+  const request = new requests.NSetRequest(MPPS, uid);
+  request.setDataset(new Dataset(attributes));
+  return request;
+}
+
+const inProgress = (order: OrderBody, extra: Record<string, unknown> = {}) => ({
+  ScheduledStepAttributesSequence: [
+    {
+      StudyInstanceUID: order.studyInstanceUid,
+      AccessionNumber: order.accessionNumber,
+      RequestedProcedureID: order.accessionNumber,
+      ScheduledProcedureStepID: '1',
+    },
+  ],
+  PatientName: 'Worklist^Wanda',
+  PatientID: 'MWL-1',
+  PerformedProcedureStepID: 'PPS-1',
+  PerformedStationAETitle: 'CT1',
+  PerformedProcedureStepStartDate: '20310602',
+  PerformedProcedureStepStartTime: '090500',
+  PerformedProcedureStepEndDate: '',
+  PerformedProcedureStepEndTime: '',
+  PerformedProcedureStepStatus: 'IN PROGRESS',
+  Modality: 'CT',
+  ...extra,
+});
+const completed = {
+  PerformedProcedureStepStatus: 'COMPLETED',
+  PerformedProcedureStepEndDate: '20310602',
+  PerformedProcedureStepEndTime: '091500',
+  PerformedSeriesSequence: [
+    {
+      SeriesInstanceUID: '1.2.826.0.1.3680043.8.498.1',
+      PerformingPhysicianName: '',
+      ProtocolName: 'Head',
+      OperatorsName: '',
+      SeriesDescription: 'Head',
+      RetrieveAETitle: '',
+      ReferencedImageSequence: [],
+      ReferencedNonImageCompositeSOPInstanceSequence: [],
+    },
+  ],
+};
+
+test('MPPS: N-CREATE moves the order to in-progress, N-SET COMPLETED to completed; refusals change nothing', async () => {
+  const order = await bookedOrder('10:00');
+  const other = await bookedOrder('11:00');
+  const uid = '1.2.826.0.1.3680043.8.498.100';
+  const responses = await sendMpps([
+    // Refused: created as COMPLETED (0106), no Performed Station AE Title (0120), then the real one.
+    mppsCreate(
+      '1.2.826.0.1.3680043.8.498.101',
+      inProgress(other, { PerformedProcedureStepStatus: 'COMPLETED' }),
+    ),
+    mppsCreate('1.2.826.0.1.3680043.8.498.102', { ...inProgress(other), PerformedStationAETitle: undefined }),
+    mppsCreate(uid, inProgress(order)),
+    mppsCreate(uid, inProgress(order)),
+    mppsSet(uid, { PerformedProcedureStepDescription: 'Head, plain' }),
+    mppsSet('1.2.826.0.1.3680043.8.498.199', completed),
+    mppsSet(uid, { PerformedProcedureStepStatus: 'DONE' }),
+  ]);
+  assert.deepEqual(
+    responses.map((r) => r.status),
+    [0x0106, 0x0120, 0x0000, 0x0111, 0x0000, 0x0112, 0x0106],
+    JSON.stringify(responses),
+  );
+  assert.equal(await orderStatus(order.id), 'in-progress');
+  assert.equal(await orderStatus(other.id), 'scheduled');
+
+  const [done, again] = await sendMpps([
+    mppsSet(uid, completed),
+    mppsSet(uid, {
+      PerformedProcedureStepStatus: 'DISCONTINUED',
+      PerformedProcedureStepEndDate: '20310602',
+      PerformedProcedureStepEndTime: '091600',
+    }),
+  ]);
+  assert.equal(done!.status, 0x0000);
+  assert.equal(again!.status, 0x0110);
+  assert.match(again!.errorComment ?? '', /no longer be updated/);
+  assert.equal(await orderStatus(order.id), 'completed');
+  const history = (await call<HistoryBody>('GET', `/orders/${order.id}/history`)).body.history;
+  assert.deepEqual(
+    history.map((h) => h.to),
+    ['ordered', 'scheduled', 'arrived', 'in-progress', 'completed'],
+  );
+  assert.match(history.at(-1)!.reason ?? '', /MPPS PPS-1 COMPLETED on CT1/);
+});
+
+test('MPPS for an unknown step is accepted as unscheduled and changes no order', async () => {
+  const order = await bookedOrder('12:00');
+  const [created] = await sendMpps([
+    mppsCreate('1.2.826.0.1.3680043.8.498.300', {
+      ...inProgress(order),
+      ScheduledStepAttributesSequence: [
+        {
+          StudyInstanceUID: '1.2.826.0.1.3680043.8.498.301',
+          AccessionNumber: '',
+          ScheduledProcedureStepID: '',
+        },
+      ],
+    }),
+  ]);
+  assert.equal(created!.status, 0x0000);
+  assert.equal(await orderStatus(order.id), 'scheduled');
+});
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function storeStudy(folder: string, options: { accessionNumber: string; seed: number }) {
+  const study = await writeSyntheticStudy(join(dataDir, folder), {
+    ...options,
+    patientId: 'MWL-1',
+    patientName: 'Worklist^Wanda',
+    series: 1,
+    instancesPerSeries: 2,
+    rows: 32,
+    columns: 32,
+  });
+  const result = await runTool('storescu', [
+    '-aet',
+    'CT1',
+    '-aec',
+    'LANTERN',
+    '127.0.0.1',
+    String(server.dicomPort),
+    ...study.files,
+  ]);
+  assert.equal(result.code, 0, result.output);
+  return study.studyInstanceUid;
+}
+
+test('images with the accession number link to the order once stable and complete it', async () => {
+  const order = await bookedOrder('13:00');
+  const studyUid = await storeStudy('linked', { accessionNumber: order.accessionNumber, seed: 41 });
+  const studies = await waitFor('the link', async () => {
+    const body = (
+      await call<{ studies: { studyInstanceUid: string; matchedBy: string }[] }>(
+        'GET',
+        `/orders/${order.id}/studies`,
+      )
+    ).body;
+    return body.studies.length > 0 ? body.studies : undefined;
+  });
+  assert.deepEqual(
+    studies.map((s) => [s.studyInstanceUid, s.matchedBy]),
+    [[studyUid, 'accession']],
+  );
+  // No MPPS for this order: the stable study completes it, through arrived and in-progress.
+  assert.equal(await orderStatus(order.id), 'completed');
+});
+
+test('images with an unknown accession wait in /api/unmatched-studies until a clerk links them', async () => {
+  const order = await bookedOrder('14:00');
+  const studyUid = await storeStudy('unmatched', { accessionNumber: 'UNKNOWN-77', seed: 42 });
+  type List = {
+    total: number;
+    studies: { studyInstanceUid: string; reason: string; accessionNumber: string }[];
+  };
+  const queued = await waitFor('the queue entry', async () => {
+    const body = (await call<List>('GET', '/unmatched-studies')).body;
+    return body.studies.find((s) => s.studyInstanceUid === studyUid);
+  });
+  assert.equal(queued.accessionNumber, 'UNKNOWN-77');
+  assert.match(queued.reason, /no order has accession number UNKNOWN-77/);
+  assert.equal(await orderStatus(order.id), 'scheduled');
+
+  assert.equal((await call('POST', `/unmatched-studies/${studyUid}/link`, { orderId: 999999 })).status, 404);
+  const linked = await call<{ status: string }>('POST', `/unmatched-studies/${studyUid}/link`, {
+    orderId: order.id,
+  });
+  assert.equal(linked.status, 200, JSON.stringify(linked.body));
+  assert.equal(linked.body.status, 'linked');
+  assert.equal(
+    (await call('POST', `/unmatched-studies/${studyUid}/link`, { orderId: order.id })).status,
+    409,
+  );
+  assert.equal(
+    (await call<List>('GET', '/unmatched-studies')).body.studies.some((s) => s.studyInstanceUid === studyUid),
+    false,
+  );
+  const studies = (await call<{ studies: { matchedBy: string }[] }>('GET', `/orders/${order.id}/studies`))
+    .body.studies;
+  assert.deepEqual(
+    studies.map((s) => s.matchedBy),
+    ['clerk'],
+  );
+  assert.equal(await orderStatus(order.id), 'completed');
+});
