@@ -66,13 +66,15 @@ async function retrieve(services: DicomwebServices, request: WadoRequest, reply:
   const instances = await services.archive.retrieve(httpContext(request, 'dicomweb'), selector);
   const syntaxes = [...new Set(instances.map((i) => i.transferSyntaxUid))];
   if (!acceptsMultipart(ranges, DICOM, syntaxes)) return notDicom(request, reply, syntaxes);
-  const { contentType, body } = multipartRelated(
+  const { contentType, body, length } = multipartRelated(
     DICOM,
     instances.map((instance) => ({
       contentType: `${DICOM}; transfer-syntax=${instance.transferSyntaxUid}`,
       open: () => instance.open(),
+      size: instance.size,
     })),
   );
+  if (length !== undefined) reply.header('content-length', length);
   return reply.type(contentType).send(body);
 }
 
