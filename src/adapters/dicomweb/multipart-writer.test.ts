@@ -45,6 +45,6 @@ describe('multipartRelated', () => {
     const reader = body[Symbol.asyncIterator]();
     await reader.next(); // the first part's header: the first two parts are open by now
     assert.deepEqual(opened, ['a', 'b']);
-    await reader.return(undefined);
+    await reader.return!(undefined);
   });
 });
