@@ -16,9 +16,9 @@ export function claimant(ctx: RequestContext): string {
   return `${kind}:${id}`;
 }
 
-/** An administrator may release anyone's claim (role names come with the security issue). */
+/** An administrator (role 'administrator', as platform/security names it) may release anyone's claim. */
 export const isAdministrator = (ctx: RequestContext) =>
-  ctx.actor.kind === 'user' && ctx.actor.roles.includes('admin');
+  ctx.actor.kind === 'user' && ctx.actor.roles.includes('administrator');
 
 /** A claim counts until it expires; an expired one is as good as none. */
 export function activeClaim(

@@ -108,7 +108,11 @@ for (const dialect of testDialects()) {
         now: () => clock,
         claimMinutes: 30,
       });
-      const [alice, bob, admin] = [userContext('alice'), userContext('bob'), userContext('root', ['admin'])];
+      const [alice, bob, admin] = [
+        userContext('alice'),
+        userContext('bob'),
+        userContext('root', ['administrator']),
+      ];
       const orderId = await completedOrder(f, 'CLAIM1', ct);
 
       const claim = await reading.claim(alice, orderId);

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { renderPdf, wrapLines } from './report-pdf.js';
 
@@ -93,3 +97,34 @@ test('wrapping: at a space when there is one, hard otherwise; tabs become spaces
   const { contents } = parsePdf(renderPdf('', { title: 'empty' }));
   assert.equal(contents.length, 1);
 });
+
+// A real reader, when the machine has one: Ghostscript reports errors it "repaired or ignored" in a damaged file.
+const ghostscript = spawnSync('gs', ['--version']).status === 0;
+test(
+  'Ghostscript reads the document without errors and finds the text',
+  { skip: !ghostscript && 'no gs' },
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lantern-pdf-'));
+    try {
+      const [file, out] = [join(dir, 'report.pdf'), join(dir, 'report.txt')];
+      writeFileSync(
+        file,
+        renderPdf(`FINDINGS\n${'Normal (no acute) findings. '.repeat(200)}\nEND`, { title: 'gs' }),
+      );
+      const gs = spawnSync(
+        'gs',
+        ['-dPDFSTOPONERROR', '-dNOPAUSE', '-dBATCH', '-sDEVICE=txtwrite', `-sOutputFile=${out}`, file],
+        { encoding: 'utf8' },
+      );
+      assert.equal(gs.status, 0, gs.stderr);
+      assert.doesNotMatch(gs.stdout + gs.stderr, /error|repaired/i);
+      assert.match(gs.stdout, /Processing pages 1 through 2\./);
+      const text = readFileSync(out, 'utf8');
+      assert.match(text, /FINDINGS/);
+      assert.match(text, /Normal \(no acute\) findings\./);
+      assert.match(text, /END/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -5,7 +5,7 @@ import type { OrderId, ProcedureId } from './ids.js';
 import type { Priority } from './order.js';
 import type { RisFixture } from './ris-test-fixture.js';
 
-/** A request context of a named user (with roles, e.g. 'admin'). */
+/** A request context of a named user (with roles, e.g. 'administrator'). */
 export const userContext = (id: string, roles: string[] = []): RequestContext =>
   createContext(silentLogger(), { kind: 'user', id, roles }, { door: 'api' });
 
