@@ -9,11 +9,15 @@ import { registerRisUnmatchedRoutes } from './adapters/api/ris-unmatched-routes.
 import { registerRisReportRoutes } from './adapters/api/ris-report-routes.js';
 import { registerRisChargeRoutes } from './adapters/api/ris-charge-routes.js';
 import { registerDicomwebRoutes } from './adapters/dicomweb/index.js';
+import { registerFhirDoor } from './adapters/fhir/index.js';
+import { registerHl7Routes } from './adapters/api/hl7-routes.js';
+import { createHl7Door } from './adapters/hl7/index.js';
 import { createDimseDoor } from './adapters/dimse/index.js';
 import { createHttpServer } from './adapters/http/index.js';
 import { ConfigError, type LanternConfig } from './platform/config/index.js';
 import { migrate, openDatabase, type Database } from './platform/db/index.js';
 import type { Logger } from './platform/log/index.js';
+import { createMessageLog, type MessageLog } from './platform/messages/index.js';
 import { createAeTable, type AeTable } from './platform/security/index.js';
 import { LocalFolderStore } from './platform/storage/index.js';
 import { createPatients, type Patients } from './patients/index.js';
@@ -28,6 +32,8 @@ export interface Lantern {
   patients: Patients;
   ris: Ris;
   aeTable: AeTable;
+  /** The HL7 message log (inbound and outbound). */
+  messages: MessageLog;
   close(): Promise<void>;
 }
 
@@ -56,6 +62,14 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
       configured: config.dicom.remoteAes,
       unknownAePermissions: config.dicom.unknownAePermissions,
     });
+    const messages = createMessageLog(database, {
+      retry: {
+        maxAttempts: config.hl7.maxAttempts,
+        baseDelayMs: config.hl7.retryDelayMs,
+        maxDelayMs: config.hl7.retryMaxDelayMs,
+      },
+      leaseMs: 60_000,
+    });
     return {
       config,
       log,
@@ -64,6 +78,7 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
       patients,
       ris,
       aeTable,
+      messages,
       close: async () => {
         await archive.close();
         await blobs.close();
@@ -81,27 +96,32 @@ export interface RunningServer {
   dicomPort: number;
   /** The DICOM-over-TLS port, when a certificate is configured. */
   dicomTlsPort?: number;
+  /** The HL7 v2 MLLP port (TLS when hl7.tlsCertFile is set). */
+  hl7Port: number;
   close(): Promise<void>;
 }
 
 /**
- * The TLS options of the DICOM TLS listener from dicom.tls* (undefined: no certificate, no listener).
+ * The TLS options of a listener from dicom.tls* or hl7.tls* (undefined: no certificate, no TLS).
  * PS3.15 B.1 with BCP 195: TLS 1.2 or later; with a CA file, peers must present a certificate it signed.
  * Read before anything listens, so that a bad file stops `serve` with the setting's name.
  */
-function dicomTlsOptions(dicom: LanternConfig['dicom']): TlsOptions | undefined {
-  const { tlsCertFile, tlsKeyFile, tlsCaFile } = dicom;
+function tlsOptions(
+  prefix: 'dicom' | 'hl7',
+  settings: { tlsCertFile: string; tlsKeyFile: string; tlsCaFile: string },
+): TlsOptions | undefined {
+  const { tlsCertFile, tlsKeyFile, tlsCaFile } = settings;
   if (!tlsCertFile && !tlsKeyFile) {
-    if (tlsCaFile) throw new ConfigError(['dicom.tlsCaFile: set, but dicom.tlsCertFile is empty']);
+    if (tlsCaFile) throw new ConfigError([`${prefix}.tlsCaFile: set, but ${prefix}.tlsCertFile is empty`]);
     return undefined;
   }
-  if (!tlsCertFile) throw new ConfigError(['dicom.tlsCertFile: empty, but dicom.tlsKeyFile is set']);
-  if (!tlsKeyFile) throw new ConfigError(['dicom.tlsKeyFile: empty, but dicom.tlsCertFile is set']);
+  if (!tlsCertFile) throw new ConfigError([`${prefix}.tlsCertFile: empty, but ${prefix}.tlsKeyFile is set`]);
+  if (!tlsKeyFile) throw new ConfigError([`${prefix}.tlsKeyFile: empty, but ${prefix}.tlsCertFile is set`]);
   const read = (setting: string, file: string): Buffer => {
     try {
       return readFileSync(file);
     } catch (error) {
-      throw new ConfigError([`dicom.${setting}: cannot read ${file}: ${(error as Error).message}`]);
+      throw new ConfigError([`${prefix}.${setting}: cannot read ${file}: ${(error as Error).message}`]);
     }
   };
   const options: TlsOptions = {
@@ -114,16 +134,17 @@ function dicomTlsOptions(dicom: LanternConfig['dicom']): TlsOptions | undefined 
     createSecureContext(options);
   } catch (error) {
     throw new ConfigError([
-      `dicom.tlsCertFile, dicom.tlsKeyFile: not a usable PEM certificate and key: ${(error as Error).message}`,
+      `${prefix}.tlsCertFile, ${prefix}.tlsKeyFile: not a usable PEM certificate and key: ${(error as Error).message}`,
     ]);
   }
   return options;
 }
 
-/** Starts the listeners of `lantern serve`: HTTP and DICOM now, HL7 as it lands. */
+/** Starts the listeners of `lantern serve`: HTTP, DICOM and HL7 (MLLP). */
 export async function startServer(lantern: Lantern): Promise<RunningServer> {
   const { config, log } = lantern;
-  const tls = dicomTlsOptions(config.dicom);
+  const tls = tlsOptions('dicom', config.dicom);
+  const hl7Tls = tlsOptions('hl7', config.hl7);
   const http = createHttpServer(log);
   registerApiRoutes(http, lantern);
   registerPatientRoutes(http, lantern);
@@ -132,9 +153,12 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   registerRisReportRoutes(http, lantern);
   registerRisChargeRoutes(http, lantern);
   registerDicomwebRoutes(http, lantern);
+  registerFhirDoor(http, lantern);
+  registerHl7Routes(http, lantern);
   const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
   log.info({ url: httpUrl }, 'HTTP listening');
   const dimse = createDimseDoor(config.dicom, lantern, log);
+  const hl7 = createHl7Door({ ...config.hl7 }, lantern, log);
   // study.stable and linking arriving studies to their orders: a background loop while serving.
   const studyLinking = createStudyLinking(
     { database: lantern.database, patients: lantern.patients, archive: lantern.archive },
@@ -144,9 +168,11 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   const listening = async () => {
     const plain = await dimse.listen(config.dicom.port, config.dicom.host);
     const secure = tls ? await dimse.listenTls(config.dicom.tlsPort, config.dicom.host, tls) : undefined;
-    return { plain, secure };
+    const hl7Address = await hl7.listen(config.hl7.port, config.hl7.host, hl7Tls);
+    return { plain, secure, hl7Address };
   };
   const dicom = await listening().catch(async (error: unknown) => {
+    await hl7.close();
     await dimse.close();
     await http.close();
     throw error;
@@ -155,11 +181,14 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   studyLinking.start();
   if (dicom.secure)
     log.info({ aeTitle: config.dicom.aeTitle, port: dicom.secure.port }, 'DICOM TLS listening');
+  log.info({ port: dicom.hl7Address.port, tls: hl7Tls !== undefined }, 'HL7 MLLP listening');
   return {
     httpUrl,
     dicomPort: dicom.plain.port,
     ...(dicom.secure ? { dicomTlsPort: dicom.secure.port } : {}),
+    hl7Port: dicom.hl7Address.port,
     close: async () => {
+      await hl7.close();
       await studyLinking.stop();
       await dimse.close();
       await http.close();

@@ -11,7 +11,10 @@ import {
   formatImportSummary,
   formatVerifyReport,
   importFolder,
+  listHl7Messages,
   listStudies,
+  replayHl7Message,
+  showHl7Message,
   verifyArchive,
 } from './adapters/cli/index.js';
 import { echoAe, sendStudy } from './adapters/dimse/index.js';
@@ -69,6 +72,7 @@ program
         (server.dicomTlsPort === undefined
           ? ''
           : ` and DICOM-TLS ${settings.dicom.aeTitle}@${settings.dicom.host}:${server.dicomTlsPort}`) +
+        ` and HL7 ${settings.hl7.host}:${server.hl7Port}` +
         ` (data in ${settings.dataDir}, database ${lantern.database.location})`,
     );
     const stop = async () => {
@@ -218,6 +222,43 @@ ae.command('remove <aeTitle>')
   .description('remove a remote AE')
   .action(async (aeTitle: string) =>
     console.log(await withLantern((lantern) => removeAe(lantern.aeTable, lantern.log, aeTitle))),
+  );
+
+const hl7 = program.command('hl7').description('the HL7 message log: list, show, replay and resend messages');
+
+hl7
+  .command('list')
+  .description('counts by state, then the newest messages')
+  .option('--direction <inbound|outbound>')
+  .option('--state <state>', 'pending, processed, failed, dead-letter, duplicate, rejected (comma list)')
+  .option('--limit <n>', 'messages shown', positiveInteger, 20)
+  .action(async (options: { direction?: string; state?: string; limit: number }) =>
+    console.log(await withLantern((lantern) => listHl7Messages(lantern.messages, lantern.log, options))),
+  );
+
+hl7
+  .command('show <id>')
+  .description('one message with its segments and ACK')
+  .action(async (id: string) =>
+    console.log(await withLantern((lantern) => showHl7Message(lantern.messages, lantern.log, Number(id)))),
+  );
+
+hl7
+  .command('replay <id>')
+  .description('process an inbound message again (a dead letter once its cause is fixed)')
+  .action(async (id: string) =>
+    console.log(
+      await withLantern((lantern) => replayHl7Message(lantern.messages, lantern.log, Number(id), 'inbound')),
+    ),
+  );
+
+hl7
+  .command('resend <id>')
+  .description('send an outbound message again')
+  .action(async (id: string) =>
+    console.log(
+      await withLantern((lantern) => replayHl7Message(lantern.messages, lantern.log, Number(id), 'outbound')),
+    ),
   );
 
 program.parseAsync().catch((error: unknown) => {

@@ -7,6 +7,8 @@ export interface RunningLantern {
   dicomPort: number;
   /** The DICOM-over-TLS port, when serve was given a certificate (dicom.tlsCertFile). */
   dicomTlsPort?: number;
+  /** The HL7 v2 MLLP port. */
+  hl7Port: number;
   process: ChildProcess;
   /** The server's stderr so far (its JSON log). */
   log(): string;
@@ -14,7 +16,12 @@ export interface RunningLantern {
 }
 
 export function startServe(env: Record<string, string>): Promise<RunningLantern> {
-  const child = startLantern(['serve'], { LANTERN_HTTP_PORT: '0', LANTERN_DICOM_PORT: '0', ...env });
+  const child = startLantern(['serve'], {
+    LANTERN_HTTP_PORT: '0',
+    LANTERN_DICOM_PORT: '0',
+    LANTERN_HL7_PORT: '0',
+    ...env,
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
@@ -24,15 +31,17 @@ export function startServe(env: Record<string, string>): Promise<RunningLantern>
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       // The whole line: optional listeners (DICOM-TLS) follow the DICOM one.
-      const ready = /serving on (http:\/\/\S+) and DICOM \S+:(\d+)(?: and DICOM-TLS \S+:(\d+))?.*\n/.exec(
-        out,
-      );
+      const ready =
+        /serving on (http:\/\/\S+) and DICOM \S+:(\d+)(?: and DICOM-TLS \S+:(\d+))?(?: and HL7 \S+:(\d+))?.*\n/.exec(
+          out,
+        );
       if (!ready) return;
       clearTimeout(timer);
       resolve({
         httpUrl: ready[1]!,
         dicomPort: Number(ready[2]),
         ...(ready[3] ? { dicomTlsPort: Number(ready[3]) } : {}),
+        hl7Port: Number(ready[4]),
         process: child,
         log: () => stderr,
         stop: async (signal = 'SIGTERM') => {

@@ -3,3 +3,4 @@ export { listStudies, type StudiesOptions } from './studies-command.js';
 export { exportStudy } from './export-command.js';
 export { verifyArchive, formatVerifyReport } from './verify-command.js';
 export { listAes, addAe, removeAe } from './ae-command.js';
+export { listHl7Messages, replayHl7Message, showHl7Message } from './hl7-commands.js';

@@ -1,0 +1,123 @@
+import type { AddressInfo } from 'node:net';
+import type { TlsOptions } from 'node:tls';
+import { createMllpServer, type Hl7Message, type MllpServer } from '../../lib/hl7v2/index.js';
+import type { Logger } from '../../platform/log/index.js';
+import type { MessageLog, MessageSummary } from '../../platform/messages/index.js';
+import { mergePatients, upsertPatient } from './adt-handlers.js';
+import type { FailureClass } from './hl7-ack.js';
+import type { Hl7Handler, Hl7Services } from './hl7-services.js';
+import { createInboundAttempt } from './inbound-attempt.js';
+import { createInboundReceiver } from './inbound-receiver.js';
+import { createMessageWorker } from './message-worker.js';
+import { handleOrder } from './order-handlers.js';
+import type { ReportDocument } from './oru-builder.js';
+import { createOutboundAttempt, type Hl7Destination } from './outbound-sender.js';
+import { createReportNotifier } from './report-notifier.js';
+
+/**
+ * The HL7 door's handler table: message type^trigger event (MSH-9) → handler.
+ *   ADT^A01 A04 A05 A08 A28 A31 A11 A13   patients.register / update from PID          adt-handlers.ts
+ *   ADT^A40                               patients.merge (PID survivor, MRG-1 merged)   adt-handlers.ts
+ *   ORM^O01, OMI^O23                      ris.orders place / transition by ORC-1       order-handlers.ts
+ * Anything else is refused with AR (200 unsupported message type, 201 unsupported event code).
+ */
+export const HANDLERS: Record<string, Hl7Handler> = {
+  'ADT^A01': upsertPatient,
+  'ADT^A04': upsertPatient,
+  'ADT^A05': upsertPatient,
+  'ADT^A08': upsertPatient,
+  'ADT^A11': upsertPatient,
+  'ADT^A13': upsertPatient,
+  'ADT^A28': upsertPatient,
+  'ADT^A31': upsertPatient,
+  'ADT^A40': mergePatients,
+  'ORM^O01': handleOrder,
+  'OMI^O23': handleOrder,
+};
+
+export function handlerFor(message: Hl7Message): Hl7Handler | FailureClass {
+  const { code, trigger } = message.type;
+  const handler = HANDLERS[`${code}^${trigger}`];
+  if (handler) return handler;
+  const knownCode = Object.keys(HANDLERS).some((key) => key.startsWith(`${code}^`));
+  return {
+    ackCode: 'AR',
+    condition: knownCode ? 'unsupportedEventCode' : 'unsupportedMessageType',
+    permanent: true,
+    reason: knownCode
+      ? `event ${trigger} of ${code} messages is not supported (MSH-9.2)`
+      : `message type ${code}^${trigger} is not supported (MSH-9)`,
+    location: 'MSH-9',
+  };
+}
+
+export interface Hl7DoorSettings {
+  application: string;
+  facility: string;
+  destinations: readonly Hl7Destination[];
+  allowedSenders: readonly string[];
+  maxMessageBytes: number;
+  ackWaitMs: number;
+  /** How often the worker looks for messages due (retries, other nodes' messages). */
+  pollMs?: number;
+}
+
+export interface Hl7Door {
+  /** Opens the MLLP listener and starts the inbound and outbound workers. */
+  listen(port: number, host: string, tls?: TlsOptions): Promise<AddressInfo>;
+  close(): Promise<void>;
+  /** Queues an ORU^R01 of a report to every destination that takes ORU (sent by the outbound worker). */
+  notifyReport(document: ReportDocument): Promise<MessageSummary[]>;
+}
+
+/** The HL7 v2 inbound door: an MLLP listener, the message log, and the worker that runs the handlers. */
+export function createHl7Door(
+  settings: Hl7DoorSettings,
+  services: Hl7Services & { messages: MessageLog },
+  log: Logger,
+): Hl7Door {
+  const doorLog = log.child({ door: 'hl7' });
+  const attempt = createInboundAttempt(handlerFor, services, services.messages, doorLog);
+  const worker = createMessageWorker({
+    messages: services.messages,
+    direction: 'inbound',
+    attempt,
+    pollMs: settings.pollMs ?? 1000,
+    log: doorLog,
+  });
+  const receive = createInboundReceiver(settings, handlerFor, services.messages, worker, doorLog);
+  const sender = createMessageWorker({
+    messages: services.messages,
+    direction: 'outbound',
+    attempt: createOutboundAttempt(settings.destinations, services.messages, doorLog),
+    pollMs: settings.pollMs ?? 1000,
+    log: doorLog,
+  });
+  const notify = createReportNotifier(settings, services.messages);
+  let server: MllpServer | undefined;
+  return {
+    notifyReport: async (document) => {
+      const queued = await notify(document);
+      sender.wake();
+      return queued;
+    },
+    listen: async (port, host, tls) => {
+      server = createMllpServer({
+        tls,
+        maxFrameBytes: settings.maxMessageBytes,
+        idleTimeoutMs: 10 * 60_000,
+        onMessage: receive,
+        onConnectionError: (error, peer) =>
+          doorLog.info({ peer: peer.remoteAddress, reason: error.message }, 'HL7 connection closed on error'),
+      });
+      const address = await server.listen(port, host);
+      worker.start();
+      sender.start();
+      return address;
+    },
+    close: async () => {
+      await server?.close();
+      await Promise.all([worker.stop(), sender.stop()]);
+    },
+  };
+}

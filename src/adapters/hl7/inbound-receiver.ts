@@ -1,0 +1,165 @@
+import {
+  ackModeOf,
+  acceptAckWanted,
+  decodeMessage,
+  Hl7ParseError,
+  type Hl7Message,
+  type MllpPeer,
+} from '../../lib/hl7v2/index.js';
+import type { Logger } from '../../platform/log/index.js';
+import type { MessageLog, NewMessage } from '../../platform/messages/index.js';
+import { ackBytes, type AckDecision, type FailureClass } from './hl7-ack.js';
+import type { Hl7Handler } from './hl7-services.js';
+import type { MessageWorker } from './message-worker.js';
+import { patientIdentifiers } from './pid-demographics.js';
+
+export interface ReceiverSettings {
+  application: string;
+  /** APP or APP^FACILITY entries; empty: any sender. */
+  allowedSenders: readonly string[];
+  ackWaitMs: number;
+}
+
+let ackCounter = 0;
+const nextAckId = () =>
+  `L${Date.now().toString(36)}${(ackCounter++ % 46656).toString(36).padStart(3, '0')}`.toUpperCase();
+
+/** Messages of one patient are processed in order: the key is PID-3's first identifier with its issuer. */
+export function orderingKey(message: Hl7Message): string | null {
+  const pid = message.segment('PID');
+  const [id] = pid ? patientIdentifiers(pid) : [];
+  return id ? `${id.issuer}|${id.value}` : null;
+}
+
+const refusal = (
+  reason: string,
+  condition: FailureClass['condition'],
+  location?: string,
+  ackCode: 'AE' | 'AR' = 'AR',
+): FailureClass => ({
+  ackCode,
+  condition,
+  permanent: true,
+  reason,
+  ...(location ? { location } : {}),
+});
+
+/**
+ * One arriving message → its ACK. Refusals that need no processing (no MSH, sender not allowed, no
+ * handler) are answered at once and kept as rejected. Everything else is stored durably first; then, in
+ * original mode, the ACK waits up to ackWaitMs for the first processing attempt so it can say AA or AE; in
+ * enhanced mode the commit ACK (CA) goes as soon as the message is stored (2.9.3.1).
+ */
+export function createInboundReceiver(
+  settings: ReceiverSettings,
+  handlerFor: (message: Hl7Message) => Hl7Handler | FailureClass,
+  messages: MessageLog,
+  worker: MessageWorker,
+  log: Logger,
+) {
+  const allowed = (message: Hl7Message) =>
+    settings.allowedSenders.length === 0 ||
+    settings.allowedSenders.some((entry) => {
+      const [app, facility] = entry.split('^');
+      return (
+        app === message.sendingApplication && (facility === undefined || facility === message.sendingFacility)
+      );
+    });
+
+  const header = (message: Hl7Message | undefined, peer: MllpPeer, payload: Uint8Array): NewMessage => ({
+    protocol: 'hl7v2',
+    peer: peer.remoteAddress,
+    sendingApplication: message?.sendingApplication ?? '',
+    sendingFacility: message?.sendingFacility ?? '',
+    receivingApplication: message?.receivingApplication ?? '',
+    receivingFacility: message?.receivingFacility ?? '',
+    messageType: message ? [message.type.code, message.type.trigger].filter(Boolean).join('^') : '',
+    controlId: message?.controlId ?? '',
+    orderingKey: message ? orderingKey(message) : null,
+    payload,
+  });
+
+  return async function receive(payload: Buffer, peer: MllpPeer): Promise<Uint8Array | undefined> {
+    let message: Hl7Message | undefined;
+    try {
+      message = decodeMessage(payload);
+    } catch (error) {
+      if (!(error instanceof Hl7ParseError)) throw error;
+      log.warn({ peer: peer.remoteAddress, reason: error.message }, 'HL7 message refused: not readable');
+      await messages.reject(header(undefined, peer, payload), error.message);
+      return ackBytes(
+        undefined,
+        {
+          kind: 'failed',
+          failure: refusal(error.message, 'dataType', error.field?.includes('-') ? error.field : undefined),
+        },
+        nextAckId(),
+        false,
+      ).bytes;
+    }
+    const enhanced = ackModeOf(message) === 'enhanced';
+    const answer = (decision: AckDecision) => {
+      const success = decision.kind === 'accepted';
+      return acceptAckWanted(message, success)
+        ? ackBytes(message, decision, nextAckId(), enhanced)
+        : undefined;
+    };
+    const refuse = async (failure: FailureClass) => {
+      const stored = await messages.reject(header(message, peer, payload), failure.reason);
+      log.info(
+        { messageId: stored.id, type: stored.messageType, reason: failure.reason },
+        'HL7 message refused',
+      );
+      const ack = answer({ kind: 'failed', failure });
+      if (ack) await messages.recordAck(stored.id, ack.code, ack.bytes);
+      return ack?.bytes;
+    };
+
+    if (!message.type.code || !message.type.trigger)
+      return refuse(
+        refusal('MSH-9 message type and trigger event are required', 'requiredFieldMissing', 'MSH-9'),
+      );
+    if (!message.controlId)
+      return refuse(refusal('MSH-10 message control ID is required', 'requiredFieldMissing', 'MSH-10'));
+    if (!allowed(message)) {
+      return refuse(
+        refusal(
+          `sending application ${message.sendingApplication}^${message.sendingFacility} is not allowed (hl7.allowedSenders)`,
+          'applicationInternalError',
+          'MSH-3',
+        ),
+      );
+    }
+    const handler = handlerFor(message);
+    if (typeof handler !== 'function') return refuse(handler);
+
+    const { message: stored, duplicateOf } = await messages.receive(header(message, peer, payload));
+    let decision: AckDecision;
+    if (duplicateOf !== undefined) {
+      // The sender did not get our first ACK and sent again: acknowledge, do not process twice.
+      decision = {
+        kind: 'accepted',
+        text: `duplicate of message ${duplicateOf} (MSH-10 ${message.controlId}): not processed again`,
+      };
+    } else if (enhanced || settings.ackWaitMs === 0) {
+      worker.wake();
+      decision = { kind: 'accepted' };
+    } else {
+      const report = worker.waitFor(stored.id, settings.ackWaitMs);
+      worker.wake();
+      const result = await report;
+      if (result === undefined) decision = { kind: 'accepted', text: 'stored; processing continues' };
+      else if (result.state === 'processed') decision = { kind: 'accepted' };
+      else if (result.state === 'dead-letter') decision = { kind: 'failed', failure: result.failure! };
+      else
+        decision = {
+          kind: 'accepted',
+          text: 'stored; processing will be retried',
+          ...(result.failure ? { warning: result.failure } : {}),
+        };
+    }
+    const ack = answer(decision);
+    if (ack) await messages.recordAck(stored.id, ack.code, ack.bytes);
+    return ack?.bytes;
+  };
+}

@@ -1,0 +1,119 @@
+import type {
+  MessageDirection,
+  MessageLog,
+  MessageState,
+  StoredMessage,
+} from '../../platform/messages/index.js';
+import type { Logger } from '../../platform/log/index.js';
+import type { FailureClass } from './hl7-ack.js';
+
+/** How one attempt at a message ended. */
+export interface AttemptReport {
+  state: MessageState;
+  failure?: FailureClass;
+  outcome?: string;
+}
+
+export interface MessageWorker {
+  start(): void;
+  /** Finishes the attempt under way and stops. */
+  stop(): Promise<void>;
+  /** Something new was stored: look now instead of at the next poll. */
+  wake(): void;
+  /** Resolves with the first attempt's report of message `id`, or undefined after `timeoutMs`. */
+  waitFor(id: number, timeoutMs: number): Promise<AttemptReport | undefined>;
+}
+
+/**
+ * One worker per direction: takes due messages from the log one at a time (the log keeps them in order per
+ * key), runs `attempt`, and sleeps until woken, until the next retry is due, or `pollMs` (other nodes'
+ * messages, lapsed leases).
+ */
+export function createMessageWorker(options: {
+  messages: MessageLog;
+  direction: MessageDirection;
+  attempt: (message: StoredMessage) => Promise<AttemptReport>;
+  pollMs: number;
+  log: Logger;
+}): MessageWorker {
+  const waiters = new Map<number, Set<(report: AttemptReport) => void>>();
+  // Reports of the latest attempts, for a waiter that asks just after the attempt finished.
+  const recent = new Map<number, AttemptReport>();
+  const RECENT = 1000;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let sleeping: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  let woken = false;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (woken || !running) return resolve();
+      sleeping = { timer: setTimeout(resolve, ms), resolve };
+    }).finally(() => {
+      if (sleeping) clearTimeout(sleeping.timer);
+      sleeping = undefined;
+    });
+
+  async function run(): Promise<void> {
+    while (running) {
+      woken = false;
+      let message: StoredMessage | undefined;
+      try {
+        message = await options.messages.claimNext(options.direction);
+      } catch (error) {
+        options.log.error({ err: error }, 'message log unavailable');
+      }
+      if (message) {
+        let report: AttemptReport;
+        try {
+          report = await options.attempt(message);
+        } catch (error) {
+          // attempt records its own failures; reaching here means the log itself failed. The lease lapses.
+          options.log.error({ err: error, messageId: message.id }, 'message attempt could not be recorded');
+          report = { state: 'failed' };
+        }
+        recent.set(message.id, report);
+        if (recent.size > RECENT) recent.delete(recent.keys().next().value!);
+        for (const notify of waiters.get(message.id) ?? []) notify(report);
+        waiters.delete(message.id);
+        continue;
+      }
+      const due = await options.messages.nextDueAt(options.direction).catch(() => undefined);
+      const untilDue = due === undefined ? options.pollMs : Date.parse(due) - Date.now();
+      await sleep(Math.max(10, Math.min(options.pollMs, untilDue)));
+    }
+  }
+
+  return {
+    start: () => {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    stop: async () => {
+      running = false;
+      sleeping?.resolve();
+      await loop;
+    },
+    wake: () => {
+      woken = true;
+      sleeping?.resolve();
+    },
+    waitFor: (id, timeoutMs) =>
+      new Promise((resolve) => {
+        const done = recent.get(id);
+        if (done) return resolve(done);
+        const set = waiters.get(id) ?? new Set();
+        waiters.set(id, set);
+        const timer = setTimeout(() => {
+          set.delete(notify);
+          resolve(undefined);
+        }, timeoutMs);
+        const notify = (report: AttemptReport) => {
+          clearTimeout(timer);
+          resolve(report);
+        };
+        set.add(notify);
+      }),
+  };
+}
