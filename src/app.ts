@@ -8,7 +8,7 @@ import { registerRisRoutes } from './adapters/api/ris-routes.js';
 import { registerRisUnmatchedRoutes } from './adapters/api/ris-unmatched-routes.js';
 import { registerRisReportRoutes } from './adapters/api/ris-report-routes.js';
 import { registerRisChargeRoutes } from './adapters/api/ris-charge-routes.js';
-import { registerDicomwebRoutes } from './adapters/dicomweb/index.js';
+import { DICOMWEB_BASE, registerDicomwebRoutes } from './adapters/dicomweb/index.js';
 import { registerFhirDoor } from './adapters/fhir/index.js';
 import { registerHl7Routes } from './adapters/api/hl7-routes.js';
 import { createHl7Door } from './adapters/hl7/index.js';
@@ -153,7 +153,7 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   registerRisReportRoutes(http, lantern);
   registerRisChargeRoutes(http, lantern);
   registerDicomwebRoutes(http, lantern);
-  registerFhirDoor(http, lantern);
+  registerFhirDoor(http, { ...lantern, dicomwebBase: DICOMWEB_BASE });
   registerHl7Routes(http, lantern);
   const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
   log.info({ url: httpUrl }, 'HTTP listening');

@@ -6,6 +6,7 @@ import type { OrderId } from './ids.js';
 import { applyOrderTransition } from './order-transition.js';
 import type { OrderStatus } from './order-status.js';
 import { createOrders } from './orders.js';
+import { createOrderingProviders } from './ordering-providers.js';
 import { createProcedureCatalogue } from './procedure-catalogue.js';
 import { createReading, type ReportingDeps } from './reading.js';
 import { createReportTemplates } from './report-templates.js';
@@ -35,6 +36,7 @@ export {
   type OrderStatus,
 } from './order-status.js';
 export type { OrderSearch } from './order-search.js';
+export type { OrderingProvider, OrderingProviderSearch } from './ordering-providers.js';
 export type { TransitionResult } from './order-transition.js';
 export type { OpeningHours } from './opening-hours.js';
 export type { ChargeCode, Procedure, ProcedureInput } from './procedure.js';
@@ -72,6 +74,7 @@ export function createRis(deps: ReportingDeps) {
   return {
     procedures: createProcedureCatalogue(deps),
     orders: createOrders(deps),
+    orderingProviders: createOrderingProviders(deps),
     resources: createResources(deps),
     bookings: createBookings(deps),
     /** Modality Worklist C-FIND (PS3.4 K): scheduled (and arrived) steps matching DICOM keys. */

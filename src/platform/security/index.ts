@@ -14,3 +14,10 @@ export {
   type ApplicationEntity,
 } from './application-entity.js';
 export { createAeTable, type AeTable, type AeTableSettings, type AeInput } from './application-entities.js';
+export {
+  createAuditReader,
+  MAX_AUDIT_LIMIT,
+  type AuditReader,
+  type AuditRecord,
+  type AuditSearch,
+} from './audit-search.js';

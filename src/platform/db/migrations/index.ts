@@ -10,6 +10,7 @@ import { risMigration } from './0008-ris.js';
 import { risMppsMigration } from './0009-ris-mpps.js';
 import { risReportsMigration } from './0010-ris-reports.js';
 import { messagesMigration } from './0011-messages.js';
+import { fhirSubscriptionsMigration } from './0012-fhir-subscriptions.js';
 
 /** The one migration sequence, in order. A new step gets the next number and the owning module's name. */
 export const migrations: readonly LanternMigration[] = [
@@ -24,4 +25,5 @@ export const migrations: readonly LanternMigration[] = [
   risMppsMigration,
   risReportsMigration,
   messagesMigration,
+  fhirSubscriptionsMigration,
 ];

@@ -1,0 +1,47 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { RequestContext } from '../../platform/context.js';
+
+/** What every mapping may need to know about the request: absolute URLs are built from it. */
+export interface FhirEnv {
+  /** e.g. http://pacs.example:8042/fhir */
+  fhirBase: string;
+  /** e.g. http://pacs.example:8042 */
+  serverBase: string;
+  /** The DICOMweb door's path on the same server (Endpoint.address), e.g. /dicom-web. */
+  dicomwebBase: string;
+}
+
+export type ParamType = 'token' | 'reference' | 'date' | 'string' | 'uri' | 'number';
+
+export interface SearchQuery {
+  /** Supported parameters given, by name (modifiers included in the name): each value as sent. */
+  params: Map<string, string[]>;
+  count: number;
+  offset: number;
+  /** The _sort asked for, one of the handler's `sorts` (else left out). */
+  sort?: string;
+}
+
+export interface SearchPage {
+  total: number;
+  resources: Resource[];
+}
+
+/** One resource type of the door: its mapping onto a Lantern service, interaction by interaction. */
+export interface ResourceHandler {
+  type: Resource['resourceType'];
+  read(ctx: RequestContext, id: string, env: FhirEnv): Promise<Resource>;
+  search?: {
+    params: Record<string, { type: ParamType; documentation: string }>;
+    /** The orders a search comes back in; Lantern's services page in their own order only. */
+    sorts: string[];
+    run(ctx: RequestContext, query: SearchQuery, env: FhirEnv): Promise<SearchPage>;
+  };
+  create?(ctx: RequestContext, resource: Resource, env: FhirEnv): Promise<Resource>;
+  update?(ctx: RequestContext, id: string, resource: Resource, env: FhirEnv): Promise<Resource>;
+  remove?(ctx: RequestContext, id: string): Promise<void>;
+  /** _include: search parameter → the references a resource holds for it. */
+  references?: Record<string, (resource: Resource) => (string | undefined)[]>;
+  /** The FHIR element a domain error's `field` names (for OperationOutcome.issue.expression). */
+  expressionOf?(field: string): string | undefined;
+}

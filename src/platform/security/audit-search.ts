@@ -1,0 +1,164 @@
+import type { Kysely } from 'kysely';
+import type { RequestContext } from '../context.js';
+import type { Database } from '../db/index.js';
+import { invalid, notFound } from '../errors.js';
+import { recordAuditAlone, recordAuditFailure } from './audit.js';
+
+// Reading the audit trail, for auditors (FHIR AuditEvent, later the UI). Reading it is itself audited:
+// who looked at the record of who looked.
+
+/** One audit record as stored: `seq` is its place in the hash chain and its id. */
+export interface AuditRecord {
+  seq: number;
+  recordedAt: string;
+  requestId: string;
+  actor: { kind: string; id: string };
+  door: string;
+  remoteAddress: string | null;
+  action: string;
+  outcome: 'success' | 'failure';
+  patientId: string | null;
+  studyInstanceUid: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface AuditSearch {
+  seqs?: number[];
+  /** ISO 8601 instants: recordedAt ≥ from and < to. */
+  from?: string;
+  to?: string;
+  /** Exact actions (`order.place`), or prefixes ending in '.' (`patient.`). */
+  actions?: string[];
+  outcome?: 'success' | 'failure';
+  actorIds?: string[];
+  remoteAddress?: string;
+  patientId?: string;
+  studyInstanceUid?: string;
+  /** Newest first unless ascending. */
+  ascending?: boolean;
+  limit: number;
+  offset: number;
+}
+
+export const MAX_AUDIT_LIMIT = 1000;
+
+interface AuditEventTable {
+  audit_event: {
+    seq: number;
+    recorded_at: string;
+    request_id: string;
+    actor_kind: string;
+    actor_id: string;
+    door: string;
+    remote_address: string | null;
+    action: string;
+    outcome: string;
+    patient_id: string | null;
+    study_instance_uid: string | null;
+    detail: string | null;
+  };
+}
+
+type Row = AuditEventTable['audit_event'];
+
+const toRecord = (r: Row): AuditRecord => ({
+  seq: Number(r.seq),
+  recordedAt: r.recorded_at,
+  requestId: r.request_id,
+  actor: { kind: r.actor_kind, id: r.actor_id },
+  door: r.door,
+  remoteAddress: r.remote_address,
+  action: r.action,
+  outcome: r.outcome === 'failure' ? 'failure' : 'success',
+  patientId: r.patient_id,
+  studyInstanceUid: r.study_instance_uid,
+  detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>),
+});
+
+function instant(what: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw invalid(`${what}: '${value}' is not a date-time`, { field: what });
+  return new Date(ms).toISOString();
+}
+
+async function runSearch(db: Kysely<AuditEventTable>, search: AuditSearch) {
+  if (!Number.isInteger(search.limit) || search.limit < 0 || search.limit > MAX_AUDIT_LIMIT) {
+    throw invalid(`limit: a whole number from 0 to ${MAX_AUDIT_LIMIT}`, { field: 'limit' });
+  }
+  const from = instant('from', search.from);
+  const to = instant('to', search.to);
+  let query = db.selectFrom('audit_event');
+  if (search.seqs) query = query.where('seq', 'in', search.seqs.length ? search.seqs : [-1]);
+  if (from) query = query.where('recorded_at', '>=', from);
+  if (to) query = query.where('recorded_at', '<', to);
+  if (search.outcome) query = query.where('outcome', '=', search.outcome);
+  if (search.actorIds?.length) query = query.where('actor_id', 'in', search.actorIds);
+  if (search.remoteAddress) query = query.where('remote_address', '=', search.remoteAddress);
+  if (search.patientId) query = query.where('patient_id', '=', search.patientId);
+  if (search.studyInstanceUid) query = query.where('study_instance_uid', '=', search.studyInstanceUid);
+  if (search.actions?.length) {
+    const actions = search.actions;
+    query = query.where((eb) =>
+      eb.or(
+        actions.map((a) =>
+          a.endsWith('.') ? eb('action', 'like', `${a.replace(/[%_]/g, '')}%`) : eb('action', '=', a),
+        ),
+      ),
+    );
+  }
+  const { total } = await query
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .executeTakeFirstOrThrow();
+  const rows =
+    search.limit === 0
+      ? []
+      : await query
+          .select([
+            'seq',
+            'recorded_at',
+            'request_id',
+            'actor_kind',
+            'actor_id',
+            'door',
+            'remote_address',
+            'action',
+            'outcome',
+            'patient_id',
+            'study_instance_uid',
+            'detail',
+          ])
+          .orderBy('seq', search.ascending ? 'asc' : 'desc')
+          .limit(search.limit)
+          .offset(search.offset)
+          .execute();
+  return { total: Number(total), records: rows.map(toRecord) };
+}
+
+/** The audit trail's reader, bound to its database. */
+export function createAuditReader(database: Database) {
+  const db = database.kysely as Kysely<AuditEventTable>;
+  const audited = async <T>(ctx: RequestContext, action: string, detail: object, work: () => Promise<T>) => {
+    const entry = { action, detail: { ...detail } };
+    try {
+      const result = await work();
+      await recordAuditAlone(database, ctx, entry);
+      return result;
+    } catch (error) {
+      await recordAuditFailure(database, ctx, entry, error);
+      throw error;
+    }
+  };
+  return {
+    get: (ctx: RequestContext, seq: number): Promise<AuditRecord> =>
+      audited(ctx, 'audit.read', { seq }, async () => {
+        const { records } = await runSearch(db, { seqs: [seq], limit: 1, offset: 0 });
+        if (!records[0]) throw notFound('audit record', String(seq));
+        return records[0];
+      }),
+    search: (ctx: RequestContext, search: AuditSearch) =>
+      audited(ctx, 'audit.search', search, () => runSearch(db, search)),
+  };
+}
+
+export type AuditReader = ReturnType<typeof createAuditReader>;
