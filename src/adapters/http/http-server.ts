@@ -6,7 +6,9 @@ import Fastify, {
 } from 'fastify';
 import { createContext, type RequestContext } from '../../platform/context.js';
 import type { Logger } from '../../platform/log/index.js';
+import { ANONYMOUS } from '../../platform/security/index.js';
 import { sendProblem } from './http-problem.js';
+import { requestActor } from './request-actor.js';
 
 /** The HTTP host every web door (api, dicom-web, fhir) registers its routes on. */
 export function createHttpServer(log: Logger): FastifyInstance {
@@ -31,11 +33,14 @@ export function createHttpServer(log: Logger): FastifyInstance {
   return app as unknown as FastifyInstance;
 }
 
-/** The RequestContext of an HTTP request. Until authentication lands, callers are anonymous users. */
+/**
+ * The RequestContext of an HTTP request, with the identity the authentication hook established; callers no
+ * credential identified (authentication off) are anonymous.
+ */
 export function httpContext(request: FastifyRequest, door: 'api' | 'dicomweb' | 'fhir'): RequestContext {
   return createContext(
     request.log as Logger,
-    { kind: 'user', id: 'anonymous', roles: [] },
+    requestActor(request) ?? ANONYMOUS,
     { door, remoteAddress: request.ip },
     request.id,
   );

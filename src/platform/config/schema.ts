@@ -244,6 +244,84 @@ export const configSchema = Type.Object(
         description: 'The Modality Worklist lists arrived patients too, not only scheduled (booked) ones.',
       }),
     }),
+    security: group({
+      authentication: Type.Union([Type.Literal('on'), Type.Literal('off')], {
+        default: 'off',
+        description:
+          'HTTP callers must authenticate ("on") or are anonymous ("off"). Off for now; the default becomes "on".',
+      }),
+      bootstrapAdminApiKey: Type.String({
+        default: '',
+        description:
+          'When set (24+ characters), an administrator API key with exactly this secret exists (automation); empty: revoked.',
+      }),
+      accessTokenMinutes: Type.Integer({
+        minimum: 1,
+        maximum: 60,
+        default: 15,
+        description: 'Lifetime of an access token.',
+      }),
+      refreshTokenHours: Type.Integer({
+        minimum: 1,
+        maximum: 24 * 30,
+        default: 12,
+        description: 'Lifetime of a login session without activity (refresh token; each use renews it).',
+      }),
+      lockoutThreshold: Type.Integer({
+        minimum: 1,
+        default: 5,
+        description: 'Failed logins in a row that lock a user account.',
+      }),
+      lockoutMinutes: Type.Integer({
+        minimum: 1,
+        default: 15,
+        description: 'How long a locked account stays locked.',
+      }),
+      loginAttemptsPerMinutePerAddress: Type.Integer({
+        minimum: 1,
+        default: 30,
+        description: 'Logins one client address may try per minute; more get 429.',
+      }),
+      loginAttemptsPerMinutePerUser: Type.Integer({
+        minimum: 1,
+        default: 10,
+        description: 'Logins per minute for one user name, from anywhere; more get 429.',
+      }),
+      tokenKeyFile: Type.String({
+        default: '',
+        description:
+          'Access-token signing key file (made on first start); empty: security/token-signing.key in the data folder. Share it between nodes.',
+      }),
+      oidc: group({
+        issuer: Type.String({
+          default: '',
+          description:
+            'Issuer URL of an external OpenID Connect provider whose bearer tokens are accepted; empty: none.',
+        }),
+        audience: Type.String({
+          default: '',
+          description: "The audience (aud) tokens must carry: Lantern's client id.",
+        }),
+        jwksUri: Type.String({
+          default: '',
+          description: "The provider's JWKS URL; empty: read from its discovery document.",
+        }),
+        rolesClaim: Type.String({
+          default: 'roles',
+          description:
+            'Claim with group or role names; a dotted path reaches nested ones (realm_access.roles).',
+        }),
+        usernameClaim: Type.String({
+          default: 'preferred_username',
+          description: 'Claim with the user name.',
+        }),
+        roleMap: Type.Array(Type.String({ pattern: '^.+=.+$' }), {
+          default: [],
+          description:
+            'claimValue=role pairs (e.g. "pacs-admins=administrator"); empty: claim values that are Lantern role names count.',
+        }),
+      }),
+    }),
     log: group({
       level: Type.Union(
         ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),

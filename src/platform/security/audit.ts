@@ -75,6 +75,9 @@ export async function recordAudit(
     .returning(['seq', 'last_hash'])
     .executeTakeFirstOrThrow();
   const actor = describeActor(ctx.actor);
+  // Everything done under break-glass is flagged with its reason, so a reviewer finds it by one field.
+  const breakGlass = ctx.actor.kind === 'user' ? ctx.actor.breakGlass : undefined;
+  const detail = breakGlass ? { ...entry.detail, breakGlass: breakGlass.reason } : entry.detail;
   const row = {
     seq: head.seq,
     recorded_at: nowIso(),
@@ -87,7 +90,7 @@ export async function recordAudit(
     outcome: entry.outcome ?? 'success',
     patient_id: entry.patientId ?? null,
     study_instance_uid: entry.studyInstanceUid ?? null,
-    detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+    detail: detail === undefined ? null : JSON.stringify(detail),
     prev_hash: head.last_hash,
   };
   const hash = auditRowHash(row);
@@ -161,4 +164,33 @@ export async function verifyAuditChain(database: Database): Promise<AuditChainRe
     }
     if (rows.length < pageSize) return { records, intact: true };
   }
+}
+
+export interface AuditRecordSummary {
+  seq: number;
+  recordedAt: string;
+  action: string;
+  actor: string;
+  outcome: string;
+}
+
+/** One record of the trail by its sequence number, to name it (e.g. the first one that fails to verify). */
+export async function findAuditRecord(
+  database: Database,
+  seq: number,
+): Promise<AuditRecordSummary | undefined> {
+  const row = await (database.kysely as Kysely<AuditTables>)
+    .selectFrom('audit_event')
+    .select(['seq', 'recorded_at', 'action', 'actor_kind', 'actor_id', 'outcome'])
+    .where('seq', '=', seq)
+    .executeTakeFirst();
+  return (
+    row && {
+      seq: Number(row.seq),
+      recordedAt: row.recorded_at,
+      action: row.action,
+      actor: `${row.actor_kind}:${row.actor_id}`,
+      outcome: row.outcome,
+    }
+  );
 }

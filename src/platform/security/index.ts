@@ -21,3 +21,38 @@ export {
   type AuditRecord,
   type AuditSearch,
 } from './audit-search.js';
+export {
+  PERMISSIONS,
+  ROLES,
+  ROLE_PERMISSIONS,
+  BREAK_GLASS_GRANTS,
+  isRole,
+  isPermission,
+  permissionsOfRoles,
+  type Permission,
+  type Role,
+} from './permissions.js';
+export {
+  authorize,
+  hasPermission,
+  permissionsOf,
+  permissionsOfAe,
+  patientScopeOf,
+  breakGlass,
+  type PatientScope,
+  type AuthorizeTarget,
+} from './policy.js';
+export { ANONYMOUS, userActor, serviceActor } from './identity.js';
+export { checkPasswordRules, PASSWORD_MIN_LENGTH } from './password-rules.js';
+export { parseSmartScopes, smartScopesAllow, type SmartScope, type SmartDecision } from './smart-scopes.js';
+export type { User } from './users.js';
+export type { ApiKey } from './api-keys.js';
+export {
+  createSecurity,
+  BOOTSTRAP_KEY_NAME,
+  type Security,
+  type SecuritySettings,
+  type Authenticated,
+  type Session,
+} from './security-service.js';
+export { oneTimePassword } from './one-time-password.js';

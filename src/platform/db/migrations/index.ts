@@ -11,6 +11,7 @@ import { risMppsMigration } from './0009-ris-mpps.js';
 import { risReportsMigration } from './0010-ris-reports.js';
 import { messagesMigration } from './0011-messages.js';
 import { fhirSubscriptionsMigration } from './0012-fhir-subscriptions.js';
+import { securityIdentityMigration } from './0013-security-identity.js';
 
 /** The one migration sequence, in order. A new step gets the next number and the owning module's name. */
 export const migrations: readonly LanternMigration[] = [
@@ -26,4 +27,5 @@ export const migrations: readonly LanternMigration[] = [
   risReportsMigration,
   messagesMigration,
   fhirSubscriptionsMigration,
+  securityIdentityMigration,
 ];

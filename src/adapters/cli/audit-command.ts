@@ -1,0 +1,15 @@
+import type { Security } from '../../platform/security/index.js';
+
+/** `lantern audit verify`: recomputes the hash chain; a changed or removed record is named. */
+export async function verifyAuditTrail(security: Security): Promise<{ text: string; intact: boolean }> {
+  const report = await security.verifyAudit();
+  if (report.intact) return { text: `Audit trail intact: ${report.records} records verified.`, intact: true };
+  const bad = report.firstBroken;
+  const named = bad
+    ? `record ${bad.seq} (${bad.action} by ${bad.actor} at ${bad.recordedAt}, ${bad.outcome})`
+    : `record ${report.firstBrokenSeq} (missing)`;
+  return {
+    text: `Audit trail BROKEN at ${named}: it was changed, or a record before it was removed. ${report.records} records before it verify.`,
+    intact: false,
+  };
+}
