@@ -12,13 +12,17 @@ import { DICOMWEB_BASE, registerDicomwebRoutes } from './adapters/dicomweb/index
 import { registerFhirDoor } from './adapters/fhir/index.js';
 import { registerHl7Routes } from './adapters/api/hl7-routes.js';
 import { createHl7Door } from './adapters/hl7/index.js';
-import { createDimseDoor } from './adapters/dimse/index.js';
-import { createHttpServer } from './adapters/http/index.js';
+import { createDimseDoor, echoAe } from './adapters/dimse/index.js';
+import { registerAeEchoRoute } from './adapters/api/aes-echo-route.js';
+import { registerWebApp } from './adapters/http/web-app.js';
+import { createHttpServer, installHttpSecurity } from './adapters/http/index.js';
+import { registerAuthRoutes } from './adapters/api/auth-routes.js';
+import { registerUserRoutes } from './adapters/api/users-routes.js';
 import { ConfigError, type LanternConfig } from './platform/config/index.js';
 import { migrate, openDatabase, type Database } from './platform/db/index.js';
 import type { Logger } from './platform/log/index.js';
 import { createMessageLog, type MessageLog } from './platform/messages/index.js';
-import { createAeTable, type AeTable } from './platform/security/index.js';
+import { createAeTable, createSecurity, type AeTable, type Security } from './platform/security/index.js';
 import { LocalFolderStore } from './platform/storage/index.js';
 import { createPatients, type Patients } from './patients/index.js';
 import { createRis, createStudyLinking, orderMergeParticipant, type Ris } from './ris/index.js';
@@ -32,6 +36,8 @@ export interface Lantern {
   patients: Patients;
   ris: Ris;
   aeTable: AeTable;
+  /** Users, API keys, sessions and policy. */
+  security: Security;
   /** The HL7 message log (inbound and outbound). */
   messages: MessageLog;
   close(): Promise<void>;
@@ -58,6 +64,7 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
     });
     const recovered = await archive.recoverInterruptedStores();
     if (recovered > 0) log.warn({ files: recovered }, 'removed files an interrupted store left unindexed');
+    const security = await createSecurity(database, config.security, config.dataDir);
     const aeTable = createAeTable(database, {
       configured: config.dicom.remoteAes,
       unknownAePermissions: config.dicom.unknownAePermissions,
@@ -78,6 +85,7 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
       patients,
       ris,
       aeTable,
+      security,
       messages,
       close: async () => {
         await archive.close();
@@ -146,6 +154,9 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   const tls = tlsOptions('dicom', config.dicom);
   const hl7Tls = tlsOptions('hl7', config.hl7);
   const http = createHttpServer(log);
+  const routes = installHttpSecurity(http, lantern.security, log); // before any route: it records them
+  registerAuthRoutes(http, lantern);
+  registerUserRoutes(http, { security: lantern.security, routes });
   registerApiRoutes(http, lantern);
   registerPatientRoutes(http, lantern);
   registerRisRoutes(http, lantern);
@@ -155,6 +166,8 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   registerDicomwebRoutes(http, lantern);
   registerFhirDoor(http, { ...lantern, dicomwebBase: DICOMWEB_BASE });
   registerHl7Routes(http, lantern);
+  registerAeEchoRoute(http, { echo: (aeTitle) => echoAe(lantern.aeTable, config.dicom.aeTitle, aeTitle) });
+  registerWebApp(http); // last: the UI's pages answer only GET paths no door claims
   const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
   log.info({ url: httpUrl }, 'HTTP listening');
   const dimse = createDimseDoor(config.dicom, lantern, log);

@@ -17,6 +17,7 @@ import {
   showHl7Message,
   verifyArchive,
 } from './adapters/cli/index.js';
+import { registerSecurityCommands, securityFirstStart } from './adapters/cli/index.js';
 import { echoAe, sendStudy } from './adapters/dimse/index.js';
 import { ConfigError, loadConfig, type LanternConfig } from './platform/config/index.js';
 import { createLogger } from './platform/log/index.js';
@@ -66,6 +67,8 @@ program
     const settings = config();
     const log = createLogger({ level: settings.log.level });
     const lantern = await openLantern(settings, log);
+    const firstStart = await securityFirstStart(lantern.security, log);
+    if (firstStart) console.log(firstStart);
     const server = await startServer(lantern);
     console.log(
       `Lantern serving on ${server.httpUrl} and DICOM ${settings.dicom.aeTitle}@${settings.dicom.host}:${server.dicomPort}` +
@@ -260,6 +263,12 @@ hl7
       await withLantern((lantern) => replayHl7Message(lantern.messages, lantern.log, Number(id), 'outbound')),
     ),
   );
+
+registerSecurityCommands(
+  program,
+  (run) => withLantern((lantern) => run(lantern.security, lantern.log)),
+  () => config().dataDir,
+);
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message);

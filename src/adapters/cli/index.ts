@@ -4,3 +4,5 @@ export { exportStudy } from './export-command.js';
 export { verifyArchive, formatVerifyReport } from './verify-command.js';
 export { listAes, addAe, removeAe } from './ae-command.js';
 export { listHl7Messages, replayHl7Message, showHl7Message } from './hl7-commands.js';
+export { registerSecurityCommands } from './security-commands.js';
+export { securityFirstStart } from './first-start.js';
