@@ -3,7 +3,7 @@ import type { ArchiveDeps } from './archive-deps.js';
 import { retrieveBulkData, type BulkDataRequest } from './bulk-data.js';
 import { commitStorage, type InstanceReference } from './commit-storage.js';
 import { retrieveMetadata } from './instance-metadata.js';
-import { queryArchive, type ArchiveQuery } from './query-archive.js';
+import { queryAllMatches, queryArchive, type ArchiveQuery } from './query-archive.js';
 import { retrieveInstances } from './retrieve-instances.js';
 import { indexedBlobKeys, type InstanceSelector } from './retrieve-repo.js';
 import { storeInstance, type StoreOptions } from './store-instance.js';
@@ -38,6 +38,8 @@ export function createArchive(deps: ArchiveDeps) {
     storeInstance: (ctx: RequestContext, source: AsyncIterable<Uint8Array>, options?: StoreOptions) =>
       storeInstance(runtime, ctx, source, options),
     query: (ctx: RequestContext, query: ArchiveQuery) => queryArchive(deps, ctx, query),
+    /** Every match, page by page as iterated, unordered: for doors that walk all of them (C-FIND). */
+    queryAll: (ctx: RequestContext, query: ArchiveQuery) => queryAllMatches(deps, ctx, query),
     retrieve: (ctx: RequestContext, selector: InstanceSelector) => retrieveInstances(deps, ctx, selector),
     /** DICOM JSON of each instance (WADO-RS metadata), cached by content hash on first request. */
     retrieveMetadata: (ctx: RequestContext, selector: InstanceSelector) =>

@@ -4,7 +4,8 @@ import { openArchiveFixture, type ArchiveFixture } from '../../test/support/arch
 import { syntheticCtInstance, type SyntheticCtInstanceParams } from '../../test/support/synthetic-ct.js';
 import { testDialects } from '../../test/support/test-databases.js';
 import { LanternError } from '../platform/errors.js';
-import { toMatchRecord, type ArchiveQuery } from './index.js';
+import { toMatchRecord, type ArchiveDeps, type ArchiveQuery } from './index.js';
+import { queryAllMatches } from './query-archive.js';
 
 // Three patients, four studies: the matching rules of PS3.4 C.2.2.2 at every level, on every dialect.
 const S1 = '1.2.826.0.1.3680043.2.1125.1';
@@ -238,6 +239,32 @@ for (const dialect of testDialects()) {
       assert.deepEqual(match!['0020000D'], { vr: 'UI', Value: [S2] });
     });
 
+    test('walking every match page by page finds what one query finds, whatever the page size', async () => {
+      for (const query of [
+        { level: 'IMAGE', keys: {} },
+        { level: 'STUDY', keys: { PatientName: 'DOE*' } },
+        { level: 'SERIES', keys: { StudyInstanceUID: S1 } },
+        { level: 'PATIENT', keys: { PatientID: 'PAT_3%' } },
+      ] as ArchiveQuery[]) {
+        const expected = (await f.archive.query(f.ctx, { ...query, limit: 1000 })).matches;
+        const uidOf = (m: (typeof expected)[number]) =>
+          JSON.stringify([m['00080018'], m['0020000E'], m['0020000D'], m['00100020']]);
+        for (const pageSize of [1, 2, 1000]) {
+          const all = [];
+          for await (const match of queryAllMatches(depsOf(f), f.ctx, query, pageSize)) all.push(match);
+          assert.deepEqual(
+            all.map(uidOf).sort(),
+            expected.map(uidOf).sort(),
+            `${query.level} in pages of ${pageSize}`,
+          );
+        }
+      }
+      const refused = queryAllMatches(depsOf(f), f.ctx, { level: 'STUDY', keys: { NoSuchKey: 'x' } });
+      await assert.rejects(async () => {
+        for await (const _ of refused) assert.fail('no match expected');
+      }, LanternError);
+    });
+
     test('each query leaves an audit record with what was asked and how much was returned', async () => {
       await f.archive.query(f.ctx, { level: 'STUDY', keys: { PatientID: 'PAT2' } });
       const row = await f.database.kysely
@@ -254,4 +281,8 @@ for (const dialect of testDialects()) {
       });
     });
   });
+}
+
+function depsOf(f: ArchiveFixture): ArchiveDeps {
+  return { database: f.database, blobs: f.blobs, settings: { duplicatePolicy: 'keep-first', fsync: false } };
 }

@@ -5,7 +5,7 @@ import { recordAuditAlone, recordAuditFailure } from '../platform/security/index
 import type { ArchiveDeps } from './archive-deps.js';
 import { LEVELS, findQueryKey, keysForLevel, type QueryKey, type QueryLevel } from './query-keys.js';
 import { parseMatch } from './query-matching.js';
-import { runQuery, type IndexRow, type KeyCondition } from './query-repo.js';
+import { runQuery, runQueryAll, type IndexRow, type KeyCondition } from './query-repo.js';
 
 /** A query in the one query model that C-FIND, QIDO-RS, FHIR and the UI translate into. */
 export interface ArchiveQuery {
@@ -49,6 +49,41 @@ export async function queryArchive(
     await recordAuditFailure(deps.database, ctx, audit, error);
     throw error;
   }
+}
+
+/** Rows fetched per round trip when a door walks every match. */
+const ALL_MATCHES_PAGE = 1000;
+
+/**
+ * Every match of a query, in no particular order, fetched page by page as the caller iterates (C-FIND: a
+ * large result is never held, and every page costs the same whatever the archive's size). `limit` and
+ * `offset` are ignored. One audit record, written when the first page is asked for.
+ */
+export function queryAllMatches(
+  deps: ArchiveDeps,
+  ctx: RequestContext,
+  query: ArchiveQuery,
+  pageSize = ALL_MATCHES_PAGE,
+): AsyncIterable<DicomJson> {
+  const audit = {
+    action: `${query.level.toLowerCase()}.query`,
+    detail: { level: query.level, keys: query.keys ?? {}, all: true },
+  };
+  return {
+    async *[Symbol.asyncIterator]() {
+      let plan;
+      try {
+        plan = planQuery({ ...query, limit: 0, offset: 0 });
+        await recordAuditAlone(deps.database, ctx, audit);
+      } catch (error) {
+        await recordAuditFailure(deps.database, ctx, audit, error);
+        throw error;
+      }
+      for await (const rows of runQueryAll(deps.database, plan, pageSize)) {
+        for (const row of rows) yield toDicomJson(row, plan.returnKeys, plan.level);
+      }
+    },
+  };
 }
 
 function planQuery(query: ArchiveQuery) {

@@ -162,3 +162,39 @@ export async function runQuery(
   const rows = (await page.limit(plan.limit).offset(plan.offset).execute()) as IndexRow[];
   return { total, rows };
 }
+
+const ID_COLUMN: Record<QueryLevel, string> = {
+  PATIENT: 'patient.id',
+  STUDY: 'study.id',
+  SERIES: 'series.id',
+  IMAGE: 'instance.id',
+};
+
+/**
+ * Every matching index row, page by page in the order of the level's row ids, each page starting after the
+ * last id seen: every page costs the same, where OFFSET paging re-reads all the rows before the page.
+ */
+export async function* runQueryAll(
+  database: Database,
+  plan: Omit<QueryPlan, 'limit' | 'offset'>,
+  pageSize: number,
+): AsyncGenerator<IndexRow[]> {
+  const where = whereClause(plan.conditions);
+  const id = ID_COLUMN[plan.level];
+  const columns = plan.returnKeys.map((k) =>
+    (k.column ? sql.ref(k.column) : PATIENT_COUNTS[k.keyword]!).as(k.keyword),
+  );
+  for (let after = 0; ;) {
+    let page = baseQuery(database.kysely, plan.level);
+    if (where) page = page.where(where);
+    const rows = (await page
+      .select([...columns, sql.ref(id).as('__row_id')])
+      .where(sql.ref(id), '>', after)
+      .orderBy(sql.ref(id))
+      .limit(pageSize)
+      .execute()) as (IndexRow & { __row_id: number })[];
+    if (rows.length > 0) yield rows;
+    if (rows.length < pageSize) return;
+    after = Number(rows[rows.length - 1]!.__row_id);
+  }
+}

@@ -8,12 +8,9 @@ import { identifierError, readIdentifier, type Identifier } from './identifier.j
 import { DimseError } from '../../lib/dimse/index.js';
 import { STUDY_ROOT_MODELS } from './sop-classes.js';
 
-// Large pages without a total: C-FIND walks every match and never needs the count.
-const PAGE = 2000;
-
 /**
  * C-FIND SCP (PS3.4 C.4.1) on the archive's query model: the identifier's keys become the query, every
- * match comes back with exactly the requested attributes, page by page so a large result is never held.
+ * match comes back with exactly the requested attributes, fetched page by page so a large result is never held.
  * Keys the model cannot match on are returned empty, as PS3.4 C.2.2.1.2 allows for optional keys.
  */
 export function createFindHandler(archive: Archive, log: Logger) {
@@ -24,17 +21,15 @@ export function createFindHandler(archive: Archive, log: Logger) {
     }
     const ctx = dimseContext(log, request.association.info);
     const query: ArchiveQuery = { level: identifier.level, keys: matchingKeys(identifier) };
-    for (let offset = 0; !request.signal.aborted; offset += PAGE) {
-      let page;
-      try {
-        page = await archive.query(ctx, { ...query, limit: PAGE, offset, withTotal: false });
-      } catch (error) {
-        const { status, errorComment } = queryFailure(error);
-        throw new DimseError('status', errorComment, { status, cause: error });
-      }
-      for (const match of page.matches)
+    try {
+      for await (const match of archive.queryAll(ctx, query)) {
+        if (request.signal.aborted) return;
         yield encodeDataset(response(identifier, match), request.transferSyntaxUid);
-      if (page.matches.length < PAGE) return;
+      }
+    } catch (error) {
+      if (error instanceof DimseError) throw error;
+      const { status, errorComment } = queryFailure(error);
+      throw new DimseError('status', errorComment, { status, cause: error });
     }
   };
 }
