@@ -30,7 +30,7 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
   });
   const text = await response.text();
   assert.ok(response.ok, `${method} ${path}: ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+  return (text ? JSON.parse(text) : undefined) as unknown as T;
 }
 
 before(async () => {
@@ -80,9 +80,9 @@ test('order to report through FHIR: Patient, ServiceRequest, worklist, ImagingSt
       gender: 'female',
       birthDate: '1981-02-03',
     },
-  })) as { id: string };
+  })) as unknown as { id: string };
 
-  const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/notify`;
+  const hookUrl = `http://127.0.0.1:${(hook.address() as unknown as AddressInfo).port}/notify`;
   const subscription = (await fhir.create({
     resourceType: 'Subscription',
     body: {
@@ -92,7 +92,7 @@ test('order to report through FHIR: Patient, ServiceRequest, worklist, ImagingSt
       criteria: 'DiagnosticReport?status=final',
       channel: { type: 'rest-hook', endpoint: hookUrl },
     },
-  })) as { id: string; status: string };
+  })) as unknown as { id: string; status: string };
   assert.equal(subscription.status, 'active');
 
   const request = (await fhir.create({
@@ -108,7 +108,7 @@ test('order to report through FHIR: Patient, ServiceRequest, worklist, ImagingSt
       requester: { reference: 'Practitioner/dr-careful', display: 'Careful^Adam' },
       reasonCode: [{ text: 'headache' }],
     },
-  })) as ServiceRequest;
+  })) as unknown as ServiceRequest;
   const accession = request.identifier!.find((i) => i.type?.coding?.[0]?.code === 'ACSN')!.value!;
 
   // Booked through FHIR: a free Slot of the CT room's Schedule, then an Appointment for the order.
@@ -122,7 +122,7 @@ test('order to report through FHIR: Patient, ServiceRequest, worklist, ImagingSt
   const slots = (await fhir.search({
     resourceType: 'Slot',
     searchParams: { schedule: `Schedule/${room.id}`, start: '2031-06-02', status: 'free' },
-  })) as Bundle;
+  })) as unknown as Bundle;
   const slot = slots.entry![0]!.resource as { id: string; start: string; end: string };
   assert.equal(slot.start, '2031-06-02T06:00:00.000Z');
   const appointment = (await fhir.create({
@@ -136,7 +136,7 @@ test('order to report through FHIR: Patient, ServiceRequest, worklist, ImagingSt
       basedOn: [{ reference: `ServiceRequest/${request.id}` }],
       participant: [{ actor: { reference: `Patient/${patient.id}` }, status: 'accepted' }],
     },
-  })) as { status: string; start: string };
+  })) as unknown as { status: string; start: string };
   assert.equal(appointment.status, 'booked');
   assert.equal(appointment.start, slot.start);
 
@@ -197,7 +197,7 @@ test('order to report through FHIR: Patient, ServiceRequest, worklist, ImagingSt
   const found = (await fhir.search({
     resourceType: 'ImagingStudy',
     searchParams: { identifier: accession, _include: 'ImagingStudy:patient' },
-  })) as Bundle;
+  })) as unknown as Bundle;
   assert.equal(found.total, 1);
   const study = found.entry!.find((e) => e.search?.mode === 'match')!.resource as ImagingStudy;
   assert.equal(study.id, studyInstanceUid);
@@ -211,12 +211,12 @@ test('order to report through FHIR: Patient, ServiceRequest, worklist, ImagingSt
   const endpoint = (await fhir.read({
     resourceType: 'Endpoint',
     id: study.endpoint![0]!.reference!.split('/')[1]!,
-  })) as Endpoint;
+  })) as unknown as Endpoint;
   const qido = await fetch(`${endpoint.address}/studies?StudyInstanceUID=${studyInstanceUid}`, {
     headers: { accept: 'application/dicom+json' },
   });
   assert.equal(qido.status, 200);
-  const qidoStudies = (await qido.json()) as Record<string, { Value?: unknown[] }>[];
+  const qidoStudies = (await qido.json()) as unknown as Record<string, { Value?: unknown[] }>[];
   assert.deepEqual(
     qidoStudies.map((s) => s['0020000D']?.Value?.[0]),
     [studyInstanceUid],
@@ -232,7 +232,10 @@ test('order to report through FHIR: Patient, ServiceRequest, worklist, ImagingSt
   });
   await api('POST', `/orders/${request.id}/report/sign`, { as: 'final', signer: { name: 'Reader^Rita' } });
 
-  const report = (await fhir.read({ resourceType: 'DiagnosticReport', id: request.id! })) as DiagnosticReport;
+  const report = (await fhir.read({
+    resourceType: 'DiagnosticReport',
+    id: request.id!,
+  })) as unknown as DiagnosticReport;
   assert.equal(report.status, 'final');
   assert.equal(report.subject?.reference, `Patient/${patient.id}`);
   assert.equal(report.conclusion, 'Normal head CT.');
@@ -243,10 +246,13 @@ test('order to report through FHIR: Patient, ServiceRequest, worklist, ImagingSt
   const finals = (await fhir.search({
     resourceType: 'DiagnosticReport',
     searchParams: { patient: `Patient/${patient.id}`, status: 'final' },
-  })) as Bundle;
+  })) as unknown as Bundle;
   assert.equal(finals.total, 1);
 
-  const order = (await fhir.read({ resourceType: 'ServiceRequest', id: request.id! })) as ServiceRequest;
+  const order = (await fhir.read({
+    resourceType: 'ServiceRequest',
+    id: request.id!,
+  })) as unknown as ServiceRequest;
   assert.equal(order.status, 'completed');
   assert.equal(order.extension?.[0]?.valueCode, 'final');
 
@@ -256,13 +262,13 @@ test('order to report through FHIR: Patient, ServiceRequest, worklist, ImagingSt
   assert.deepEqual(notifications, [{ method: 'POST', url: '/notify', body: '' }]);
 
   // What Lantern synthesises from the order, and the audit trail of it all.
-  const practitioner = (await fhir.read({ resourceType: 'Practitioner', id: 'dr-careful' })) as {
+  const practitioner = (await fhir.read({ resourceType: 'Practitioner', id: 'dr-careful' })) as unknown as {
     name: { family: string }[];
   };
   assert.equal(practitioner.name[0]!.family, 'Careful');
   const audit = (await fhir.search({
     resourceType: 'AuditEvent',
     searchParams: { subtype: 'order.place', outcome: '0' },
-  })) as Bundle;
+  })) as unknown as Bundle;
   assert.equal(audit.total, 1);
 });
