@@ -6,6 +6,7 @@ import type { OrderId } from './ids.js';
 import { applyOrderTransition } from './order-transition.js';
 import type { OrderStatus } from './order-status.js';
 import { createOrders } from './orders.js';
+import { changeOrder, type OrderChange } from './order-change.js';
 import { createOrderingProviders } from './ordering-providers.js';
 import { createProcedureCatalogue } from './procedure-catalogue.js';
 import { createReading, type ReportingDeps } from './reading.js';
@@ -36,6 +37,7 @@ export {
   type OrderStatus,
 } from './order-status.js';
 export type { OrderSearch } from './order-search.js';
+export type { OrderChange } from './order-change.js';
 export type { OrderingProvider, OrderingProviderSearch } from './ordering-providers.js';
 export type { TransitionResult } from './order-transition.js';
 export type { OpeningHours } from './opening-hours.js';
@@ -74,6 +76,9 @@ export function createRis(deps: ReportingDeps) {
   return {
     procedures: createProcedureCatalogue(deps),
     orders: createOrders(deps),
+    /** Changes an order not yet in progress: priority, reason, ordering provider, procedure (HL7 XO). */
+    changeOrder: (ctx: RequestContext, id: OrderId, change: OrderChange) =>
+      changeOrder(deps, ctx, id, change),
     orderingProviders: createOrderingProviders(deps),
     resources: createResources(deps),
     bookings: createBookings(deps),

@@ -13,6 +13,7 @@ import { handleOrder } from './order-handlers.js';
 import type { ReportDocument } from './oru-builder.js';
 import { createOutboundAttempt, type Hl7Destination } from './outbound-sender.js';
 import { createReportNotifier } from './report-notifier.js';
+import { createReportSubscriber, type OutboxDatabase } from './report-subscriber.js';
 
 /**
  * The HL7 door's handler table: message type^trigger event (MSH-9) → handler.
@@ -58,7 +59,7 @@ export interface Hl7DoorSettings {
   allowedSenders: readonly string[];
   maxMessageBytes: number;
   ackWaitMs: number;
-  /** How often the worker looks for messages due (retries, other nodes' messages). */
+  /** How often the worker looks for messages due (retries, other nodes' messages) and for new reports. */
   pollMs?: number;
 }
 
@@ -73,7 +74,7 @@ export interface Hl7Door {
 /** The HL7 v2 inbound door: an MLLP listener, the message log, and the worker that runs the handlers. */
 export function createHl7Door(
   settings: Hl7DoorSettings,
-  services: Hl7Services & { messages: MessageLog },
+  services: Hl7Services & { messages: MessageLog; database: OutboxDatabase },
   log: Logger,
 ): Hl7Door {
   const doorLog = log.child({ door: 'hl7' });
@@ -94,6 +95,19 @@ export function createHl7Door(
     log: doorLog,
   });
   const notify = createReportNotifier(settings, services.messages);
+  const reports = createReportSubscriber(
+    services,
+    async (document, trx) => {
+      const queued = await notify(document, trx);
+      // Woken before the commit; the sender's next poll (pollMs) finds it if this wake comes too early.
+      if (queued.length > 0) setTimeout(() => sender.wake(), 20);
+    },
+    {
+      enabled: settings.destinations.some((d) => d.messages.includes('ORU')),
+      intervalMs: Math.min(settings.pollMs ?? 1000, 500),
+    },
+    doorLog,
+  );
   let server: MllpServer | undefined;
   return {
     notifyReport: async (document) => {
@@ -113,11 +127,12 @@ export function createHl7Door(
       const address = await server.listen(port, host);
       worker.start();
       sender.start();
+      reports.start();
       return address;
     },
     close: async () => {
       await server?.close();
-      await Promise.all([worker.stop(), sender.stop()]);
+      await Promise.all([worker.stop(), sender.stop(), reports.stop()]);
     },
   };
 }

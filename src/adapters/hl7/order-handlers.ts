@@ -7,7 +7,7 @@ import { Hl7Refusal } from './hl7-refusal.js';
 import { patientIdentifiers } from './pid-demographics.js';
 
 // ORM^O01 (HL7 v2.5.1 4.4.1) and OMI^O23 (4.4.10) → RIS orders. ORC-1 (table 0119) says what to do:
-// NW new order, CA/DC cancel, SC status changed; XO (change) is refused until the RIS can change an order.
+// NW new order, CA/DC cancel, SC status changed, XO change (priority, reason, provider, procedure).
 // Lantern is the filler: its accession number is the filler order number (ORC-3).
 
 // TQ priority (table 0027): S stat, A asap, R routine; others (P, C, T) are routine here.
@@ -80,7 +80,7 @@ async function newOrder(
   group: OrderGroup,
   patientRef: number,
 ): Promise<string> {
-  const { orc, obr, tq1 } = group;
+  const { orc, obr } = group;
   if (!obr) throw new Hl7Refusal('an NW order needs an OBR segment', 'segmentSequence', 'OBR-1');
   const placerOrderNumber = orc.value(2) || obr.value(2) || undefined;
   // Idempotent: a resent NW (or a replay) finds the order it placed the first time.
@@ -90,6 +90,23 @@ async function newOrder(
     if (placed)
       return `order ${placed.id} (${placed.accessionNumber}) exists for placer number ${placerOrderNumber}`;
   }
+  const procedure = await orderedProcedure(ctx, services, obr);
+  const priorityCode = priorityOf(group);
+  const order = await services.ris.orders.place(ctx, {
+    patientRef,
+    procedureId: procedure.id,
+    placerOrderNumber,
+    // OBR-18 (placer field 1) is where many EMRs put an accession number they assigned.
+    ...(obr.value(18) ? { accessionNumber: obr.value(18) } : {}),
+    priority: PRIORITY[priorityCode.toUpperCase()] ?? 'ROUTINE',
+    reason: reasonOf(obr),
+    orderingProvider: providerOf(group),
+  });
+  return `order ${order.id} (${order.accessionNumber}) placed`;
+}
+
+/** The catalogue procedure of OBR-4 (code, and coding system OBR-4.3 when sent). */
+async function orderedProcedure(ctx: RequestContext, services: Hl7Services, obr: Segment) {
   const code = obr.value(4, 1);
   const scheme = obr.value(4, 3);
   const procedure = (await services.ris.procedures.list(ctx)).find(
@@ -99,24 +116,49 @@ async function newOrder(
     const named = scheme ? `${code} (${scheme})` : code || '(empty)';
     throw new Hl7Refusal(`procedure ${named} (OBR-4) is not in the catalogue`, 'tableValueNotFound', 'OBR-4');
   }
-  // 2.5 carries priority in TQ1-9; older senders in ORC-7.6 or OBR-27.6.
-  const priorityCode = tq1?.value(9) || orc.value(7, 6) || obr.value(27, 6);
-  const provider = orc.field(12).isEmpty ? obr.field(16) : orc.field(12);
-  const providerName = [provider.component(2), provider.component(3)].filter(Boolean).join('^');
-  const order = await services.ris.orders.place(ctx, {
-    patientRef,
-    procedureId: procedure.id,
-    placerOrderNumber,
-    // OBR-18 (placer field 1) is where many EMRs put an accession number they assigned.
-    ...(obr.value(18) ? { accessionNumber: obr.value(18) } : {}),
-    priority: PRIORITY[priorityCode.toUpperCase()] ?? 'ROUTINE',
-    reason: obr.value(31, 2) || obr.value(31, 1) || undefined,
-    orderingProvider: {
-      ...(provider.component(1) ? { id: provider.component(1) } : {}),
-      ...(providerName ? { name: providerName } : {}),
-    },
+  return procedure;
+}
+
+// 2.5 carries priority in TQ1-9; older senders in ORC-7.6 or OBR-27.6.
+const priorityOf = ({ orc, obr, tq1 }: OrderGroup) =>
+  tq1?.value(9) || orc.value(7, 6) || obr?.value(27, 6) || '';
+
+const reasonOf = (obr: Segment) => obr.value(31, 2) || obr.value(31, 1) || undefined;
+
+/** ORC-12 (or OBR-16) XCN: id, family^given. Undefined when neither is sent. */
+function providerOf({ orc, obr }: OrderGroup): { id?: string; name?: string } | undefined {
+  const provider = orc.field(12).isEmpty ? obr?.field(16) : orc.field(12);
+  if (!provider || provider.isEmpty) return undefined;
+  const name = [provider.component(2), provider.component(3)].filter(Boolean).join('^');
+  return {
+    ...(provider.component(1) ? { id: provider.component(1) } : {}),
+    ...(name ? { name } : {}),
+  };
+}
+
+/**
+ * XO (4.5.1.1, table 0119: change order/service request): the fields the message carries replace the
+ * order's; the ones it leaves empty stay. Refused (AE) once the exam is in progress.
+ */
+async function changedOrder(
+  ctx: RequestContext,
+  services: Hl7Services,
+  group: OrderGroup,
+  patientRef: number,
+): Promise<string> {
+  const order = await findOrder(ctx, services, group, patientRef);
+  const priorityCode = priorityOf(group).toUpperCase();
+  const reason = group.obr ? reasonOf(group.obr) : undefined;
+  const provider = providerOf(group);
+  const procedure =
+    group.obr && group.obr.value(4, 1) ? await orderedProcedure(ctx, services, group.obr) : undefined;
+  const changed = await services.ris.changeOrder(ctx, order.id, {
+    ...(PRIORITY[priorityCode] ? { priority: PRIORITY[priorityCode] } : {}),
+    ...(reason !== undefined ? { reason } : {}),
+    ...(provider ? { orderingProvider: provider } : {}),
+    ...(procedure ? { procedureId: procedure.id } : {}),
   });
-  return `order ${order.id} (${order.accessionNumber}) placed`;
+  return `order ${changed.id} changed`;
 }
 
 export async function handleOrder(
@@ -163,11 +205,8 @@ export async function handleOrder(
         break;
       }
       case 'XO':
-        throw new Hl7Refusal(
-          'XO (change order) is not supported: cancel (CA) and place a new order (NW)',
-          'tableValueNotFound',
-          'ORC-1',
-        );
+        outcomes.push(await changedOrder(ctx, services, group, patient.id));
+        break;
       default:
         throw new Hl7Refusal(
           `order control '${control}' (ORC-1) is not supported`,

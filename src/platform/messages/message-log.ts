@@ -7,6 +7,7 @@ import {
   countMessages,
   dueMessageIds,
   findByDedupKey,
+  findBySource,
   insertMessage,
   isUniqueViolation,
   leaseMessage,
@@ -160,6 +161,27 @@ export function createMessageLog(
         if (source !== undefined && isUniqueViolation(error)) return undefined;
         throw error;
       }
+    },
+
+    /**
+     * `enqueue` inside the caller's transaction (an event consumer's, so that the message and the cursor
+     * move together). The source is looked up first rather than caught as a unique violation: on
+     * PostgreSQL a failed statement would abort the caller's whole transaction.
+     */
+    enqueueIn: async (
+      trx: Kysely<any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+      message: NewMessage,
+      source: string,
+    ): Promise<MessageSummary | undefined> => {
+      const executor = trx as Kysely<MessageTables>;
+      if (await findBySource(executor, source)) return undefined;
+      return insertMessage(executor, {
+        direction: 'outbound',
+        message,
+        state: 'pending',
+        now: now(),
+        source,
+      });
     },
 
     /** Takes the next due message of a direction (oldest first, in order per key) with a lease. */

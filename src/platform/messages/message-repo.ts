@@ -125,6 +125,15 @@ export async function findByDedupKey(db: Db, dedupKey: string): Promise<number |
   return row === undefined ? undefined : Number(row.id);
 }
 
+export async function findBySource(db: Db, source: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('integration_message')
+    .select('id')
+    .where('source', '=', source)
+    .executeTakeFirst();
+  return row === undefined ? undefined : Number(row.id);
+}
+
 /** A UNIQUE violation on either dialect (SQLite's constraint code, PostgreSQL's SQLSTATE 23505). */
 export const isUniqueViolation = (error: unknown): boolean => {
   const code = (error as { code?: string } | undefined)?.code;
