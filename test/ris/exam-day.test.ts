@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- one exam's whole day, step by step, as the issue's acceptance reads */
 // The RIS acceptance test (issue 5): one exam's whole day over the real doors of one `lantern serve`.
 // The clerk registers the patient and places the order (REST) and books a slot on the CT room; the CT
 // modality finds it on the Modality Worklist (DCMTK findscu -W), reports the procedure step (MPPS N-CREATE,
@@ -66,6 +67,17 @@ const call = restClient(() => api);
 const getOrder = async (id: number) => (await call<OrderBody>('GET', `/orders/${id}`)).body;
 const history = async (id: number) =>
   (await call<{ history: HistoryEntry[] }>('GET', `/orders/${id}/history`)).body.history;
+/** findscu -W as the CT modality with the given -k keys: one dcmdump-style text per match. */
+async function worklistMatches(keys: string[]): Promise<string[]> {
+  const result = await runTool('findscu', [
+    ...['-W', '-v', '-aet', STATION, '-aec', 'LANTERN'],
+    ...keys.flatMap((key) => ['-k', key]),
+    ...['127.0.0.1', String(server.dicomPort)],
+  ]);
+  assert.equal(result.code, 0, result.output);
+  assert.match(result.output, /Received Final Find Response \(Success\)/);
+  return result.output.split(/Find Response: \d+ \(Pending\)/).slice(1);
+}
 const dimse = (list: Parameters<typeof sendDimse>[2]) => sendDimse(server.dicomPort, STATION, list);
 
 before(async () => {
@@ -174,16 +186,8 @@ test('the modality finds the exam on its worklist (findscu -W)', async () => {
     'RequestedProcedurePriority',
     'ReferringPhysicianName',
   ];
-  const result = await runTool('findscu', [
-    ...['-W', '-v', '-aet', STATION, '-aec', 'LANTERN'],
-    ...keys.flatMap((key) => ['-k', key]),
-    '127.0.0.1',
-    String(server.dicomPort),
-  ]);
-  assert.equal(result.code, 0, result.output);
-  assert.match(result.output, /Received Final Find Response \(Success\)/);
-  const matches = result.output.split(/Find Response: \d+ \(Pending\)/).slice(1);
-  assert.equal(matches.length, 1, result.output);
+  const matches = await worklistMatches(keys);
+  assert.equal(matches.length, 1, matches.join('\n'));
   const [match] = matches as [string];
   assert.equal(dumped(match, '0008,0050'), exam.accessionNumber);
   assert.equal(dumped(match, '0040,1001'), exam.accessionNumber, 'Requested Procedure ID');
@@ -196,6 +200,7 @@ test('the modality finds the exam on its worklist (findscu -W)', async () => {
   assert.equal(dumped(match, '0040,0003'), '090000', 'on the room clock');
   assert.equal(dumped(match, '0008,0060'), 'CT');
   assert.equal(dumped(match, '0008,0090'), 'Ref^Rita');
+  assert.equal(dumped(match, '0040,1003'), 'HIGH', 'URGENT is HIGH in DICOM');
   // Requested Procedure Code Sequence (0032,1064): the catalogue's code, scheme and meaning.
   const codeSequence = match.slice(match.indexOf('(0032,1064)'));
   assert.ok(codeSequence.length > 0, match);
@@ -228,6 +233,8 @@ test('MPPS N-CREATE moves the exam to in-progress, N-SET COMPLETED to completed'
   ]);
   assert.equal(created?.status, 0x0000, JSON.stringify(created));
   assert.equal((await getOrder(exam.id)).status, 'in-progress');
+  // Started: no other modality picks it from the worklist again.
+  assert.deepEqual(await worklistMatches([`AccessionNumber=${exam.accessionNumber}`]), []);
 
   // The scanner acquires one series, from what the worklist told it.
   images = await writeSyntheticStudy(join(dataDir, 'modality-out'), {
@@ -255,6 +262,8 @@ test('MPPS N-CREATE moves the exam to in-progress, N-SET COMPLETED to completed'
   const order = await getOrder(exam.id);
   assert.equal(order.status, 'completed');
   assert.equal(order.steps[0]!.status, 'COMPLETED');
+  // Completion bills the exam.
+  assert.equal((await call<ChargesBody>('GET', `/orders/${exam.id}/charges`)).body.status, 'open');
 });
 
 test('storescu sends the images; the study links to the order by its accession number', async () => {
@@ -359,6 +368,7 @@ test('the radiologist drafts, signs final, then amends: a new version, the old o
       [2, 'amendment', 'final'],
     ],
   );
+  assert.equal(amended.body.current.reason, 'abscess question answered');
   assert.deepEqual(amended.body.current.sections, corrected);
   assert.deepEqual(amended.body.versions[0], finalVersion, 'the signed version 1 is kept as it was');
   const report = await call<ReportBody>('GET', `/orders/${exam.id}/report`);
