@@ -15,7 +15,7 @@ import { createHl7Door } from './adapters/hl7/index.js';
 import { createDimseDoor, echoAe } from './adapters/dimse/index.js';
 import { registerAeEchoRoute } from './adapters/api/aes-echo-route.js';
 import { registerWebApp } from './adapters/http/web-app.js';
-import { createHttpServer, installHttpSecurity } from './adapters/http/index.js';
+import { createHttpServer, installHttpSecurity, installOpenApi } from './adapters/http/index.js';
 import { registerAuthRoutes } from './adapters/api/auth-routes.js';
 import { registerUserRoutes } from './adapters/api/users-routes.js';
 import { ConfigError, type LanternConfig } from './platform/config/index.js';
@@ -148,6 +148,13 @@ function tlsOptions(
   return options;
 }
 
+/** Lantern's version, from package.json (one level above src/ and dist/). */
+function packageVersion(): string {
+  return (
+    JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  ).version;
+}
+
 /** Starts the listeners of `lantern serve`: HTTP, DICOM and HL7 (MLLP). */
 export async function startServer(lantern: Lantern): Promise<RunningServer> {
   const { config, log } = lantern;
@@ -155,6 +162,7 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   const hl7Tls = tlsOptions('hl7', config.hl7);
   const http = createHttpServer(log);
   const routes = installHttpSecurity(http, lantern.security, log); // before any route: it records them
+  installOpenApi(http, { title: 'Lantern REST API', version: packageVersion() });
   registerAuthRoutes(http, lantern);
   registerUserRoutes(http, { security: lantern.security, routes });
   registerApiRoutes(http, lantern);

@@ -97,3 +97,32 @@ test('the AE table over REST: add, list, change, remove; bad bodies get a 400', 
   assert.equal((await fetch(`${baseUrl}/api/aes/PACS2`, { method: 'DELETE' })).status, 204);
   assert.equal((await fetch(`${baseUrl}/api/aes/PACS2`, { method: 'DELETE' })).status, 404);
 });
+
+test('/api/openapi.json describes every REST route with its parameters and body schemas', async () => {
+  const response = await fetch(`${baseUrl}/api/openapi.json`);
+  assert.equal(response.status, 200);
+  const document = (await response.json()) as {
+    openapi: string;
+    paths: Record<
+      string,
+      Record<string, { parameters?: { name: string; in: string }[]; requestBody?: unknown }>
+    >;
+  };
+  assert.match(document.openapi, /^3\./);
+  for (const path of [
+    '/api/studies',
+    '/api/patients',
+    '/api/orders',
+    '/api/orders/{id}/transitions',
+    '/health',
+  ]) {
+    assert.ok(document.paths[path], `${path} is described`);
+  }
+  const transition = document.paths['/api/orders/{id}/transitions']!.post!;
+  assert.deepEqual(
+    transition.parameters?.filter((p) => p.in === 'path').map((p) => p.name),
+    ['id'],
+  );
+  assert.ok(transition.requestBody, 'the body schema the route enforces is in the description');
+  assert.ok(!Object.keys(document.paths).some((p) => p.includes(':')), 'path parameters in OpenAPI form');
+});

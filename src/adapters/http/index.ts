@@ -10,3 +10,4 @@ export {
   serializeCookie,
 } from './cookies.js';
 export type { RegisteredRoute } from './route-registry.js';
+export { installOpenApi } from './openapi.js';

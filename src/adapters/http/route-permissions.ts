@@ -20,6 +20,7 @@ const RULES: readonly (readonly [methods: string, pattern: string, access: Route
   ['POST', '/api/auth/refresh', 'public'], // proves itself with the refresh token
   ['POST', '/api/auth/logout', 'public'], // ends the session of the refresh token it brings
   [ANY, '/api/auth/*', 'authenticated'],
+  [READ, '/api/openapi.json', 'authenticated'], // the API's description: no data
   [READ, '/fhir/metadata', 'public'], // FHIR R4 RESTful API: the CapabilityStatement is open
   // The web UI's shell (adapters/http/web-app.ts): static files, no data; its pages call the APIs below.
   [READ, '/', 'public'],
