@@ -208,10 +208,10 @@ export function completedAttributes(step: { date: string; time: string; series: 
   };
 }
 
-/** The first value of a tag in findscu's dcmdump-style output (odd lengths are padded with a space). */
+/** The first value of a tag in findscu's dcmdump-style output, without its padding (NUL for UI, else space). */
 export function dumped(text: string, tag: string): string | undefined {
   const match = new RegExp(`\\(${tag}\\) \\w\\w \\[([^\\]]*)\\]`).exec(text);
-  return match?.[1]?.trimEnd();
+  return match?.[1]?.replace(/[\0 ]+$/, '');
 }
 
 export interface AuditRecord {
