@@ -6,6 +6,7 @@ import type { OrderId } from './ids.js';
 import { applyOrderTransition } from './order-transition.js';
 import type { OrderStatus } from './order-status.js';
 import { createOrders } from './orders.js';
+import { lookUpOrders, type OrderLookup } from './order-lookup.js';
 import { changeOrder, type OrderChange } from './order-change.js';
 import { createOrderingProviders } from './ordering-providers.js';
 import { createProcedureCatalogue } from './procedure-catalogue.js';
@@ -76,6 +77,8 @@ export function createRis(deps: ReportingDeps) {
   return {
     procedures: createProcedureCatalogue(deps),
     orders: createOrders(deps),
+    /** The orders of a page (by id or accession number) in one query and one audit record. */
+    lookUpOrders: (ctx: RequestContext, lookup: OrderLookup) => lookUpOrders(deps, ctx, lookup),
     /** Changes an order not yet in progress: priority, reason, ordering provider, procedure (HL7 XO). */
     changeOrder: (ctx: RequestContext, id: OrderId, change: OrderChange) =>
       changeOrder(deps, ctx, id, change),

@@ -1,6 +1,6 @@
 import type { ImagingStudy, ImagingStudySeries, Resource } from '@medplum/fhirtypes';
 import { toMatchRecord, type Archive, type MatchRecord } from '../../archive/index.js';
-import type { Patients } from '../../patients/index.js';
+import type { Patient, Patients } from '../../patients/index.js';
 import type { RequestContext } from '../../platform/context.js';
 import type { OrderId, Ris } from '../../ris/index.js';
 import { ACCESSION_SYSTEM, DCM_SYSTEM, DICOM_UID_SYSTEM, V2_0203 } from './coding-systems.js';
@@ -15,9 +15,11 @@ import { alternatives, dateRange, dicomDateRange, fhirDate, referenceId, token }
 
 const UID = /^[0-9.]{1,64}$/;
 
-/** Patient ID + issuer → Patient/{key}, looked up once per request. */
-function patientLookup(patients: Patients, ctx: RequestContext) {
+/** Patient ID + issuer → Patient/{key}, looked up once per request (`known`: already found by the search). */
+function patientLookup(patients: Patients, ctx: RequestContext, known?: Patient) {
   const cache = new Map<string, Promise<string | undefined>>();
+  if (known && known.mergedInto === undefined)
+    cache.set(`${known.issuerOfPatientId}|${known.patientId}`, Promise.resolve(String(known.id)));
   return (patientId: string, issuer: string) => {
     const key = `${issuer}|${patientId}`;
     if (!cache.has(key)) {
@@ -114,11 +116,21 @@ function toImagingStudy(
 }
 
 export function imagingStudyHandler(archive: Archive, patients: Patients, ris: Ris): ResourceHandler {
-  /** The studies of one page of STUDY matches, with their series and instances (one query each). */
-  async function build(ctx: RequestContext, studies: MatchRecord[]): Promise<ImagingStudy[]> {
+  /**
+   * The studies of one page of STUDY matches, with their series, instances and orders (one query each, not
+   * one a study). `patient`: the patient the search named, whose key need not be looked up again.
+   */
+  async function build(
+    ctx: RequestContext,
+    studies: MatchRecord[],
+    patient?: Patient,
+  ): Promise<ImagingStudy[]> {
     if (studies.length === 0) return [];
     const uids = studies.map((s) => String(s.StudyInstanceUID)).join('\\');
-    const [series, instances] = await Promise.all([
+    const accessions = [
+      ...new Set(studies.flatMap((s) => (s.AccessionNumber ? [String(s.AccessionNumber)] : []))),
+    ];
+    const [series, instances, orders] = await Promise.all([
       archive.query(ctx, {
         level: 'SERIES',
         keys: { StudyInstanceUID: uids },
@@ -131,10 +143,12 @@ export function imagingStudyHandler(archive: Archive, patients: Patients, ris: R
         limit: 10_000,
         withTotal: false,
       }),
+      accessions.length ? ris.lookUpOrders(ctx, { accessionNumbers: accessions }) : [],
     ]);
+    const orderOf = new Map(orders.map((o) => [o.accessionNumber, o.id]));
     const seriesRecords = series.matches.map(toMatchRecord);
     const instanceRecords = instances.matches.map(toMatchRecord);
-    const patientOf = patientLookup(patients, ctx);
+    const patientOf = patientLookup(patients, ctx, patient);
     return Promise.all(
       studies.map(async (study) => {
         const uid = study.StudyInstanceUID;
@@ -142,16 +156,12 @@ export function imagingStudyHandler(archive: Archive, patients: Patients, ris: R
           String(study.PatientID ?? ''),
           String(study.IssuerOfPatientID ?? ''),
         );
-        const accession = study.AccessionNumber ? String(study.AccessionNumber) : undefined;
-        const order = accession
-          ? (await ris.orders.search(ctx, { accessionNumber: accession, limit: 1 })).orders[0]
-          : undefined;
         return toImagingStudy(
           study,
           seriesRecords.filter((s) => s.StudyInstanceUID === uid),
           instanceRecords.filter((i) => i.StudyInstanceUID === uid),
           patientRef,
-          order?.id,
+          study.AccessionNumber ? orderOf.get(String(study.AccessionNumber)) : undefined,
         );
       }),
     );
@@ -175,10 +185,9 @@ export function imagingStudyHandler(archive: Archive, patients: Patients, ris: R
       }
     }
     const patient = p.get('patient')?.[0] ?? p.get('subject')?.[0];
+    let found: Patient | undefined;
     if (patient) {
-      const found = await patients
-        .read(ctx, referenceId(patient, 'Patient', 'patient'))
-        .catch(() => undefined);
+      found = await patients.read(ctx, referenceId(patient, 'Patient', 'patient')).catch(() => undefined);
       if (!found) return { total: 0, resources: [] };
       keys.PatientID = found.patientId;
       // An empty issuer is a universal match in DICOM; such a patient's studies are filtered below.
@@ -213,7 +222,7 @@ export function imagingStudyHandler(archive: Archive, patients: Patients, ris: R
       total -= studies.length - kept.length;
       studies = kept;
     }
-    return { total, resources: await build(ctx, studies) };
+    return { total, resources: await build(ctx, studies, found) };
   }
 
   return {

@@ -31,6 +31,8 @@ export interface SearchPage {
 export interface ResourceHandler {
   type: Resource['resourceType'];
   read(ctx: RequestContext, id: string, env: FhirEnv): Promise<Resource>;
+  /** Several at once (for _include), in one lookup; unknown ids are left out. Else `read` one by one. */
+  readMany?(ctx: RequestContext, ids: string[], env: FhirEnv): Promise<Resource[]>;
   search?: {
     params: Record<string, { type: ParamType; documentation: string }>;
     /** The orders a search comes back in; Lantern's services page in their own order only. */

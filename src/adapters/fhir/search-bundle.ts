@@ -168,15 +168,26 @@ async function included(
       continue;
     }
     const references = new Set(matches.flatMap((m) => refs(m)).filter((r): r is string => !!r));
+    const byType = new Map<string, string[]>();
     for (const reference of references) {
       const [refType, refId] = reference.split('/');
-      const refHandler = refType ? handlers.get(refType) : undefined;
-      if (!refHandler || !refId || (target && target !== refType)) continue;
-      const resource = await refHandler.read(ctx, refId, env).catch((error: unknown) => {
-        if (error instanceof FhirError || (error as { code?: string }).code === 'not-found') return undefined;
-        throw error;
-      });
-      if (resource) add(resource);
+      if (!refType || !refId || (target && target !== refType) || !handlers.has(refType)) continue;
+      byType.set(refType, [...(byType.get(refType) ?? []), refId]);
+    }
+    for (const [refType, ids] of byType) {
+      const refHandler = handlers.get(refType)!;
+      if (refHandler.readMany && ids.length > 1) {
+        (await refHandler.readMany(ctx, ids, env)).forEach(add);
+        continue;
+      }
+      for (const refId of ids) {
+        const resource = await refHandler.read(ctx, refId, env).catch((error: unknown) => {
+          if (error instanceof FhirError || (error as { code?: string }).code === 'not-found')
+            return undefined;
+          throw error;
+        });
+        if (resource) add(resource);
+      }
     }
   }
   for (const value of common.get('_revinclude') ?? []) {

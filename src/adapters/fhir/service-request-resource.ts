@@ -225,6 +225,10 @@ export function serviceRequestHandler(ris: Ris): ResourceHandler {
       if (!/^\d{1,15}$/.test(id)) throw fhirError(404, 'not-found', `ServiceRequest ${id} not found`);
       return toServiceRequest(await ris.orders.get(ctx, Number(id) as OrderId));
     },
+    readMany: async (ctx, ids) => {
+      const numeric = ids.filter((id) => /^\d{1,15}$/.test(id)).map((id) => Number(id) as OrderId);
+      return (await ris.lookUpOrders(ctx, { ids: numeric })).map(toServiceRequest);
+    },
     search: {
       params: {
         _id: { type: 'token', documentation: 'the order id' },

@@ -1,0 +1,52 @@
+import type { RequestContext } from '../platform/context.js';
+import { invalid } from '../platform/errors.js';
+import type { OrderId } from './ids.js';
+import type { Order } from './order.js';
+import { loadOrders } from './order-repo.js';
+import type { RisDeps } from './ris-deps.js';
+import { auditedRead } from './ris-transaction.js';
+
+/** At most this many orders are looked up at once (one page of a door's search). */
+export const MAX_ORDER_LOOKUP = 1000;
+
+/** Orders named by id or by accession number, e.g. those of a page of studies; unknown ones are left out. */
+export interface OrderLookup {
+  ids?: readonly OrderId[];
+  accessionNumbers?: readonly string[];
+}
+
+/**
+ * The orders of a whole page in one query and one audit record (not one each): a door that shows studies
+ * with their orders, or resolves the orders a page points at. Both lists may be given; matches of either.
+ */
+export function lookUpOrders(deps: RisDeps, ctx: RequestContext, lookup: OrderLookup): Promise<Order[]> {
+  const ids = [...new Set(lookup.ids ?? [])];
+  const accessionNumbers = [...new Set(lookup.accessionNumbers ?? [])];
+  return auditedRead(
+    deps,
+    ctx,
+    { action: 'order.lookup', detail: { ids, accessionNumbers } },
+    async (db) => {
+      if (ids.length + accessionNumbers.length > MAX_ORDER_LOOKUP) {
+        throw invalid(`at most ${MAX_ORDER_LOOKUP} orders are looked up at once`);
+      }
+      if (ids.some((id) => !Number.isSafeInteger(id) || id <= 0)) throw invalid('order ids are positive');
+      if (ids.length + accessionNumbers.length === 0) return [];
+      const rows = await db
+        .selectFrom('imaging_order')
+        .select('id')
+        .where((eb) =>
+          eb.or([
+            ...(ids.length ? [eb('id', 'in', ids)] : []),
+            ...(accessionNumbers.length ? [eb('accession_number', 'in', accessionNumbers)] : []),
+          ]),
+        )
+        .execute();
+      return loadOrders(
+        db,
+        rows.map((r) => r.id!),
+      );
+    },
+    (orders) => ({ detail: { returned: orders.map((o) => o.id) } }),
+  );
+}
