@@ -1,0 +1,78 @@
+// Reading worklist and reports (src/adapters/api/ris-report-routes.ts).
+import { apiJson, query } from './http';
+import type { Priority } from './ris';
+
+export interface ReadingEntry {
+  orderId: number;
+  accessionNumber: string;
+  studyInstanceUid: string;
+  status: string;
+  priority: Priority;
+  patient: { ref: number; patientId: string; name: string | null };
+  procedure: { meaning: string; modality: string };
+  completedAt: string;
+  ageMinutes: number;
+  claim: { by: string; at: string; expiresAt: string } | null;
+  aiFlag: string | null;
+}
+
+export interface ReportSection {
+  title: string;
+  text: string;
+}
+
+export interface ReportVersion {
+  version: number;
+  kind: 'original' | 'amendment' | 'addendum';
+  status: 'draft' | 'preliminary' | 'final';
+  sections: ReportSection[];
+  reason: string | null;
+  signer: { id: string; name: string } | null;
+  signedAt: string | null;
+}
+
+export interface Report {
+  orderId: number;
+  orderStatus: string;
+  current: ReportVersion;
+  versions: ReportVersion[];
+}
+
+export interface ReportTemplate {
+  id: number;
+  name: string;
+  sections: ReportSection[];
+}
+
+export const reading = {
+  worklist: (params: { modality?: string; limit?: number; offset?: number }) =>
+    apiJson<{ total: number; entries: ReadingEntry[] }>(`/api/reading-worklist${query(params)}`),
+  claim: (orderId: number) => apiJson<unknown>(`/api/reading-worklist/${orderId}/claim`, { method: 'POST' }),
+  release: (orderId: number) => apiJson<void>(`/api/reading-worklist/${orderId}/claim`, { method: 'DELETE' }),
+};
+
+export const reports = {
+  /** The order's report, or undefined while none is started. */
+  get: async (orderId: number): Promise<Report | undefined> => {
+    try {
+      return await apiJson<Report>(`/api/orders/${orderId}/report`);
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return undefined;
+      throw error;
+    }
+  },
+  templates: () => apiJson<{ templates: ReportTemplate[] }>('/api/report-templates'),
+  startDraft: (orderId: number, body: { templateId?: number; sections?: ReportSection[] }) =>
+    apiJson<Report>(`/api/orders/${orderId}/report/drafts`, { method: 'POST', json: body }),
+  saveDraft: (orderId: number, sections: ReportSection[]) =>
+    apiJson<Report>(`/api/orders/${orderId}/report/draft`, { method: 'PUT', json: { sections } }),
+  sign: (orderId: number, as: 'preliminary' | 'final', signerName: string) =>
+    apiJson<Report>(`/api/orders/${orderId}/report/sign`, {
+      method: 'POST',
+      json: { as, signer: { name: signerName } },
+    }),
+  amend: (
+    orderId: number,
+    body: { kind: 'amendment' | 'addendum'; reason: string; sections: ReportSection[] },
+  ) => apiJson<Report>(`/api/orders/${orderId}/report/amend`, { method: 'POST', json: body }),
+};

@@ -1,0 +1,110 @@
+// The frame around every screen: navigation for the user's roles, who is logged in, and the routes.
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
+import { logout, onSessionChange, sessionState, type SessionState } from '../api/session';
+import { AeTablePage } from '../admin/ae-table-page';
+import { FrontDeskPage } from '../front-desk/front-desk-page';
+import { StudyBrowser } from '../studies/study-browser';
+import { TechnologistWorklist } from '../worklist/technologist-worklist';
+import { LoginPage } from './login-page';
+import { Link, navigate, useLocation, type Location } from './router';
+import { screensFor } from './screens';
+
+// Cornerstone, vtk.js and the codecs are most of the code: loaded only when a screen shows images.
+const ViewerPage = lazy(() => import('../viewer/viewer-page').then((m) => ({ default: m.ViewerPage })));
+const ReadingPage = lazy(() => import('../reading/reading-page').then((m) => ({ default: m.ReadingPage })));
+
+export function AppShell() {
+  const [session, setSession] = useState<SessionState>(sessionState);
+  useEffect(() => onSessionChange(setSession), []);
+  const location = useLocation();
+  const roles = session.kind === 'signed-in' ? session.user.roles : undefined;
+  const screens = screensFor(roles);
+
+  useEffect(() => {
+    // Alt+letter jumps between screens from anywhere.
+    const jump = (event: KeyboardEvent) => {
+      if (!event.altKey || event.ctrlKey || event.metaKey) return;
+      const screen = screens.find((s) => s.key === event.key.toLowerCase());
+      if (!screen) return;
+      event.preventDefault();
+      navigate(screen.path);
+    };
+    window.addEventListener('keydown', jump);
+    return () => window.removeEventListener('keydown', jump);
+  }, [screens]);
+
+  if (session.kind === 'unknown') return <p className="muted page">Connecting to Lantern…</p>;
+  if (session.kind === 'signed-out')
+    return <LoginPage {...(session.reason ? { reason: session.reason } : {})} />;
+
+  if (location.path === '/' && screens[0]) {
+    queueMicrotask(() => navigate(screens[0]!.path, { replace: true }));
+  }
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <span className="brand">Lantern</span>
+        <nav aria-label="Screens">
+          {screens.map((screen) => (
+            <Link
+              key={screen.path}
+              href={screen.path}
+              aria-current={location.path.startsWith(screen.path) ? 'page' : undefined}
+              title={`${screen.label} (Alt+${screen.key.toUpperCase()})`}
+            >
+              {screen.label}
+            </Link>
+          ))}
+        </nav>
+        <span className="who">
+          {session.kind === 'signed-in' ? (
+            <>
+              {session.user.username} ({session.user.roles.join(', ') || 'no role'}){' '}
+              <button type="button" onClick={() => void logout()}>
+                Log out
+              </button>
+            </>
+          ) : (
+            <span title="The server runs with authentication off">open access</span>
+          )}
+        </span>
+      </header>
+      <main id="main">
+        <Suspense fallback={<p className="muted page">Loading…</p>}>{route(location)}</Suspense>
+      </main>
+    </div>
+  );
+}
+
+function route(location: Location): ReactNode {
+  const [section, a, b, c] = location.segments;
+  switch (section) {
+    case undefined:
+    case 'studies':
+      return <StudyBrowser />;
+    case 'viewer':
+      return a ? <ViewerPage study={a} {...(b ? { series: b } : {})} /> : <StudyBrowser />;
+    case 'front-desk':
+      return <FrontDeskPage />;
+    case 'worklist':
+      return <TechnologistWorklist />;
+    case 'reading':
+      return (
+        <ReadingPage {...(a ? { orderId: Number(a) } : {})} {...(b === 'series' && c ? { series: c } : {})} />
+      );
+    case 'admin':
+      return <AeTablePage />;
+    default:
+      return (
+        <section className="page">
+          <h1>Not found</h1>
+          <p>
+            There is no screen at {location.path}. <Link href="/studies">Go to the studies.</Link>
+          </p>
+        </section>
+      );
+  }
+}

@@ -1,0 +1,32 @@
+// Cornerstone3D, its tools and the DICOM image loader, started once per page. Images come over WADO-RS with
+// the session's cookie; decoding (JPEG-LS, JPEG 2000, HTJ2K, JPEG, RLE) runs in the loader's web workers.
+import { init as coreInit, getShouldUseCPURendering } from '@cornerstonejs/core';
+import {
+  addTool,
+  init as toolsInit,
+  LengthTool,
+  PanTool,
+  StackScrollTool,
+  WindowLevelTool,
+  ZoomTool,
+} from '@cornerstonejs/tools';
+import { init as loaderInit } from '@cornerstonejs/dicom-image-loader';
+
+let started: Promise<void> | undefined;
+
+export function startCornerstone(): Promise<void> {
+  started ??= (async () => {
+    await coreInit();
+    toolsInit();
+    loaderInit({
+      maxWebWorkers: Math.min(4, Math.max(1, Math.floor((navigator.hardwareConcurrency || 2) / 2))),
+    });
+    for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool, LengthTool]) addTool(tool);
+  })();
+  return started;
+}
+
+/** For the status line: whether this browser renders with WebGL or Cornerstone's CPU fallback. */
+export function renderingMode(): 'WebGL' | 'CPU' {
+  return getShouldUseCPURendering() ? 'CPU' : 'WebGL';
+}

@@ -1,0 +1,26 @@
+// The measurements drawn on the series, with their values, so they can be read out and cleared.
+import type { Measurement } from './viewport-controller';
+
+export function MeasurementList(props: { measurements: Measurement[]; onClear(): void }) {
+  return (
+    <section className="measurements" aria-label="Measurements">
+      <h3>Measurements</h3>
+      {props.measurements.length === 0 ? (
+        <p className="muted">None. Choose Length (L) and drag across the image.</p>
+      ) : (
+        <>
+          <ol data-testid="measurements">
+            {props.measurements.map((m) => (
+              <li key={m.uid}>
+                Length {m.value} <span className="muted">(image {m.imageIndex + 1})</span>
+              </li>
+            ))}
+          </ol>
+          <button type="button" onClick={props.onClear}>
+            Clear measurements
+          </button>
+        </>
+      )}
+    </section>
+  );
+}
