@@ -300,3 +300,57 @@ test('A40 merges the MRG-1 patient into the PID patient; a resent A40 changes no
   const { messages } = await get<{ messages: MessageBody[] }>('/hl7/messages?controlId=A40-2');
   assert.match(messages[0]!.outcome ?? '', /already merged/);
 });
+
+test('malformed: bad delimiters → AR 102 and stored as rejected; a truncated frame and a 10 MB frame close only their connection', async () => {
+  const client = await connectMllp({ host: '127.0.0.1', port: server.hl7Port, timeoutMs: 5000 });
+  for (const [control, text] of [
+    [
+      'BAD-DELIM-1',
+      `MSH|^^\\&|EPIC|HOSP|LANTERN|RAD|20240501||ADT^A04|BAD-DELIM-1|P|2.5.1\rPID|1||P1^^^HOSP\r`,
+    ],
+    ['BAD-DELIM-2', `MSH^|~\\&|EPIC|HOSP|LANTERN|RAD|20240501||ADT^A04|BAD-DELIM-2|P|2.5.1\r`],
+  ] as const) {
+    const ack = decodeMessage(await client.send(Buffer.from(text)));
+    assert.equal(ack.segment('MSA')!.value(1), 'AR', control);
+    assert.equal(ack.segment('ERR')!.value(3), '102', control);
+    assert.match(ack.segment('MSA')!.value(3), /MSH-[12]/);
+  }
+  const { messages } = await get<{ messages: (MessageBody & { lastError: string })[] }>(
+    '/hl7/messages?state=rejected&limit=100',
+  );
+  assert.ok(
+    messages.some((m) => /delimiters repeat/.test(m.lastError)),
+    'kept as rejected, with the reason',
+  );
+
+  const closedAfter = async (chunks: Buffer[]) => {
+    const raw = connect(server.hl7Port, '127.0.0.1');
+    raw.on('error', () => undefined);
+    await new Promise((r) => raw.once('connect', r));
+    const closed = new Promise<Buffer>((resolve) => {
+      const got: Buffer[] = [];
+      raw.on('data', (c: Buffer) => got.push(c));
+      raw.once('close', () => resolve(Buffer.concat(got)));
+    });
+    for (const chunk of chunks) raw.write(chunk);
+    return closed;
+  };
+  // A frame cut short by the start of the next one: the framer cannot know where the first ended.
+  const truncated = await closedAfter([
+    Buffer.from(`\x0b${msh('ADT^A08', 'TRUNC-1')}\rPID|1||P100^^^HOSP`),
+    Buffer.from(`\x0b${msh('ADT^A08', 'TRUNC-2')}\rPID|1||P100^^^HOSP^MR\r\x1c\r`),
+  ]);
+  assert.equal(truncated.length, 0, 'nothing acknowledged');
+  // 10 MB in one frame, far over hl7.maxMessageBytes (64 KB here): closed without buffering it all.
+  const big = Buffer.alloc(10 * 1024 * 1024, 'A');
+  big[0] = 0x0b;
+  assert.equal((await closedAfter([big])).length, 0);
+  const { total } = await get<{ total: number }>('/hl7/messages?controlId=TRUNC-2');
+  assert.equal(total, 0, 'nothing of the truncated stream was stored');
+
+  // The listener still serves, on the client's connection that stayed open and on a new one.
+  const alive = await client.send(Buffer.from(er7(msh('ADT^A08', 'A08-ALIVE-2'), 'PID|1||P100^^^HOSP^MR')));
+  assert.equal(decodeMessage(alive).segment('MSA')!.value(1), 'AA');
+  await client.close();
+  assert.equal((await send(er7(msh('ADT^A08', 'A08-ALIVE-3'), 'PID|1||P100^^^HOSP^MR'))).code, 'AA');
+});

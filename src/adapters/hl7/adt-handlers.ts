@@ -1,4 +1,5 @@
 import type { Hl7Message } from '../../lib/hl7v2/index.js';
+import type { Patient } from '../../patients/index.js';
 import type { RequestContext } from '../../platform/context.js';
 import { notFound } from '../../platform/errors.js';
 import { findPatient, type Hl7Services } from './hl7-services.js';
@@ -35,8 +36,23 @@ export async function upsertPatient(
   }
   // Patient ID and issuer are the key the message found it by; the rest is a patch (empty fields stay).
   const { patientId: _id, issuerOfPatientId: _issuer, ...patch } = body;
+  // Nothing new (a resend, or the same message run again after a crash between its effect and its
+  // 'processed' mark): no update, so the message has its effect once.
+  if (patchChangesNothing(existing, patch)) return `patient ${existing.id} (${id.value}) unchanged`;
   await services.patients.update(ctx, String(existing.id), patch, 'patch');
   return `patient ${existing.id} (${id.value}) updated`;
+}
+
+/** Whether every field of the patch already holds that value (names compared as DICOM PN). */
+function patchChangesNothing(existing: Patient, patch: Record<string, unknown>): boolean {
+  const current: Record<string, unknown> = {
+    ...existing,
+    name: existing.name?.dicom,
+    otherIds: existing.otherIds.map(({ value, issuer, type }) => ({ value, issuer, type })),
+  };
+  return Object.entries(patch).every(
+    ([key, value]) => JSON.stringify(value ?? null) === JSON.stringify(current[key] ?? null),
+  );
 }
 
 /**

@@ -92,6 +92,7 @@ export function createHl7Door(
     direction: 'outbound',
     attempt: createOutboundAttempt(settings.destinations, services.messages, doorLog),
     pollMs: settings.pollMs ?? 1000,
+    batch: 1,
     log: doorLog,
   });
   const notify = createReportNotifier(settings, services.messages);

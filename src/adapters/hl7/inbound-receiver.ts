@@ -133,7 +133,17 @@ export function createInboundReceiver(
     const handler = handlerFor(message);
     if (typeof handler !== 'function') return refuse(handler);
 
-    const { message: stored, duplicateOf } = await messages.receive(header(message, peer, payload));
+    const immediate = enhanced || settings.ackWaitMs === 0;
+    // Accepted at once: the ACK is known before the insert and goes into the same row.
+    const early = immediate ? answer({ kind: 'accepted' }) : undefined;
+    const { message: stored, duplicateOf } = await messages.receive(
+      header(message, peer, payload),
+      early ? { code: early.code, bytes: early.bytes } : undefined,
+    );
+    if (early && duplicateOf === undefined) {
+      worker.wake();
+      return early.bytes;
+    }
     let decision: AckDecision;
     if (duplicateOf !== undefined) {
       // The sender did not get our first ACK and sent again: acknowledge, do not process twice.
@@ -141,7 +151,7 @@ export function createInboundReceiver(
         kind: 'accepted',
         text: `duplicate of message ${duplicateOf} (MSH-10 ${message.controlId}): not processed again`,
       };
-    } else if (enhanced || settings.ackWaitMs === 0) {
+    } else if (immediate) {
       worker.wake();
       decision = { kind: 'accepted' };
     } else {

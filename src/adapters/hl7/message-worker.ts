@@ -25,8 +25,8 @@ export interface MessageWorker {
 }
 
 /**
- * One worker per direction: takes due messages from the log one at a time (the log keeps them in order per
- * key), runs `attempt`, and sleeps until woken, until the next retry is due, or `pollMs` (other nodes'
+ * One worker per direction: takes due messages from the log a batch at a time (the log keeps them in order
+ * per key), runs `attempt` on each in turn, and sleeps until woken, until the next retry is due, or `pollMs` (other nodes'
  * messages, lapsed leases).
  */
 export function createMessageWorker(options: {
@@ -34,6 +34,8 @@ export function createMessageWorker(options: {
   direction: MessageDirection;
   attempt: (message: StoredMessage) => Promise<AttemptReport>;
   pollMs: number;
+  /** Messages claimed at once (default 20). Sends that may wait long on a peer take 1, so leases hold. */
+  batch?: number;
   log: Logger;
 }): MessageWorker {
   const waiters = new Map<number, Set<(report: AttemptReport) => void>>();
@@ -54,16 +56,24 @@ export function createMessageWorker(options: {
       sleeping = undefined;
     });
 
+  const settle = (id: number, report: AttemptReport) => {
+    recent.set(id, report);
+    if (recent.size > RECENT) recent.delete(recent.keys().next().value!);
+    for (const notify of waiters.get(id) ?? []) notify(report);
+    waiters.delete(id);
+  };
+
   async function run(): Promise<void> {
     while (running) {
       woken = false;
-      let message: StoredMessage | undefined;
+      let batch: StoredMessage[] = [];
       try {
-        message = await options.messages.claimNext(options.direction);
+        // A batch at a time: one query and one lease for up to 20 messages (each the head of its key).
+        batch = await options.messages.claimDue(options.direction, options.batch ?? 20);
       } catch (error) {
         options.log.error({ err: error }, 'message log unavailable');
       }
-      if (message) {
+      for (const message of batch) {
         let report: AttemptReport;
         try {
           report = await options.attempt(message);
@@ -72,12 +82,9 @@ export function createMessageWorker(options: {
           options.log.error({ err: error, messageId: message.id }, 'message attempt could not be recorded');
           report = { state: 'failed' };
         }
-        recent.set(message.id, report);
-        if (recent.size > RECENT) recent.delete(recent.keys().next().value!);
-        for (const notify of waiters.get(message.id) ?? []) notify(report);
-        waiters.delete(message.id);
-        continue;
+        settle(message.id, report);
       }
+      if (batch.length > 0) continue;
       const due = await options.messages.nextDueAt(options.direction).catch(() => undefined);
       const untilDue = due === undefined ? options.pollMs : Date.parse(due) - Date.now();
       await sleep(Math.max(10, Math.min(options.pollMs, untilDue)));

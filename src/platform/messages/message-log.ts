@@ -10,7 +10,10 @@ import {
   findBySource,
   insertMessage,
   isUniqueViolation,
+  attemptsOf,
+  finishAttempt,
   leaseMessage,
+  leaseMessages,
   loadMessage,
   nextDueAt,
   searchMessages,
@@ -101,7 +104,11 @@ export function createMessageLog(
      * before is stored as a duplicate of the first and is not processed again (HL7 v2.5.1 2.10.1: a sender
      * that lost the ACK resends the same message).
      */
-    receive: async (message: NewMessage): Promise<{ message: MessageSummary; duplicateOf?: number }> => {
+    receive: async (
+      message: NewMessage,
+      /** The ACK already decided (enhanced mode's commit ACK), stored with the message; not for a duplicate. */
+      ack?: { code: string; bytes: Uint8Array },
+    ): Promise<{ message: MessageSummary; duplicateOf?: number }> => {
       const dedupKey = message.controlId
         ? JSON.stringify([
             message.protocol,
@@ -132,6 +139,7 @@ export function createMessageLog(
             state: 'pending',
             now: now(),
             dedupKey,
+            ...(ack ? { ackCode: ack.code, ack: ack.bytes } : {}),
           }),
         };
       } catch (error) {
@@ -193,16 +201,23 @@ export function createMessageLog(
       return undefined;
     },
 
+    /**
+     * Takes up to `limit` due messages of a direction at once (each the oldest waiting of its key, so they
+     * may be handled in any order), leased in one statement: a worker's batch.
+     */
+    claimDue: async (direction: MessageDirection, limit = CLAIM_BATCH): Promise<StoredMessage[]> => {
+      const at = now();
+      return leaseMessages(db, await dueMessageIds(db, direction, at, limit), at, later(settings.leaseMs));
+    },
+
     /** The message's work is done (processed, or sent and acknowledged). */
     complete: async (id: number, result: AttemptResult = {}): Promise<void> => {
-      const current = await requireMessage(id);
       const at = now();
-      await updateMessage(
+      const found = await finishAttempt(
         db,
         id,
         {
           state: 'processed',
-          attempts: current.attempts + 1,
           next_attempt_at: null,
           locked_until: null,
           last_error: null,
@@ -213,6 +228,7 @@ export function createMessageLog(
         },
         at,
       );
+      if (!found) throw notFound('message', String(id));
     },
 
     /**
@@ -224,8 +240,9 @@ export function createMessageLog(
       reason: string,
       options: { permanent?: boolean } & AttemptResult = {},
     ): Promise<MessageState> => {
-      const current = await requireMessage(id);
-      const attempts = current.attempts + 1;
+      const before = await attemptsOf(db, id);
+      if (before === undefined) throw notFound('message', String(id));
+      const attempts = before + 1;
       const dead = options.permanent === true || attempts >= settings.retry.maxAttempts;
       const at = now();
       await updateMessage(

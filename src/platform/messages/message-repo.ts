@@ -78,6 +78,8 @@ export interface InsertMessage {
   duplicateOf?: number | null;
   source?: string | null;
   lastError?: string | null;
+  ackCode?: string | null;
+  ack?: Uint8Array | null;
 }
 
 export async function insertMessage(db: Db, input: InsertMessage): Promise<MessageSummary> {
@@ -105,8 +107,8 @@ export async function insertMessage(db: Db, input: InsertMessage): Promise<Messa
       dedup_key: input.dedupKey ?? null,
       duplicate_of: input.duplicateOf ?? null,
       source: input.source ?? null,
-      ack_code: null,
-      ack: null,
+      ack_code: input.ackCode ?? null,
+      ack: input.ack ? Buffer.from(input.ack.buffer, input.ack.byteOffset, input.ack.byteLength) : null,
       created_at: input.now,
       updated_at: input.now,
       processed_at: null,
@@ -183,6 +185,53 @@ export async function leaseMessage(db: Db, id: number, now: string, until: strin
     .where('id', '=', id)
     .where('state', 'in', ['pending', 'failed'])
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Leases every one of `ids` still due in one statement (a batch for a worker); the ones another worker
+ * leased first are left out.
+ */
+export async function leaseMessages(
+  db: Db,
+  ids: readonly number[],
+  now: string,
+  until: string,
+): Promise<StoredMessage[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .updateTable('integration_message')
+    .set({ locked_until: until })
+    .where('id', 'in', ids)
+    .where('state', 'in', ['pending', 'failed'])
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .returningAll()
+    .execute();
+  return rows.map(toStored).sort((a, b) => a.id - b.id);
+}
+
+/** A message's attempt count (without its bytes). */
+export async function attemptsOf(db: Db, id: number): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('integration_message')
+    .select('attempts')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row?.attempts;
+}
+
+/** Records a finished attempt: `change`, and one more attempt counted in the same statement. */
+export async function finishAttempt(
+  db: Db,
+  id: number,
+  change: MessageChange,
+  now: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('integration_message')
+    .set((eb) => ({ ...change, attempts: eb('attempts', '+', 1), updated_at: now }))
+    .where('id', '=', id)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
