@@ -6,7 +6,7 @@ import type { PatientSearch } from './patient-search.js';
 import { readPatient, searchPatients } from './read-patients.js';
 import { registerPatient } from './register-patient.js';
 import { studyLinks } from './study-links-repo.js';
-import { updatePatient } from './update-patient.js';
+import { updatePatient, type PatientUpdateOptions } from './update-patient.js';
 
 export { reconcilePatient } from './reconcile-patient.js';
 export {
@@ -22,6 +22,7 @@ export type { OtherIdentifier, Patient } from './patient.js';
 export type { PatientSearch } from './patient-search.js';
 export { DEFAULT_PATIENT_LIMIT, MAX_PATIENT_LIMIT } from './patient-search.js';
 export type { PatientSearchResult } from './read-patients.js';
+export type { PatientUpdateOptions } from './update-patient.js';
 export type { PatientTables } from './tables.js';
 
 /**
@@ -38,8 +39,13 @@ export function createPatients(
     read: (ctx: RequestContext, id: string) => readPatient(deps, ctx, id),
     search: (ctx: RequestContext, search: PatientSearch) => searchPatients(deps, ctx, search),
     /** `replace`: a whole registration (PUT); `patch`: only the fields given, null clears (PATCH). */
-    update: (ctx: RequestContext, id: string, input: unknown, mode: 'replace' | 'patch') =>
-      updatePatient(deps, ctx, id, input, mode),
+    update: (
+      ctx: RequestContext,
+      id: string,
+      input: unknown,
+      mode: 'replace' | 'patch',
+      options?: PatientUpdateOptions,
+    ) => updatePatient(deps, ctx, id, input, mode, options),
     /** `{ into }`: patient `id` is merged into another; `{ from }`: another is merged into `id`. */
     merge: (ctx: RequestContext, id: string, request: unknown) => mergePatients(deps, ctx, id, request),
     /** Undoes the active merge of patient `id` (the patient merged away). */

@@ -8,6 +8,8 @@ export interface PatientSearchPlan {
   namePatterns?: string[];
   identifier?: { value: string; issuer?: string };
   birthDate?: { from?: string; to?: string };
+  /** Last changed in [from, to): ISO UTC text, as stored. */
+  updated?: { from?: string; to?: string };
   includeMerged: boolean;
   limit: number;
   offset: number;
@@ -62,5 +64,7 @@ function whereConditions(plan: PatientSearchPlan): Expression<SqlBool>[] {
   if (plan.birthDate?.from !== undefined)
     parts.push(sql<SqlBool>`patient.birth_date >= ${plan.birthDate.from}`);
   if (plan.birthDate?.to !== undefined) parts.push(sql<SqlBool>`patient.birth_date <= ${plan.birthDate.to}`);
+  if (plan.updated?.from !== undefined) parts.push(sql<SqlBool>`patient.updated_at >= ${plan.updated.from}`);
+  if (plan.updated?.to !== undefined) parts.push(sql<SqlBool>`patient.updated_at < ${plan.updated.to}`);
   return parts;
 }

@@ -10,6 +10,9 @@ export interface PatientSearch {
   /** YYYYMMDD, or a range 'YYYYMMDD-YYYYMMDD' (either end may be left open). */
   birthDate?: string;
   includeMerged?: string;
+  /** ISO 8601 instants with an offset: changed at or after `updatedFrom`, before `updatedTo`. */
+  updatedFrom?: string;
+  updatedTo?: string;
   limit?: string;
   offset?: string;
 }
@@ -19,11 +22,28 @@ export const MAX_PATIENT_LIMIT = 1000;
 
 const refuse = (field: string, problem: string) => invalid(`${field}: ${problem}`, { field });
 
+const SEARCH_KEYS = [
+  'name',
+  'identifier',
+  'birthDate',
+  'includeMerged',
+  'updatedFrom',
+  'updatedTo',
+  'limit',
+  'offset',
+];
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An instant as stored (ISO UTC text), so that text comparison is time order. */
+function instant(field: string, value: string): string {
+  const ms = INSTANT.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms)) throw refuse(field, `'${value}' is not an ISO 8601 date-time with offset`);
+  return new Date(ms).toISOString();
+}
+
 export function planPatientSearch(search: PatientSearch): PatientSearchPlan {
   for (const [key, value] of Object.entries(search)) {
-    if (!['name', 'identifier', 'birthDate', 'includeMerged', 'limit', 'offset'].includes(key)) {
-      throw refuse(key, 'not a search parameter (name, identifier, birthDate, includeMerged, limit, offset)');
-    }
+    if (!SEARCH_KEYS.includes(key)) throw refuse(key, `not a search parameter (${SEARCH_KEYS.join(', ')})`);
     if (typeof value !== 'string') throw refuse(key, 'given more than once');
   }
   const plan: PatientSearchPlan = {
@@ -44,6 +64,14 @@ export function planPatientSearch(search: PatientSearch): PatientSearchPlan {
   }
   const birthDate = search.birthDate?.trim();
   if (birthDate) plan.birthDate = dateRange(birthDate);
+  const updatedFrom = search.updatedFrom?.trim();
+  const updatedTo = search.updatedTo?.trim();
+  if (updatedFrom || updatedTo) {
+    plan.updated = {
+      ...(updatedFrom ? { from: instant('updatedFrom', updatedFrom) } : {}),
+      ...(updatedTo ? { to: instant('updatedTo', updatedTo) } : {}),
+    };
+  }
   return plan;
 }
 

@@ -9,6 +9,14 @@ import type { Patient } from './patient.js';
 import type { PatientsDeps } from './patients-deps.js';
 import { checkIdentifiersFree } from './register-patient.js';
 
+export interface PatientUpdateOptions {
+  /**
+   * Optimistic locking (HTTP If-Match): the update applies only if the patient's `updatedAt` is still this
+   * instant, checked inside the update's transaction; else a `conflict` with `details.stale` is thrown.
+   */
+  expectedUpdatedAt?: string;
+}
+
 /**
  * Changes a patient's identifiers or demographics: `replace` (PUT) takes a whole registration, `patch`
  * only the fields given. The index answers with the new values at once; stored files are not rewritten.
@@ -19,6 +27,7 @@ export async function updatePatient(
   id: string,
   input: unknown,
   mode: 'replace' | 'patch',
+  options: PatientUpdateOptions = {},
 ): Promise<Patient> {
   const audit = { action: 'patient.update', detail: { id, mode } };
   try {
@@ -26,6 +35,13 @@ export async function updatePatient(
       mode === 'replace' ? parsePatientInput(input) : parsePatientPatch(input);
     return await deps.database.kysely.transaction().execute(async (trx) => {
       const before = await requirePatient(trx, id);
+      const expected = options.expectedUpdatedAt;
+      if (expected !== undefined && Date.parse(expected) !== Date.parse(before.updatedAt)) {
+        throw conflict(`patient ${id} was changed at ${before.updatedAt}, after ${expected}`, {
+          stale: true,
+          updatedAt: before.updatedAt,
+        });
+      }
       if (before.mergedInto !== undefined) {
         throw conflict(`patient ${id} is merged into patient ${before.mergedInto}; change that one`, {
           mergedInto: before.mergedInto,

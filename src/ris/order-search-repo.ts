@@ -8,6 +8,7 @@ export interface OrderSearchPlan {
   accessionNumber?: string;
   ordered?: { from?: string; to?: string };
   scheduled?: { from?: string; to?: string };
+  updated?: { from?: string; to?: string };
   limit: number;
   offset: number;
 }
@@ -21,6 +22,8 @@ export async function searchOrderIds(db: RisExecutor, plan: OrderSearchPlan) {
     query = query.where('o.accession_number', '=', plan.accessionNumber);
   if (plan.ordered?.from) query = query.where('o.created_at', '>=', plan.ordered.from);
   if (plan.ordered?.to) query = query.where('o.created_at', '<', plan.ordered.to);
+  if (plan.updated?.from) query = query.where('o.updated_at', '>=', plan.updated.from);
+  if (plan.updated?.to) query = query.where('o.updated_at', '<', plan.updated.to);
   const scheduled = plan.scheduled;
   if (scheduled?.from || scheduled?.to) {
     query = query.where('o.id', 'in', (eb) => {

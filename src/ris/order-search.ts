@@ -18,6 +18,9 @@ export interface OrderSearch {
   orderedTo?: string;
   scheduledFrom?: string;
   scheduledTo?: string;
+  /** Last changed (any change: status, booking, details), as the other ranges. */
+  updatedFrom?: string;
+  updatedTo?: string;
   limit?: number;
   offset?: number;
 }
@@ -60,6 +63,10 @@ export function planOrderSearch(search: OrderSearch): OrderSearchPlan {
     scheduled: {
       from: bound('scheduledFrom', search.scheduledFrom, false),
       to: bound('scheduledTo', search.scheduledTo, true),
+    },
+    updated: {
+      from: bound('updatedFrom', search.updatedFrom, false),
+      to: bound('updatedTo', search.updatedTo, true),
     },
     limit,
     offset,

@@ -34,6 +34,23 @@ const orderAudit = (order: Order) => ({
   detail: { orderId: order.id, accessionNumber: order.accessionNumber, patientRef: order.patientRef },
 });
 
+export interface OrderUpdateOptions {
+  /**
+   * Optimistic locking (HTTP If-Match): the change applies only if the order's `updatedAt` is still this
+   * instant, checked inside the change's transaction; else a `conflict` with `details.stale` is thrown.
+   */
+  expectedUpdatedAt?: string;
+}
+
+function assertUnchangedSince(order: Order, expected: string | undefined): void {
+  if (expected !== undefined && Date.parse(expected) !== Date.parse(order.updatedAt)) {
+    throw conflict(`order ${order.id} was changed at ${order.updatedAt}, after ${expected}`, {
+      stale: true,
+      updatedAt: order.updatedAt,
+    });
+  }
+}
+
 /** Orders: placing, reading, searching and moving them through their states. */
 export function createOrders(deps: RisDeps) {
   return {
@@ -158,7 +175,13 @@ export function createOrders(deps: RisDeps) {
      * A status change asked for by a user or a door. Scheduling is the bookings' business (a scheduled
      * order has a slot), so `scheduled` and un-scheduling are refused here.
      */
-    transition: (ctx: RequestContext, id: OrderId, status: string, reason?: string): Promise<Order> =>
+    transition: (
+      ctx: RequestContext,
+      id: OrderId,
+      status: string,
+      reason?: string,
+      options: OrderUpdateOptions = {},
+    ): Promise<Order> =>
       auditedChange(
         deps,
         ctx,
@@ -166,6 +189,7 @@ export function createOrders(deps: RisDeps) {
         async (trx) => {
           const to = parseOrderStatus(status);
           const current = await loadOrder(trx, id);
+          assertUnchangedSince(current, options.expectedUpdatedAt);
           assertTransition(current.status, to);
           if (to === 'scheduled' || (current.status === 'scheduled' && to === 'ordered')) {
             throw invalid(

@@ -81,7 +81,9 @@ export function capabilityStatement(
           `Searches page with _count (default 20, at most 200) and _offset; _summary=count; _sort only in each ` +
           `type's native order. Unknown parameters are ignored with a warning (search mode outcome), or refused ` +
           `(400) under Prefer: handling=strict. Incoming ${WRITABLE_TYPES.join(', ')} are validated against ` +
-          `the R4 definitions plus required bindings and empty values. Updates honour If-Match (412).`,
+          `the R4 definitions plus required bindings and empty values. Updates honour If-Match (412), checked ` +
+          `inside the change's transaction for Patient and ServiceRequest. _lastUpdated is offered where the ` +
+          `records keep an update time (listed per type).`,
         resource,
         interaction: [],
         searchParam: [

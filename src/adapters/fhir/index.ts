@@ -164,10 +164,11 @@ export function registerFhirDoor(app: FastifyInstance, services: FhirServices): 
         }
         const ctx = httpContext(request, 'fhir');
         const ifMatch = request.headers['if-match'];
+        const wanted =
+          ifMatch === undefined ? undefined : /^(?:W\/)?"?([^"]*)"?$/.exec(String(ifMatch).trim())?.[1];
         if (ifMatch !== undefined) {
-          // Checked against the current version just before the change (not in its transaction).
+          // Checked here first, and again inside the change's transaction by Patient and ServiceRequest.
           const current = await handler.read(ctx, request.params.id!, env(request));
-          const wanted = /^(?:W\/)?"?([^"]*)"?$/.exec(String(ifMatch).trim())?.[1];
           if (wanted !== current.meta?.versionId) {
             throw fhirError(
               412,
@@ -176,7 +177,14 @@ export function registerFhirDoor(app: FastifyInstance, services: FhirServices): 
             );
           }
         }
-        return send(reply, await handler.update(ctx, request.params.id!, resource, env(request)), request);
+        const updated = await handler.update(
+          ctx,
+          request.params.id!,
+          resource,
+          env(request),
+          wanted ?? undefined,
+        );
+        return send(reply, updated, request);
       });
       fhir.delete<Typed>('/:type/:id', async (request, reply) => {
         const handler = handlerOf(request);

@@ -73,7 +73,9 @@ export function toOperationOutcome(
   }
   const lantern = toLanternError(error);
   const mapped = BY_CODE[lantern.code];
-  const status = lantern.code === 'invalid' && options.write ? 422 : mapped.status;
+  // A conflict with `stale`: the If-Match version was overtaken inside the change's transaction.
+  const stale = lantern.code === 'conflict' && lantern.details?.stale === true;
+  const status = stale ? 412 : lantern.code === 'invalid' && options.write ? 422 : mapped.status;
   if (status >= 500) {
     return {
       status,

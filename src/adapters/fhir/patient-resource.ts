@@ -4,7 +4,7 @@ import type { RequestContext } from '../../platform/context.js';
 import { V2_0203 } from './coding-systems.js';
 import { fhirError } from './operation-outcome.js';
 import type { ResourceHandler, SearchQuery } from './resource-handler.js';
-import { alternatives, dateRange, fhirDate, token, versionOf } from './search-values.js';
+import { alternatives, dateRange, fhirDate, token, updatedAtOf, versionOf } from './search-values.js';
 
 // Patient ↔ patients/. Lantern keeps: one Patient ID under its issuer (the identifier typed MR, or the
 // first), other identifiers with their type and issuer, one name, birth date, gender, one address line and
@@ -147,7 +147,10 @@ export function patientHandler(patients: Patients): ResourceHandler {
     const birthDate = birth
       ? `${birth.from ? day(birth.from) : ''}-${birth.to ? day(new Date(birth.to.getTime() - 1)) : ''}`
       : undefined;
+    const updated = p.has('_lastUpdated') ? dateRange(p.get('_lastUpdated')!, '_lastUpdated') : undefined;
     const result = await patients.search(ctx, {
+      ...(updated?.from ? { updatedFrom: updated.from.toISOString() } : {}),
+      ...(updated?.to ? { updatedTo: updated.to.toISOString() } : {}),
       ...(identifierSearch ? { identifier: identifierSearch } : {}),
       ...(p.get('name')?.[0]
         ? { name: p.get('name')![0] }
@@ -167,6 +170,10 @@ export function patientHandler(patients: Patients): ResourceHandler {
     search: {
       params: {
         _id: { type: 'token', documentation: 'the patient key' },
+        _lastUpdated: {
+          type: 'date',
+          documentation: 'when the registration last changed (meta.lastUpdated)',
+        },
         identifier: {
           type: 'token',
           documentation: 'Patient ID or other identifier; system|value pins the issuer',
@@ -184,8 +191,16 @@ export function patientHandler(patients: Patients): ResourceHandler {
     },
     create: async (ctx, resource) =>
       toFhirPatient(await patients.register(ctx, fromFhirPatient(resource as FhirPatient))),
-    update: async (ctx, id, resource) =>
-      toFhirPatient(await patients.update(ctx, id, fromFhirPatient(resource as FhirPatient), 'replace')),
+    update: async (ctx, id, resource, _env, ifMatch) =>
+      toFhirPatient(
+        await patients.update(
+          ctx,
+          id,
+          fromFhirPatient(resource as FhirPatient),
+          'replace',
+          ifMatch === undefined ? {} : { expectedUpdatedAt: updatedAtOf(ifMatch) },
+        ),
+      ),
     references: {
       link: (r: Resource) => ((r as FhirPatient).link ?? []).map((l) => l.other.reference),
     },

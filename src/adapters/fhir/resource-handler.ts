@@ -40,7 +40,14 @@ export interface ResourceHandler {
     run(ctx: RequestContext, query: SearchQuery, env: FhirEnv): Promise<SearchPage>;
   };
   create?(ctx: RequestContext, resource: Resource, env: FhirEnv): Promise<Resource>;
-  update?(ctx: RequestContext, id: string, resource: Resource, env: FhirEnv): Promise<Resource>;
+  /** `ifMatch`: the versionId of If-Match, checked again inside the change's transaction where supported. */
+  update?(
+    ctx: RequestContext,
+    id: string,
+    resource: Resource,
+    env: FhirEnv,
+    ifMatch?: string,
+  ): Promise<Resource>;
   remove?(ctx: RequestContext, id: string): Promise<void>;
   /** _include: search parameter → the references a resource holds for it. */
   references?: Record<string, (resource: Resource) => (string | undefined)[]>;

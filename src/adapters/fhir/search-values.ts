@@ -105,3 +105,6 @@ export function fhirDate(da: string | undefined): string | undefined {
 
 /** versionId of a resource Lantern stores with an update time: the time in milliseconds. */
 export const versionOf = (updatedAt: string) => String(Date.parse(updatedAt));
+/** The update time a versionId stands for (see versionOf), or a time no record has for a foreign one. */
+export const updatedAtOf = (versionId: string) =>
+  /^\d{1,15}$/.test(versionId) ? new Date(Number(versionId)).toISOString() : new Date(0).toISOString();

@@ -12,7 +12,15 @@ import {
 } from './coding-systems.js';
 import { fhirError } from './operation-outcome.js';
 import type { ResourceHandler, SearchQuery } from './resource-handler.js';
-import { alternatives, dateRange, isFhirId, referenceId, token, versionOf } from './search-values.js';
+import {
+  alternatives,
+  dateRange,
+  isFhirId,
+  referenceId,
+  token,
+  updatedAtOf,
+  versionOf,
+} from './search-values.js';
 
 // ServiceRequest ↔ RIS orders. Lantern is the filler: the accession number is its order number. The FHIR
 // status is coarse (request-status); the RIS's own status travels in an extension, and either can be used
@@ -214,6 +222,9 @@ export function serviceRequestHandler(ris: Ris): ResourceHandler {
     const occurrence = p.has('occurrence') ? dateRange(p.get('occurrence')!, 'occurrence') : undefined;
     if (occurrence?.from) search.scheduledFrom = occurrence.from.toISOString();
     if (occurrence?.to) search.scheduledTo = occurrence.to.toISOString();
+    const updated = p.has('_lastUpdated') ? dateRange(p.get('_lastUpdated')!, '_lastUpdated') : undefined;
+    if (updated?.from) search.updatedFrom = updated.from.toISOString();
+    if (updated?.to) search.updatedTo = updated.to.toISOString();
     if (Number.isNaN(search.patientRef)) return { total: 0, resources: [] };
     const result = await ris.orders.search(ctx, search);
     return { total: result.total, resources: result.orders.map(toServiceRequest) };
@@ -232,6 +243,10 @@ export function serviceRequestHandler(ris: Ris): ResourceHandler {
     search: {
       params: {
         _id: { type: 'token', documentation: 'the order id' },
+        _lastUpdated: {
+          type: 'date',
+          documentation: 'when the order last changed: status, booking or details (meta.lastUpdated)',
+        },
         patient: { type: 'reference', documentation: 'Patient/{id}' },
         subject: { type: 'reference', documentation: 'Patient/{id}' },
         identifier: { type: 'token', documentation: 'accession number' },
@@ -295,7 +310,7 @@ export function serviceRequestHandler(ris: Ris): ResourceHandler {
       });
       return toServiceRequest(order);
     },
-    update: async (ctx, id, resource) => {
+    update: async (ctx, id, resource, _env, ifMatch) => {
       if (!/^\d{1,15}$/.test(id)) throw fhirError(404, 'not-found', `ServiceRequest ${id} not found`);
       const current = await ris.orders.get(ctx, Number(id) as OrderId);
       const request = resource as ServiceRequest;
@@ -303,7 +318,8 @@ export function serviceRequestHandler(ris: Ris): ResourceHandler {
       const to = targetStatus(current, request);
       if (to === undefined) return toServiceRequest(current);
       const reason = request.note?.[0]?.text;
-      return toServiceRequest(await ris.orders.transition(ctx, current.id, to, reason));
+      const expected = ifMatch === undefined ? {} : { expectedUpdatedAt: updatedAtOf(ifMatch) };
+      return toServiceRequest(await ris.orders.transition(ctx, current.id, to, reason, expected));
     },
     references: {
       patient: (r: Resource) => [(r as ServiceRequest).subject?.reference],
