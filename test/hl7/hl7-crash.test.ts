@@ -97,7 +97,11 @@ test('kill -9 mid-burst: every message that got an AA is stored and processed ex
     storedIndexes.sort((a, b) => a - b),
     'a patient for each stored message, and none for the others',
   );
-  const database = openDatabase({ url: '', dataDir, sqliteSynchronous: 'normal' });
+  const database = openDatabase({
+    url: process.env.LANTERN_DATABASE_URL ?? '',
+    dataDir,
+    sqliteSynchronous: 'normal',
+  });
   try {
     const events: StoredEvent[] = [];
     for (let page = await listEvents(database, { limit: 1000 }); page.length > 0;) {

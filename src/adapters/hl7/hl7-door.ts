@@ -85,6 +85,8 @@ export function createHl7Door(
     attempt,
     pollMs: settings.pollMs ?? 1000,
     log: doorLog,
+    // Handlers take milliseconds: after a crash, the batch the dead process held is free again in 5 s.
+    leaseMs: 5000,
   });
   const receive = createInboundReceiver(settings, handlerFor, services.messages, worker, doorLog);
   const sender = createMessageWorker({

@@ -36,6 +36,8 @@ export function createMessageWorker(options: {
   pollMs: number;
   /** Messages claimed at once (default 20). Sends that may wait long on a peer take 1, so leases hold. */
   batch?: number;
+  /** How long a claimed batch stays leased (default: the log's); a crashed process's batch waits this long. */
+  leaseMs?: number;
   log: Logger;
 }): MessageWorker {
   const waiters = new Map<number, Set<(report: AttemptReport) => void>>();
@@ -69,7 +71,7 @@ export function createMessageWorker(options: {
       let batch: StoredMessage[] = [];
       try {
         // A batch at a time: one query and one lease for up to 20 messages (each the head of its key).
-        batch = await options.messages.claimDue(options.direction, options.batch ?? 20);
+        batch = await options.messages.claimDue(options.direction, options.batch ?? 20, options.leaseMs);
       } catch (error) {
         options.log.error({ err: error }, 'message log unavailable');
       }

@@ -205,9 +205,14 @@ export function createMessageLog(
      * Takes up to `limit` due messages of a direction at once (each the oldest waiting of its key, so they
      * may be handled in any order), leased in one statement: a worker's batch.
      */
-    claimDue: async (direction: MessageDirection, limit = CLAIM_BATCH): Promise<StoredMessage[]> => {
+    claimDue: async (
+      direction: MessageDirection,
+      limit = CLAIM_BATCH,
+      /** Shorter than the default for work that takes milliseconds: after a crash its messages wait less. */
+      leaseMs = settings.leaseMs,
+    ): Promise<StoredMessage[]> => {
       const at = now();
-      return leaseMessages(db, await dueMessageIds(db, direction, at, limit), at, later(settings.leaseMs));
+      return leaseMessages(db, await dueMessageIds(db, direction, at, limit), at, later(leaseMs));
     },
 
     /** The message's work is done (processed, or sent and acknowledged). */
