@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSecureContext, type TlsOptions } from 'node:tls';
 import { createArchive, type Archive } from './archive/index.js';
 import { registerApiRoutes } from './adapters/api/routes.js';
 import { registerPatientRoutes } from './adapters/api/patients-routes.js';
@@ -15,14 +14,21 @@ import { createHl7Door } from './adapters/hl7/index.js';
 import { createDimseDoor, echoAe } from './adapters/dimse/index.js';
 import { registerAeEchoRoute } from './adapters/api/aes-echo-route.js';
 import { registerWebApp } from './adapters/http/web-app.js';
-import { createHttpServer, installHttpSecurity, installOpenApi } from './adapters/http/index.js';
+import { createHttpServer, installHttpSecurity, installOpenApi, listenHttps } from './adapters/http/index.js';
 import { registerAuthRoutes } from './adapters/api/auth-routes.js';
 import { registerUserRoutes } from './adapters/api/users-routes.js';
-import { ConfigError, type LanternConfig } from './platform/config/index.js';
+import type { LanternConfig } from './platform/config/index.js';
 import { migrate, openDatabase, type Database } from './platform/db/index.js';
 import type { Logger } from './platform/log/index.js';
 import { createMessageLog, type MessageLog } from './platform/messages/index.js';
-import { createAeTable, createSecurity, type AeTable, type Security } from './platform/security/index.js';
+import {
+  createAeTable,
+  createAuditForwarder,
+  createSecurity,
+  listenerTls,
+  type AeTable,
+  type Security,
+} from './platform/security/index.js';
 import { LocalFolderStore } from './platform/storage/index.js';
 import { createPatients, type Patients } from './patients/index.js';
 import { createRis, createStudyLinking, orderMergeParticipant, type Ris } from './ris/index.js';
@@ -104,48 +110,11 @@ export interface RunningServer {
   dicomPort: number;
   /** The DICOM-over-TLS port, when a certificate is configured. */
   dicomTlsPort?: number;
-  /** The HL7 v2 MLLP port (TLS when hl7.tlsCertFile is set). */
+  /** The HL7 v2 MLLP port (TLS when hl7.tlsCertFile or tls.certFile is set). */
   hl7Port: number;
+  /** HTTPS, when tls.certFile is set. */
+  httpsUrl?: string;
   close(): Promise<void>;
-}
-
-/**
- * The TLS options of a listener from dicom.tls* or hl7.tls* (undefined: no certificate, no TLS).
- * PS3.15 B.1 with BCP 195: TLS 1.2 or later; with a CA file, peers must present a certificate it signed.
- * Read before anything listens, so that a bad file stops `serve` with the setting's name.
- */
-function tlsOptions(
-  prefix: 'dicom' | 'hl7',
-  settings: { tlsCertFile: string; tlsKeyFile: string; tlsCaFile: string },
-): TlsOptions | undefined {
-  const { tlsCertFile, tlsKeyFile, tlsCaFile } = settings;
-  if (!tlsCertFile && !tlsKeyFile) {
-    if (tlsCaFile) throw new ConfigError([`${prefix}.tlsCaFile: set, but ${prefix}.tlsCertFile is empty`]);
-    return undefined;
-  }
-  if (!tlsCertFile) throw new ConfigError([`${prefix}.tlsCertFile: empty, but ${prefix}.tlsKeyFile is set`]);
-  if (!tlsKeyFile) throw new ConfigError([`${prefix}.tlsKeyFile: empty, but ${prefix}.tlsCertFile is set`]);
-  const read = (setting: string, file: string): Buffer => {
-    try {
-      return readFileSync(file);
-    } catch (error) {
-      throw new ConfigError([`${prefix}.${setting}: cannot read ${file}: ${(error as Error).message}`]);
-    }
-  };
-  const options: TlsOptions = {
-    cert: read('tlsCertFile', tlsCertFile),
-    key: read('tlsKeyFile', tlsKeyFile),
-    minVersion: 'TLSv1.2',
-    ...(tlsCaFile ? { ca: read('tlsCaFile', tlsCaFile), requestCert: true, rejectUnauthorized: true } : {}),
-  };
-  try {
-    createSecureContext(options);
-  } catch (error) {
-    throw new ConfigError([
-      `${prefix}.tlsCertFile, ${prefix}.tlsKeyFile: not a usable PEM certificate and key: ${(error as Error).message}`,
-    ]);
-  }
-  return options;
 }
 
 /** Lantern's version, from package.json (one level above src/ and dist/). */
@@ -158,8 +127,8 @@ function packageVersion(): string {
 /** Starts the listeners of `lantern serve`: HTTP, DICOM and HL7 (MLLP). */
 export async function startServer(lantern: Lantern): Promise<RunningServer> {
   const { config, log } = lantern;
-  const tls = tlsOptions('dicom', config.dicom);
-  const hl7Tls = tlsOptions('hl7', config.hl7);
+  // One certificate setting (tls.*) for HTTPS, DICOM and MLLP; dicom.tls* and hl7.tls* override it.
+  const { http: httpsTls, dicom: tls, hl7: hl7Tls, client: clientTls } = listenerTls(config);
   const http = createHttpServer(log);
   const routes = installHttpSecurity(http, lantern.security, log); // before any route: it records them
   installOpenApi(http, { title: 'Lantern REST API', version: packageVersion() });
@@ -178,6 +147,24 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   registerWebApp(http); // last: the UI's pages answer only GET paths no door claims
   const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
   log.info({ url: httpUrl }, 'HTTP listening');
+  const https = httpsTls && (await listenHttps(http, httpsTls, config.http.tlsPort, config.http.host));
+  if (https) log.info({ url: https.url }, 'HTTPS listening');
+  const auditSyslog = config.security.auditSyslog;
+  const forwarder = auditSyslog.host
+    ? createAuditForwarder(
+        lantern.database,
+        {
+          ...auditSyslog,
+          tls: {
+            ...clientTls,
+            ...(auditSyslog.caFile ? { ca: readFileSync(auditSyslog.caFile) } : {}),
+          },
+          sourceId: config.dicom.aeTitle,
+        },
+        log,
+      )
+    : undefined;
+  await forwarder?.start();
   const dimse = createDimseDoor(config.dicom, lantern, log);
   const hl7 = createHl7Door({ ...config.hl7 }, lantern, log);
   // study.stable and linking arriving studies to their orders: a background loop while serving.
@@ -195,6 +182,8 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   const dicom = await listening().catch(async (error: unknown) => {
     await hl7.close();
     await dimse.close();
+    await https?.close();
+    await forwarder?.stop();
     await http.close();
     throw error;
   });
@@ -208,11 +197,14 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
     dicomPort: dicom.plain.port,
     ...(dicom.secure ? { dicomTlsPort: dicom.secure.port } : {}),
     hl7Port: dicom.hl7Address.port,
+    ...(https ? { httpsUrl: https.url } : {}),
     close: async () => {
       await hl7.close();
       await studyLinking.stop();
       await dimse.close();
+      await https?.close();
       await http.close();
+      await forwarder?.stop(); // after the doors: their last records go out too
       await lantern.archive.flush();
     },
   };

@@ -76,6 +76,7 @@ program
           ? ''
           : ` and DICOM-TLS ${settings.dicom.aeTitle}@${settings.dicom.host}:${server.dicomTlsPort}`) +
         ` and HL7 ${settings.hl7.host}:${server.hl7Port}` +
+        (server.httpsUrl === undefined ? '' : ` and HTTPS ${server.httpsUrl}`) +
         ` (data in ${settings.dataDir}, database ${lantern.database.location})`,
     );
     const stop = async () => {

@@ -8,7 +8,14 @@ import {
   type AssociationRequest,
   type NegotiationDecision,
 } from '../../lib/dimse/index.js';
-import type { AePermission, AeTable } from '../../platform/security/index.js';
+import type { Logger } from '../../platform/log/index.js';
+import {
+  AE_PERMISSIONS,
+  recordAuditAlone,
+  type AePermission,
+  type AeTable,
+} from '../../platform/security/index.js';
+import { dimseContext } from './dimse-context.js';
 import {
   CONTROL_TRANSFER_SYNTAXES,
   FIND_MODELS,
@@ -24,36 +31,112 @@ export interface AssociationPolicySettings {
   aeTitle: string;
   /** Accept C-STORE of SOP classes the registry does not list as storage (private or newer classes). */
   acceptUnknownSopClasses: boolean;
+  /**
+   * TLS client certificates as the node's identity (PS3.15 B.1): `cn`: on the TLS listener the calling AE
+   * title must be the certificate's subject CN, or the title `tlsAeMap` gives that CN; `off`: not checked.
+   */
+  tlsAeIdentity: 'off' | 'cn';
+  /** `CN=AE_TITLE` pairs: the AE title a certificate subject CN may call as. */
+  tlsAeMap: readonly string[];
 }
 
 // The requestor's first choice: a sender's data set is kept as sent (an unreadable one is refused at ingest).
 const AS_PROPOSED = ['*'];
+const EVERYTHING = new Set<AePermission>(AE_PERMISSIONS);
 
 /**
  * Who may associate, and for what (PS3.8 7.1.1, PS3.7 D.3.3). The called AE must be ours; the calling AE's
  * permissions in the AE table decide which presentation contexts are accepted, so a node without the
- * permission for a service cannot even ask for it.
+ * permission for a service cannot even ask for it. Every refusal of policy is audited once (security.deny):
+ * a rejected association, or the contexts refused only for want of a permission.
  */
-export function createAssociationPolicy(settings: AssociationPolicySettings, aeTable: AeTable) {
-  return async (request: AssociationRequest): Promise<NegotiationDecision> => {
-    if (request.calledAeTitle.trim() !== settings.aeTitle) {
-      return reject(RejectReason.CalledAeTitleNotRecognized);
+export function createAssociationPolicy(
+  settings: AssociationPolicySettings,
+  services: { aeTable: AeTable; database: Parameters<typeof recordAuditAlone>[0] },
+  log: Logger,
+) {
+  const certificateAes = parseAeMap(settings.tlsAeMap);
+  const deny = async (request: AssociationRequest, detail: Record<string, unknown>) => {
+    try {
+      await recordAuditAlone(services.database, dimseContext(log, request), {
+        action: 'security.deny',
+        outcome: 'failure',
+        detail: { resource: 'A-ASSOCIATE', ...detail },
+      });
+    } catch (error) {
+      log.error({ err: error }, 'audit record of a refused association could not be written');
     }
-    const permissions = new Set<AePermission>(await aeTable.permissionsOf(request.callingAeTitle));
-    if (permissions.size === 0) return reject(RejectReason.CallingAeTitleNotRecognized);
+  };
+  const rejected = async (request: AssociationRequest, reason: number, why: string) => {
+    await deny(request, { reason: why });
+    return reject(reason);
+  };
+
+  return async (request: AssociationRequest): Promise<NegotiationDecision> => {
+    const calling = request.callingAeTitle.trim();
+    if (request.calledAeTitle.trim() !== settings.aeTitle) {
+      return rejected(
+        request,
+        RejectReason.CalledAeTitleNotRecognized,
+        `called AE ${request.calledAeTitle.trim()} is not ${settings.aeTitle}`,
+      );
+    }
+    if (request.secure && settings.tlsAeIdentity === 'cn') {
+      const cn = request.peerCertificateCommonName;
+      const allowed = cn === undefined ? undefined : (certificateAes.get(cn) ?? cn);
+      if (allowed !== calling) {
+        return rejected(
+          request,
+          RejectReason.CallingAeTitleNotRecognized,
+          cn === undefined
+            ? 'no client certificate names the calling AE'
+            : `client certificate CN ${cn} may call as ${allowed}, not ${calling}`,
+        );
+      }
+    }
+    const permissions = new Set<AePermission>(await services.aeTable.permissionsOf(calling));
+    if (permissions.size === 0) {
+      return rejected(
+        request,
+        RejectReason.CallingAeTitleNotRecognized,
+        `calling AE ${calling} may do nothing`,
+      );
+    }
     const presentationContexts = selectPresentationContexts(request.presentationContexts, (abstractSyntax) =>
       transferSyntaxesFor(abstractSyntax, permissions, settings),
     );
+    // Contexts Lantern would accept from a node holding every permission: refused for want of one.
+    const refused = request.presentationContexts.filter(
+      (context) =>
+        transferSyntaxesFor(context.abstractSyntax, permissions, settings) === undefined &&
+        transferSyntaxesFor(context.abstractSyntax, EVERYTHING, settings) !== undefined,
+    );
+    if (refused.length > 0) {
+      await deny(request, {
+        refused: [...new Set(refused.map((context) => context.abstractSyntax))],
+        granted: [...permissions],
+      });
+    }
     return {
       accept: { presentationContexts, roleSelections: acceptRoleSelections(request, presentationContexts) },
     };
   };
 }
 
+/** `CN=AE` pairs → CN → AE title; the CN may contain `=`, the AE title may not. */
+function parseAeMap(pairs: readonly string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const pair of pairs) {
+    const eq = pair.lastIndexOf('=');
+    if (eq > 0) map.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+  }
+  return map;
+}
+
 function transferSyntaxesFor(
   abstractSyntax: string,
   permissions: Set<AePermission>,
-  settings: AssociationPolicySettings,
+  settings: Pick<AssociationPolicySettings, 'acceptUnknownSopClasses'>,
 ): readonly string[] | undefined {
   const control = CONTROL_TRANSFER_SYNTAXES;
   if (abstractSyntax === VERIFICATION) return permissions.has('echo') ? control : undefined;

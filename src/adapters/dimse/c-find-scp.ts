@@ -1,8 +1,7 @@
 import { encodeDataset, type DataElements, type DicomJson } from '../../lib/dicom/index.js';
 import type { FindMatch, QueryRequest } from '../../lib/dimse/index.js';
 import { LEVELS, findQueryKey, type Archive, type ArchiveQuery } from '../../archive/index.js';
-import type { Logger } from '../../platform/log/index.js';
-import { dimseContext } from './dimse-context.js';
+import type { DimseAccess } from './dimse-access.js';
 import { queryFailure } from './dimse-status.js';
 import { identifierError, readIdentifier, type Identifier } from './identifier.js';
 import { DimseError } from '../../lib/dimse/index.js';
@@ -13,15 +12,19 @@ import { STUDY_ROOT_MODELS } from './sop-classes.js';
  * match comes back with exactly the requested attributes, fetched page by page so a large result is never held.
  * Keys the model cannot match on are returned empty, as PS3.4 C.2.2.1.2 allows for optional keys.
  */
-export function createFindHandler(archive: Archive, log: Logger) {
+export function createFindHandler(archive: Archive, access: DimseAccess) {
   return async function* find(request: QueryRequest): AsyncGenerator<FindMatch> {
     const identifier = readIdentifier(request.identifier, request.transferSyntaxUid);
     if (identifier.level === 'PATIENT' && STUDY_ROOT_MODELS.has(request.sopClassUid)) {
       throw identifierError('the Study Root model has no PATIENT level');
     }
-    const ctx = dimseContext(log, request.association.info);
     const query: ArchiveQuery = { level: identifier.level, keys: matchingKeys(identifier) };
     try {
+      const ctx = await access.authorize(
+        request.association.info,
+        'study.read',
+        `C-FIND ${request.sopClassUid}`,
+      );
       for await (const match of archive.queryAll(ctx, query)) {
         if (request.signal.aborted) return;
         yield encodeDataset(response(identifier, match), request.transferSyntaxUid);

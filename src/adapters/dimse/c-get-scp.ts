@@ -1,7 +1,7 @@
-import type { GetRequest, SubOperationResult } from '../../lib/dimse/index.js';
+import { Status, type GetRequest, type SubOperationResult } from '../../lib/dimse/index.js';
 import type { Archive } from '../../archive/index.js';
-import type { Logger } from '../../platform/log/index.js';
-import { dimseContext } from './dimse-context.js';
+import type { DimseAccess } from './dimse-access.js';
+import { isForbidden } from './dimse-status.js';
 import { readIdentifier } from './identifier.js';
 import { selectInstances } from './retrieve-selection.js';
 import { datasetsAhead } from './datasets-ahead.js';
@@ -10,10 +10,14 @@ import { datasetsAhead } from './datasets-ahead.js';
  * C-GET SCP (PS3.4 C.4.3): each selected instance goes back to the requestor as a C-STORE on the same
  * association, its data set streamed from storage as it was received; the engine counts and reports.
  */
-export function createGetHandler(archive: Archive, log: Logger) {
+export function createGetHandler(archive: Archive, access: DimseAccess) {
   return async (request: GetRequest): Promise<SubOperationResult | void> => {
     const identifier = readIdentifier(request.identifier, request.transferSyntaxUid);
-    const instances = await selectInstances(archive, dimseContext(log, request.association.info), identifier);
+    const ctx = await access
+      .authorize(request.association.info, 'study.export', `C-GET ${request.sopClassUid}`)
+      .catch((error: unknown) => (isForbidden(error) ? undefined : Promise.reject(error)));
+    if (!ctx) return { status: Status.NotAuthorized, errorComment: 'not authorized to retrieve' };
+    const instances = await selectInstances(archive, ctx, identifier);
     request.setRemaining(instances.length);
     for (const { instance, data } of datasetsAhead(instances)) {
       if (request.signal.aborted || !request.association.isOpen) {

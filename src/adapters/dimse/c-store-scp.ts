@@ -1,8 +1,7 @@
 import { encodeFileMeta, IMPLEMENTATION_CLASS_UID } from '../../lib/dicom/index.js';
 import { Status, type StatusResult, type StoreRequest } from '../../lib/dimse/index.js';
 import type { Archive } from '../../archive/index.js';
-import type { Logger } from '../../platform/log/index.js';
-import { dimseContext } from './dimse-context.js';
+import type { DimseAccess } from './dimse-access.js';
 import { storeFailure } from './dimse-status.js';
 
 /**
@@ -10,7 +9,7 @@ import { storeFailure } from './dimse-status.js';
  * the stored file is a Part 10 file whose data set is byte for byte what the sender sent. Success is
  * answered only once the archive has the instance written and indexed.
  */
-export function createStoreHandler(archive: Archive, log: Logger) {
+export function createStoreHandler(archive: Archive, access: DimseAccess) {
   return async (request: StoreRequest): Promise<StatusResult> => {
     const info = request.association.info;
     const meta = encodeFileMeta({
@@ -26,7 +25,8 @@ export function createStoreHandler(archive: Archive, log: Logger) {
       yield* request.data;
     }
     try {
-      await archive.storeInstance(dimseContext(log, info), file(), {
+      const ctx = await access.authorize(info, 'study.store', `C-STORE ${request.sopClassUid}`);
+      await archive.storeInstance(ctx, file(), {
         expected: { sopClassUid: request.sopClassUid, sopInstanceUid: request.sopInstanceUid },
       });
       return Status.Success;

@@ -5,7 +5,7 @@ import type { Archive } from '../../archive/index.js';
 import type { Logger } from '../../platform/log/index.js';
 import type { AeTable } from '../../platform/security/index.js';
 import type { Ris } from '../../ris/index.js';
-import { createAssociationPolicy } from './association-policy.js';
+import { createAssociationPolicy, type AssociationPolicySettings } from './association-policy.js';
 import { createFindHandler } from './c-find-scp.js';
 import { createGetHandler } from './c-get-scp.js';
 import { createMoveHandler } from './c-move-scp.js';
@@ -14,10 +14,9 @@ import { createMppsHandlers } from './mpps-scp.js';
 import { createWorklistFindHandler } from './mwl-find-scp.js';
 import { MODALITY_WORKLIST_FIND } from './sop-classes.js';
 import { createCommitmentHandler } from './storage-commitment-scp.js';
+import { createDimseAccess } from './dimse-access.js';
 
-export interface DimseDoorSettings {
-  aeTitle: string;
-  acceptUnknownSopClasses: boolean;
+export interface DimseDoorSettings extends AssociationPolicySettings {
   maxPduLength: number;
   maxAssociations: number;
   idleTimeoutSeconds: number;
@@ -44,28 +43,37 @@ export interface DimseDoor {
  *   N-ACTION  storage commitment: archive.commitStorage → N-EVENT-REPORT  storage-commitment-scp.ts
  *   N-CREATE  MPPS: ris.mpps.create                        mpps-scp.ts
  *   N-SET     MPPS: ris.mpps.update                        mpps-scp.ts
- * Who may associate, and for what, is decided in association-policy.ts from the AE table.
+ * Who may associate, and for what, is decided in association-policy.ts from the AE table; each operation
+ * authorizes again in its handler (dimse-access.ts), a refusal audited once either way.
  */
 export function createDimseDoor(
   settings: DimseDoorSettings,
-  services: { archive: Archive; ris: Ris; aeTable: AeTable },
+  services: {
+    archive: Archive;
+    ris: Ris;
+    aeTable: AeTable;
+    database: Parameters<typeof createDimseAccess>[0];
+  },
   log: Logger,
 ): DimseDoor {
   const doorLog = log.child({ door: 'dimse' });
   const { archive, ris, aeTable } = services;
-  const archiveFind = createFindHandler(archive, doorLog);
-  const worklistFind = createWorklistFindHandler(ris, doorLog);
-  const mpps = createMppsHandlers(ris, doorLog);
+  // Each operation asks policy again with the AE's permissions (dimse-access.ts): C-STORE on a context a
+  // `retrieve`-only node was given for C-GET, for one, is refused there (0124H).
+  const access = createDimseAccess(services.database, aeTable, doorLog);
+  const archiveFind = createFindHandler(archive, access);
+  const worklistFind = createWorklistFindHandler(ris, access);
+  const mpps = createMppsHandlers(ris, access);
   const handlers: DimseHandlers = {
-    store: createStoreHandler(archive, doorLog),
+    store: createStoreHandler(archive, access),
     find: (request) => (request.sopClassUid === MODALITY_WORKLIST_FIND ? worklistFind : archiveFind)(request),
-    get: createGetHandler(archive, doorLog),
-    move: createMoveHandler(archive, aeTable, settings.aeTitle, doorLog),
-    action: createCommitmentHandler(archive, aeTable, settings.aeTitle, doorLog),
+    get: createGetHandler(archive, access),
+    move: createMoveHandler(archive, aeTable, settings.aeTitle, access),
+    action: createCommitmentHandler(archive, aeTable, settings.aeTitle, access),
     create: mpps.create,
     set: mpps.set,
   };
-  const negotiate = createAssociationPolicy(settings, aeTable);
+  const negotiate = createAssociationPolicy(settings, services, doorLog);
   // One engine per listener, all on this handler table and policy; maxAssociations counts per listener.
   const newServer = (tls?: TlsOptions): DimseServer =>
     createDimseServer({

@@ -16,6 +16,7 @@ const STORE_STATUS: Record<ErrorCode, number> = {
 };
 
 const QUERY_STATUS: Partial<Record<ErrorCode, number>> = {
+  forbidden: Status.NotAuthorized, // 0124H Refused: Not authorized (PS3.7 Annex C)
   invalid: Status.IdentifierDoesNotMatchSopClass,
   'storage-full': Status.RefusedOutOfResources,
   unavailable: Status.RefusedOutOfResources,
@@ -75,3 +76,6 @@ export function queryFailure(error: unknown): { status: number; errorComment: st
   const { code, message } = toLanternError(error);
   return { status: QUERY_STATUS[code] ?? Status.UnableToProcess, errorComment: comment(message) };
 }
+
+/** A refusal of policy (authorize): answered with 0124H "Refused: Not authorized" (PS3.7 Annex C). */
+export const isForbidden = (error: unknown): boolean => toLanternError(error).code === 'forbidden';

@@ -1,8 +1,7 @@
 import { readDataset, type DataElements } from '../../lib/dicom/index.js';
 import { Status, type CreateRequest, type NormalizedResult, type SetRequest } from '../../lib/dimse/index.js';
-import type { Logger } from '../../platform/log/index.js';
 import type { Ris } from '../../ris/index.js';
-import { dimseContext } from './dimse-context.js';
+import type { DimseAccess } from './dimse-access.js';
 import { mppsFailure } from './dimse-status.js';
 import { MPPS } from './sop-classes.js';
 
@@ -10,7 +9,7 @@ import { MPPS } from './sop-classes.js';
  * Modality Performed Procedure Step SCP (PS3.4 F.7): N-CREATE → ris.mpps.create, N-SET → ris.mpps.update.
  * The RIS checks the attribute rules; refusals come back with the status dimse-status.ts gives them.
  */
-export function createMppsHandlers(ris: Ris, log: Logger) {
+export function createMppsHandlers(ris: Ris, access: DimseAccess) {
   return {
     create: async (request: CreateRequest): Promise<NormalizedResult> => {
       if (request.sopClassUid !== MPPS) return Status.NoSuchSopClass;
@@ -18,7 +17,8 @@ export function createMppsHandlers(ris: Ris, log: Logger) {
       if (!attributes)
         return { status: Status.ProcessingFailure, errorComment: 'Attribute List cannot be read' };
       try {
-        const step = await ris.mpps.create(dimseContext(log, request.association.info), {
+        const ctx = await access.authorize(request.association.info, 'order.write', 'N-CREATE MPPS');
+        const step = await ris.mpps.create(ctx, {
           ...(request.sopInstanceUid ? { sopInstanceUid: request.sopInstanceUid } : {}),
           attributes,
         });
@@ -33,7 +33,8 @@ export function createMppsHandlers(ris: Ris, log: Logger) {
       if (!modifications)
         return { status: Status.ProcessingFailure, errorComment: 'Modification List cannot be read' };
       try {
-        await ris.mpps.update(dimseContext(log, request.association.info), {
+        const ctx = await access.authorize(request.association.info, 'order.write', 'N-SET MPPS');
+        await ris.mpps.update(ctx, {
           sopInstanceUid: request.sopInstanceUid,
           modifications,
         });

@@ -7,9 +7,8 @@ import {
   type ElementValue,
 } from '../../lib/dicom/index.js';
 import { DimseError, type FindMatch, type QueryRequest } from '../../lib/dimse/index.js';
-import type { Logger } from '../../platform/log/index.js';
 import type { Ris, WorklistKeys } from '../../ris/index.js';
-import { dimseContext } from './dimse-context.js';
+import type { DimseAccess } from './dimse-access.js';
 import { queryFailure } from './dimse-status.js';
 import { identifierError } from './identifier.js';
 import { SPS_SEQUENCE, project, worklistElements } from './mwl-response.js';
@@ -39,7 +38,7 @@ const STEP_KEYS: Record<string, keyof WorklistKeys> = {
  * Set applied) becomes ris.worklist.query's keys; each entry comes back with the requested attributes,
  * text in UTF-8 when it needs more than ASCII (declared ISO_IR 192), as the archive's C-FIND does.
  */
-export function createWorklistFindHandler(ris: Ris, log: Logger) {
+export function createWorklistFindHandler(ris: Ris, access: DimseAccess) {
   return async function* find(request: QueryRequest): AsyncGenerator<FindMatch> {
     let requested: DataElements;
     try {
@@ -47,9 +46,9 @@ export function createWorklistFindHandler(ris: Ris, log: Logger) {
     } catch (error) {
       throw identifierError(`identifier cannot be read: ${(error as Error).message}`);
     }
-    const ctx = dimseContext(log, request.association.info);
     let items;
     try {
+      const ctx = await access.authorize(request.association.info, 'order.read', 'C-FIND worklist');
       items = await ris.worklist.query(ctx, worklistKeys(requested));
     } catch (error) {
       const { status, errorComment } = queryFailure(error);

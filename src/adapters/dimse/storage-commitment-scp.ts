@@ -1,9 +1,9 @@
 import { encodeDataset, readDataset, type DataElements } from '../../lib/dicom/index.js';
 import { Status, type ActionRequest, type ActionResult, type EventReport } from '../../lib/dimse/index.js';
 import type { Archive, CommitmentResult, InstanceReference } from '../../archive/index.js';
-import type { Logger } from '../../platform/log/index.js';
 import type { AeTable } from '../../platform/security/index.js';
-import { dimseContext } from './dimse-context.js';
+import type { DimseAccess } from './dimse-access.js';
+import { isForbidden } from './dimse-status.js';
 import { CONTROL_TRANSFER_SYNTAXES, STORAGE_COMMITMENT_PUSH } from './sop-classes.js';
 import { withAssociation } from './with-association.js';
 
@@ -17,15 +17,23 @@ const CLASS_INSTANCE_CONFLICT = 0x0119;
  * flushed and checked the instances, the result goes back as an N-EVENT-REPORT on the same association if
  * it is still open, else on a new association to the requestor's AE from the AE table.
  */
-export function createCommitmentHandler(archive: Archive, aeTable: AeTable, ourAeTitle: string, log: Logger) {
-  return (request: ActionRequest): ActionResult => {
+export function createCommitmentHandler(
+  archive: Archive,
+  aeTable: AeTable,
+  ourAeTitle: string,
+  access: DimseAccess,
+) {
+  return async (request: ActionRequest): Promise<ActionResult> => {
     if (request.actionTypeId !== 1) return Status.NoSuchActionType;
     const parsed =
       request.actionInformation && readRequest(request.actionInformation, request.transferSyntaxUid);
     if (!parsed)
       return { status: Status.InvalidArgumentValue, errorComment: 'no Transaction UID or references' };
     const info = request.association.info;
-    const ctx = dimseContext(log, info);
+    const ctx = await access
+      .authorize(info, 'study.store', 'N-ACTION storage commitment')
+      .catch((error: unknown) => (isForbidden(error) ? undefined : Promise.reject(error)));
+    if (!ctx) return { status: Status.NotAuthorized, errorComment: 'not authorized to commit' };
     // After the N-ACTION-RSP has gone out (the engine sends it when this handler returns).
     setImmediate(() => {
       void (async () => {

@@ -20,6 +20,7 @@ import { patientHandler } from './patient-resource.js';
 import type { FhirEnv, ResourceHandler } from './resource-handler.js';
 import { appointmentHandler, scheduleHandler, slotHandler } from './schedule-resources.js';
 import { searchBundle } from './search-bundle.js';
+import { installSmartScopes } from './smart-scopes.js';
 import { serviceRequestHandler } from './service-request-resource.js';
 import { subscriptionHandler } from './subscription-resource.js';
 import { startNotifier } from './subscription-notifier.js';
@@ -110,6 +111,7 @@ export function registerFhirDoor(app: FastifyInstance, services: FhirServices): 
           ),
       );
 
+      installSmartScopes(fhir, services.database); // SMART scopes of the token narrow every interaction
       fhir.get('/metadata', async (request, reply) =>
         send(reply, capabilityStatement(all, env(request), VERSION)),
       );

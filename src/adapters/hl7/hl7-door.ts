@@ -8,6 +8,7 @@ import type { FailureClass } from './hl7-ack.js';
 import type { Hl7Handler, Hl7Services } from './hl7-services.js';
 import { createInboundAttempt } from './inbound-attempt.js';
 import { createInboundReceiver } from './inbound-receiver.js';
+import { createSenderPolicy } from './hl7-sender-policy.js';
 import { createMessageWorker } from './message-worker.js';
 import { handleOrder } from './order-handlers.js';
 import type { ReportDocument } from './oru-builder.js';
@@ -84,11 +85,18 @@ export function createHl7Door(
     direction: 'inbound',
     attempt,
     pollMs: settings.pollMs ?? 1000,
-    log: doorLog,
     // Handlers take milliseconds: after a crash, the batch the dead process held is free again in 5 s.
     leaseMs: 5000,
+    log: doorLog,
   });
-  const receive = createInboundReceiver(settings, handlerFor, services.messages, worker, doorLog);
+  const authorizeSender = createSenderPolicy(settings.allowedSenders, services.database, doorLog);
+  const receive = createInboundReceiver(
+    { ...settings, authorizeSender },
+    handlerFor,
+    services.messages,
+    worker,
+    doorLog,
+  );
   const sender = createMessageWorker({
     messages: services.messages,
     direction: 'outbound',

@@ -15,8 +15,8 @@ import { patientIdentifiers } from './pid-demographics.js';
 
 export interface ReceiverSettings {
   application: string;
-  /** APP or APP^FACILITY entries; empty: any sender. */
-  allowedSenders: readonly string[];
+  /** Whether MSH-3^MSH-4 may send this message: undefined, or the AR to answer (hl7-sender-policy.ts). */
+  authorizeSender: (message: Hl7Message, peer: MllpPeer) => Promise<FailureClass | undefined>;
   ackWaitMs: number;
 }
 
@@ -57,15 +57,6 @@ export function createInboundReceiver(
   worker: MessageWorker,
   log: Logger,
 ) {
-  const allowed = (message: Hl7Message) =>
-    settings.allowedSenders.length === 0 ||
-    settings.allowedSenders.some((entry) => {
-      const [app, facility] = entry.split('^');
-      return (
-        app === message.sendingApplication && (facility === undefined || facility === message.sendingFacility)
-      );
-    });
-
   const header = (message: Hl7Message | undefined, peer: MllpPeer, payload: Uint8Array): NewMessage => ({
     protocol: 'hl7v2',
     peer: peer.remoteAddress,
@@ -121,15 +112,8 @@ export function createInboundReceiver(
       );
     if (!message.controlId)
       return refuse(refusal('MSH-10 message control ID is required', 'requiredFieldMissing', 'MSH-10'));
-    if (!allowed(message)) {
-      return refuse(
-        refusal(
-          `sending application ${message.sendingApplication}^${message.sendingFacility} is not allowed (hl7.allowedSenders)`,
-          'applicationInternalError',
-          'MSH-3',
-        ),
-      );
-    }
+    const denied = await settings.authorizeSender(message, peer);
+    if (denied) return refuse(denied);
     const handler = handlerFor(message);
     if (typeof handler !== 'function') return refuse(handler);
 

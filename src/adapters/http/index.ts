@@ -11,3 +11,5 @@ export {
 } from './cookies.js';
 export type { RegisteredRoute } from './route-registry.js';
 export { installOpenApi } from './openapi.js';
+export { listenHttps, type HttpsListener } from './https-listener.js';
+export { requestActor } from './request-actor.js';

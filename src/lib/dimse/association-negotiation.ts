@@ -30,6 +30,8 @@ export interface AssociationRequest {
   remotePort: number;
   /** True on a TLS listener. */
   secure: boolean;
+  /** The subject CN of the client certificate the TLS peer presented and the listener verified. */
+  peerCertificateCommonName?: string;
 }
 
 export type AssociationReject = Omit<AssociateRj, 'type'>;

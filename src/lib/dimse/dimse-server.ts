@@ -3,7 +3,7 @@
  * (ARTIM while waiting for A-ASSOCIATE-RQ, the negotiation policy, AC or RJ) and then the handler table.
  */
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import { createServer as createTlsServer, TLSSocket, type TlsOptions } from 'node:tls';
 import { Association, type AssociationInfo } from './association.js';
 import {
   buildAssociateAc,
@@ -145,6 +145,7 @@ async function negotiate(
     remoteAddress: connection.socket.remoteAddress ?? '',
     remotePort: connection.socket.remotePort ?? 0,
     secure: options.tls !== undefined,
+    ...peerCommonName(connection.socket),
   };
   let decision = checkRequest(rq) ? { reject: checkRequest(rq) as AssociationReject } : undefined;
   if (!decision && options.maxAssociations !== undefined && counter.count() >= options.maxAssociations) {
@@ -205,4 +206,12 @@ async function negotiate(
   void association.closed.then(() => counter.ended());
   options.onAssociation?.(info, association.closed);
   await connection.writePdu([encodeAssociate(ac)]);
+}
+
+/** A verified client certificate's subject CN (PS3.15 B.1: the node's identity), when the peer gave one. */
+function peerCommonName(socket: Socket): { peerCertificateCommonName?: string } {
+  if (!(socket instanceof TLSSocket) || !socket.authorized) return {};
+  const cn = socket.getPeerCertificate().subject?.CN;
+  const name = Array.isArray(cn) ? cn[0] : cn;
+  return name ? { peerCertificateCommonName: name } : {};
 }

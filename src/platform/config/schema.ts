@@ -36,12 +36,26 @@ export const configSchema = Type.Object(
           'SQLite fsync on every commit ("full") or at checkpoints ("normal": survives a process crash).',
       }),
     }),
+    tls: group({
+      certFile: Type.String({
+        default: '',
+        description:
+          'PEM certificate (chain) for every listener: HTTPS on http.tlsPort, DICOM TLS, MLLP over TLS; empty: no TLS.',
+      }),
+      keyFile: Type.String({ default: '', description: 'PEM private key of tls.certFile; needed with it.' }),
+      caFile: Type.String({
+        default: '',
+        description:
+          'PEM CA certificates: DICOM and HL7 peers must present a client certificate they signed (HTTPS does not ask).',
+      }),
+    }),
     http: group({
       host: Type.String({
         default: '127.0.0.1',
         description: 'Address the HTTP server binds to; loopback until authentication is configured.',
       }),
       port: port(8080, 'TCP port of the HTTP server: /api, /dicom-web, /fhir.'),
+      tlsPort: port(8443, 'TCP port of HTTPS (same routes), opened when tls.certFile is set.'),
     }),
     dicomweb: group({
       stowMaxRequestBytes: Type.Integer({
@@ -69,16 +83,27 @@ export const configSchema = Type.Object(
       ),
       tlsCertFile: Type.String({
         default: '',
-        description: 'PEM certificate (chain) of the DICOM TLS listener; empty: no TLS listener.',
+        description:
+          'PEM certificate (chain) of the DICOM TLS listener; empty: tls.certFile (none: no TLS listener).',
       }),
       tlsKeyFile: Type.String({
         default: '',
-        description: 'PEM private key of tlsCertFile; needed with it.',
+        description: 'PEM private key of tlsCertFile; needed with it (empty: tls.keyFile).',
       }),
       tlsCaFile: Type.String({
         default: '',
         description:
-          'PEM CA certificates: when set, TLS peers must present a client certificate they signed.',
+          'PEM CA certificates: when set, TLS peers must present a client certificate they signed; empty: tls.caFile.',
+      }),
+      tlsAeIdentity: Type.Union([Type.Literal('off'), Type.Literal('cn')], {
+        default: 'off',
+        description:
+          '"cn": on the TLS listener the calling AE title must be the client certificate\'s subject CN (or its tlsAeMap title).',
+      }),
+      tlsAeMap: Type.Array(Type.String({ pattern: '^.+=.+$' }), {
+        default: [],
+        description:
+          'CN=AE_TITLE pairs: the AE title a client certificate subject CN calls as (tlsAeIdentity "cn").',
       }),
       aeTitle: Type.String({
         default: 'LANTERN',
@@ -134,16 +159,17 @@ export const configSchema = Type.Object(
       port: port(2575, 'TCP port of the HL7 v2 MLLP listener.'),
       tlsCertFile: Type.String({
         default: '',
-        description: 'PEM certificate (chain): when set, the HL7 listener speaks MLLP over TLS only.',
+        description:
+          'PEM certificate (chain): when set, the HL7 listener speaks MLLP over TLS only; empty: tls.certFile.',
       }),
       tlsKeyFile: Type.String({
         default: '',
-        description: 'PEM private key of hl7.tlsCertFile; needed with it.',
+        description: 'PEM private key of hl7.tlsCertFile; needed with it (empty: tls.keyFile).',
       }),
       tlsCaFile: Type.String({
         default: '',
         description:
-          'PEM CA certificates: when set, HL7 peers must present a client certificate they signed.',
+          'PEM CA certificates: when set, HL7 peers must present a client certificate they signed; empty: tls.caFile.',
       }),
       application: Type.String({
         default: 'LANTERN',
@@ -154,7 +180,7 @@ export const configSchema = Type.Object(
       allowedSenders: Type.Array(Type.String({ minLength: 1 }), {
         default: [],
         description:
-          'Sending applications accepted, as APP or APP^FACILITY (MSH-3, MSH-4); empty: any. Others get AR.',
+          'Sending applications accepted, as APP or APP^FACILITY (MSH-3, MSH-4), optionally =adt,orders (what they may send; default both); empty: any. Others get AR.',
       }),
       maxMessageBytes: Type.Integer({
         minimum: 1024,
@@ -291,6 +317,34 @@ export const configSchema = Type.Object(
         default: '',
         description:
           'Access-token signing key file (made on first start); empty: security/token-signing.key in the data folder. Share it between nodes.',
+      }),
+      auditSyslog: group({
+        host: Type.String({
+          default: '',
+          description:
+            'Audit record repository: DICOM audit messages (PS3.15 A.5) as RFC 5424 syslog to this host; empty: not sent.',
+        }),
+        port: Type.Integer({
+          minimum: 0,
+          maximum: 65535,
+          default: 0,
+          description: 'Its port; 0: 514 for udp, 6514 for tls.',
+        }),
+        transport: Type.Union([Type.Literal('udp'), Type.Literal('tls')], {
+          default: 'tls',
+          description: '"tls" (RFC 5425) or "udp" (RFC 5426, unencrypted: trusted networks only).',
+        }),
+        caFile: Type.String({
+          default: '',
+          description:
+            "PEM CA certificates that signed the repository's certificate; empty: tls.caFile, else the system's CAs.",
+        }),
+        maxQueue: Type.Integer({
+          minimum: 1,
+          default: 10000,
+          description:
+            'Messages held while the repository is unreachable; beyond that the oldest are dropped (the database keeps every record).',
+        }),
       }),
       oidc: group({
         issuer: Type.String({

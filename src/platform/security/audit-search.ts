@@ -82,7 +82,7 @@ function instant(what: string, value: string | undefined): string | undefined {
   return new Date(ms).toISOString();
 }
 
-async function runSearch(db: Kysely<AuditEventTable>, search: AuditSearch) {
+async function runSearch(db: Kysely<AuditEventTable>, search: AuditSearch & { afterSeq?: number }) {
   if (!Number.isInteger(search.limit) || search.limit < 0 || search.limit > MAX_AUDIT_LIMIT) {
     throw invalid(`limit: a whole number from 0 to ${MAX_AUDIT_LIMIT}`, { field: 'limit' });
   }
@@ -90,6 +90,7 @@ async function runSearch(db: Kysely<AuditEventTable>, search: AuditSearch) {
   const to = instant('to', search.to);
   let query = db.selectFrom('audit_event');
   if (search.seqs) query = query.where('seq', 'in', search.seqs.length ? search.seqs : [-1]);
+  if (search.afterSeq !== undefined) query = query.where('seq', '>', search.afterSeq);
   if (from) query = query.where('recorded_at', '>=', from);
   if (to) query = query.where('recorded_at', '<', to);
   if (search.outcome) query = query.where('outcome', '=', search.outcome);
@@ -162,3 +163,29 @@ export function createAuditReader(database: Database) {
 }
 
 export type AuditReader = ReturnType<typeof createAuditReader>;
+
+/** The records after `seq`, oldest first, unaudited: for Lantern's own copy of the trail (audit-forwarder.ts). */
+export async function auditRecordsAfter(
+  database: Database,
+  seq: number,
+  limit: number,
+): Promise<AuditRecord[]> {
+  return (
+    await runSearch(database.kysely as Kysely<AuditEventTable>, {
+      seqs: undefined,
+      limit,
+      offset: 0,
+      ascending: true,
+      afterSeq: seq,
+    })
+  ).records;
+}
+
+/** The sequence number of the newest record (0: none). */
+export async function lastAuditSeq(database: Database): Promise<number> {
+  const row = await (database.kysely as Kysely<AuditEventTable>)
+    .selectFrom('audit_event')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .executeTakeFirst();
+  return Number(row?.seq ?? 0);
+}

@@ -56,3 +56,6 @@ export {
   type Session,
 } from './security-service.js';
 export { oneTimePassword } from './one-time-password.js';
+export { createAuditForwarder, type AuditForwarder, type AuditSyslogSettings } from './audit-forwarder.js';
+export { dicomAuditMessage, auditEventOf } from './dicom-audit-message.js';
+export { listenerTls, type ListenerTls, type SharedTls } from './listener-tls.js';

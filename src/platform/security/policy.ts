@@ -42,7 +42,8 @@ export function permissionsOfAe(aePermissions: readonly AePermission[]): Permiss
     store: ['study.store'],
     query: ['study.read', 'patient.read'],
     retrieve: ['study.read', 'study.export'],
-    worklist: ['order.read', 'patient.read'], // Modality Worklist, MPPS
+    // Modality Worklist (reads orders) and MPPS (reports the performed step, which moves the order on).
+    worklist: ['order.read', 'patient.read', 'order.write'],
   };
   return [...new Set(aePermissions.flatMap((p) => map[p]))];
 }
