@@ -14,11 +14,11 @@ import { fileURLToPath } from 'node:url';
 import type { Bundle, ImagingStudy } from '@medplum/fhirtypes';
 
 import { describeMachine, ensureBuilt, flush, printRows } from '../import/measure.js';
-import { killAll, runTimed, stopAll } from '../dimse/processes.js';
+import { freePort, killAll, runTimed, ServerProcess, stopAll } from '../dimse/processes.js';
+import { lanternEnv } from '../dimse/receivers.js';
 import { SEED } from '../dimse/corpus.js';
 import { check, keepAliveAgent, send } from '../dicomweb/http.js';
 import { measureGet, type Latency } from '../dicomweb/latency.js';
-import { startLanternWeb, type WebServer } from '../dicomweb/servers.js';
 import { HISTORY_PATIENT, writeFhirCorpus, type FhirCorpus } from './corpus.js';
 import { parseOptions, type FhirBenchOptions } from './options.js';
 import { checkBundle, type Search } from './searches.js';
@@ -33,14 +33,29 @@ interface IndexFacts {
   importSeconds: number | null;
 }
 
-/** Lantern's environment for the bench: anonymous HTTP, no study linking while measuring. */
-function serveEnv(options: FhirBenchOptions): void {
+/** Lantern's environment for the bench: anonymous HTTP, no study linking while measuring, any free HL7 port. */
+function serveEnv(): void {
   process.env.LANTERN_SECURITY_AUTHENTICATION = 'off';
+  process.env.LANTERN_HL7_PORT = '0';
   process.env.LANTERN_RIS_STUDY_STABLE_SECONDS = String(24 * 3600);
+}
+
+/** `lantern serve` on the index (as bench/dimse/receivers.ts starts it), with node --cpu-prof if asked. */
+async function startServe(options: FhirBenchOptions, main: string, dataDir: string): Promise<ServerProcess> {
+  const flags: string[] = [];
   if (options.cpuProf !== undefined) {
     mkdirSync(resolve(options.cpuProf), { recursive: true });
-    process.env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${resolve(options.cpuProf)}`;
+    flags.push('--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProf)}`);
   }
+  const env = lanternEnv(dataDir, await freePort());
+  const server = ServerProcess.start('lantern serve', process.execPath, [...flags, main, 'serve'], env);
+  try {
+    await server.waitForOutput((output) => /Lantern serving on http:\/\/\S+ and/.test(output), 60_000);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return server;
 }
 
 async function buildIndex(options: FhirBenchOptions, main: string, work: string, dataDir: string) {
@@ -102,9 +117,9 @@ async function patientKey(fhir: string, patientId: string): Promise<string> {
 }
 
 /** One order per history study, with the study's accession number (kept when the index is reused). */
-async function placeOrders(server: WebServer, fhir: string, corpus: FhirCorpus, patient: string) {
+async function placeOrders(url: string, fhir: string, corpus: FhirCorpus, patient: string) {
   const orders = new Map<string, string>();
-  const apiBase = server.base.replace(/\/dicom-web$/, '/api');
+  const apiBase = `${url}/api`;
   let procedure: { code: string; codingScheme: string } | undefined;
   for (const study of corpus.history) {
     const existing = await fhirCall<Bundle>(
@@ -144,10 +159,10 @@ async function placeOrders(server: WebServer, fhir: string, corpus: FhirCorpus, 
   return orders;
 }
 
-async function searches(fhir: string, corpus: FhirCorpus, server: WebServer): Promise<Search[]> {
+async function searches(fhir: string, corpus: FhirCorpus, url: string): Promise<Search[]> {
   const history = await patientKey(fhir, HISTORY_PATIENT.patientId);
   const other = await patientKey(fhir, `SYN${SEED}-1`);
-  const orders = await placeOrders(server, fhir, corpus, history);
+  const orders = await placeOrders(url, fhir, corpus, history);
   const uids = corpus.history.map((s) => s.studyInstanceUid);
   const count = `_count=${Math.max(20, corpus.history.length)}`;
   // A study of the small corpus, by its accession number (read from the index).
@@ -213,18 +228,18 @@ async function bench(): Promise<number> {
   const failures: string[] = [];
   const loadBefore = loadavg();
   const started = performance.now();
-  let server: WebServer | undefined;
+  let server: ServerProcess | undefined;
   try {
     const buildError = options.main === undefined ? ensureBuilt(repoRoot) : undefined;
     if (buildError !== undefined) throw new Error(`npm run build failed:\n${buildError}`);
     const machine = describeMachine(work, repoRoot);
     const facts = await buildIndex(options, main, work, dataDir);
-    serveEnv(options);
-    server = await startLanternWeb(main, dataDir);
-    delete process.env.NODE_OPTIONS;
-    const fhir = server.base.replace(/\/dicom-web$/, '/fhir');
+    serveEnv();
+    server = await startServe(options, main, dataDir);
+    const url = /Lantern serving on (http:\/\/\S+) and/.exec(server.lastOutput(50))![1]!;
+    const fhir = `${url}/fhir`;
     console.log(`lantern serve at ${fhir}; placing orders …`);
-    const list = await searches(fhir, facts.corpus, server);
+    const list = await searches(fhir, facts.corpus, url);
     const limits = {
       repeat: options.repeat,
       budgetMs: options.budgetSeconds * 1000,
@@ -244,7 +259,7 @@ async function bench(): Promise<number> {
       if (latency.error !== undefined)
         failures.push(`${search.name}: ${latency.error}\n  GET ${fhir}${search.path}`);
     }
-    await server.receiver.process.stop();
+    await server.stop();
     server = undefined;
     const loadAfter = loadavg();
     const minutes = (performance.now() - started) / 60_000;
@@ -299,7 +314,7 @@ async function bench(): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await server?.receiver.process.stop();
+    await server?.stop();
     await stopAll();
     cleanUp();
   }

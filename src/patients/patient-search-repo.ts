@@ -55,10 +55,11 @@ function whereConditions(plan: PatientSearchPlan): Expression<SqlBool>[] {
   }
   if (plan.identifier) {
     const { value, issuer } = plan.identifier;
-    const primaryIssuer = issuer === undefined ? sql`` : sql` and patient.issuer_of_patient_id = ${issuer}`;
+    const primaryIssuer = issuer === undefined ? sql`` : sql` and p.issuer_of_patient_id = ${issuer}`;
     const otherIssuer = issuer === undefined ? sql`` : sql` and i.issuer = ${issuer}`;
+    // A union of two index lookups: an `or` across the two tables would scan every patient.
     parts.push(
-      sql<SqlBool>`((patient.patient_id = ${value}${primaryIssuer}) or exists (select 1 from patient_identifier i where i.patient_ref = patient.id and i.value = ${value}${otherIssuer}))`,
+      sql<SqlBool>`patient.id in (select p.id from patient p where p.patient_id = ${value}${primaryIssuer} union select i.patient_ref from patient_identifier i where i.value = ${value}${otherIssuer})`,
     );
   }
   if (plan.birthDate?.from !== undefined)
