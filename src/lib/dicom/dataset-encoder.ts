@@ -1,7 +1,7 @@
 import type { DataElement, DataElements, ElementValue, PersonName } from './dataset.js';
 import { personNameToText } from './person-name.js';
 import { NUMBER_SIZES, TEXT_VRS } from './dataset.js';
-import { encodeElement, encodeValue, type Encoding } from './element-encoder.js';
+import { elementHeaderLength, encodeValue, writeElement, type Encoding } from './element-encoder.js';
 import { writePart10 } from './part10-writer.js';
 import { EXPLICIT_VR_LITTLE_ENDIAN, transferSyntax } from './transfer-syntaxes.js';
 
@@ -25,14 +25,19 @@ export function encodeDataset(elements: DataElements, transferSyntaxUid: string)
     littleEndian: !syntax.bigEndian,
     charset: nonAscii ? [UTF8] : [],
   };
-  const parts: Uint8Array[] = [];
   const sorted = [...texts.filter(([tag]) => !nonAscii || tag !== SPECIFIC_CHARACTER_SET)];
   if (nonAscii) sorted.push([SPECIFIC_CHARACTER_SET, { vr: 'CS' }, [UTF8]]);
   sorted.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const [tag, element, values] of sorted) {
-    parts.push(encodeElement(tag, element.vr, encodeValue(values, element.vr, encoding), encoding));
-  }
-  return Buffer.concat(parts);
+  // Values first, then one buffer for the whole data set: no per-element buffers to join.
+  const values = sorted.map(([, element, texts]) => encodeValue(texts, element.vr, encoding));
+  let length = 0;
+  sorted.forEach(
+    ([, element], i) => (length += elementHeaderLength(element.vr, encoding) + values[i]!.length),
+  );
+  const out = new Uint8Array(length);
+  let at = 0;
+  sorted.forEach(([tag, element], i) => (at = writeElement(out, at, tag, element.vr, values[i]!, encoding)));
+  return out;
 }
 
 function isFlat(element: DataElement): boolean {

@@ -18,6 +18,9 @@ export const LONG_LENGTH_VRS = new Set([
   'UV',
 ]);
 
+/** Text VRs whose repertoire is the default one whatever the Specific Character Set (PS3.5 6.1.2.3). */
+const CHARSET_FREE_VRS = new Set(['AE', 'AS', 'CS', 'DA', 'DS', 'DT', 'IS', 'TM', 'UI', 'UR']);
+
 export interface Encoding {
   implicit: boolean;
   littleEndian: boolean;
@@ -58,9 +61,7 @@ export function encodeValue(values: string[], vr: string, encoding: Encoding): U
   if (vr in NUMBER_SIZES) return encodeNumbers(values, vr, encoding.littleEndian);
   if (!TEXT_VRS.has(vr)) throw new Error(`cannot set a ${vr} value from text`);
   const text = values.join('\\');
-  const bytes = /^(AE|AS|CS|DA|DS|DT|IS|TM|UI|UR)$/.test(vr)
-    ? Buffer.from(text, 'latin1')
-    : encodeText(text, encoding.charset);
+  const bytes = CHARSET_FREE_VRS.has(vr) ? Buffer.from(text, 'latin1') : encodeText(text, encoding.charset);
   if (bytes.length % 2 === 0) return bytes;
   const padded = new Uint8Array(bytes.length + 1);
   padded.set(bytes);
@@ -70,21 +71,42 @@ export function encodeValue(values: string[], vr: string, encoding: Encoding): U
 
 /** A whole data element: tag, VR (explicit only), length, value (PS3.5 7.1). */
 export function encodeElement(tag: string, vr: string, value: Uint8Array, encoding: Encoding): Uint8Array {
+  const out = new Uint8Array(elementHeaderLength(vr, encoding) + value.length);
+  writeElement(out, 0, tag, vr, value, encoding);
+  return out;
+}
+
+/** Bytes of an element's header: tag, VR and length (PS3.5 7.1.1-7.1.3). */
+export function elementHeaderLength(vr: string, encoding: Encoding): number {
+  return encoding.implicit || !LONG_LENGTH_VRS.has(vr) ? 8 : 12;
+}
+
+/** Writes a whole element at `at` into `out` (sized by the caller); returns the offset after it. */
+export function writeElement(
+  out: Uint8Array,
+  at: number,
+  tag: string,
+  vr: string,
+  value: Uint8Array,
+  encoding: Encoding,
+): number {
   const le = encoding.littleEndian;
   const long = encoding.implicit || LONG_LENGTH_VRS.has(vr);
-  const headerLength = encoding.implicit ? 8 : long ? 12 : 8;
   if (!long && value.length > 0xfffe) throw new Error(`value too long for VR ${vr}: ${value.length} bytes`);
-  const out = new Uint8Array(headerLength + value.length);
-  const view = new DataView(out.buffer);
+  const view = new DataView(out.buffer, out.byteOffset + at);
   view.setUint16(0, parseInt(tag.slice(0, 4), 16), le);
   view.setUint16(2, parseInt(tag.slice(4, 8), 16), le);
+  const headerLength = elementHeaderLength(vr, encoding);
   if (encoding.implicit) view.setUint32(4, value.length, le);
   else {
-    out[4] = vr.charCodeAt(0);
-    out[5] = vr.charCodeAt(1);
-    if (long) view.setUint32(8, value.length, le);
-    else view.setUint16(6, value.length, le);
+    out[at + 4] = vr.charCodeAt(0);
+    out[at + 5] = vr.charCodeAt(1);
+    if (long) {
+      out[at + 6] = 0;
+      out[at + 7] = 0;
+      view.setUint32(8, value.length, le);
+    } else view.setUint16(6, value.length, le);
   }
-  out.set(value, headerLength);
-  return out;
+  out.set(value, at + headerLength);
+  return at + headerLength + value.length;
 }
