@@ -16,7 +16,7 @@ export type { ArchiveDeps, DuplicatePolicy } from './archive-deps.js';
 export type { BulkData, BulkDataRequest } from './bulk-data.js';
 export type { CommitmentResult, InstanceReference } from './commit-storage.js';
 export { BULK_DATA_THRESHOLD, type InstanceMetadata, type MetadataRetrieval } from './instance-metadata.js';
-export type { ArchiveQuery, QueryResult } from './query-archive.js';
+export type { ArchiveQuery, QueryResult, StudyOrder } from './query-archive.js';
 export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './query-archive.js';
 export { LEVELS, QUERY_KEYS, findQueryKey, type QueryKey, type QueryLevel } from './query-keys.js';
 export type { RetrievableInstance } from './retrieve-instances.js';

@@ -16,6 +16,19 @@ export interface ArchiveQuery {
   offset?: number;
   /** Count all matches (default). A door that walks every page, like C-FIND, can skip the count. */
   withTotal?: boolean;
+  /**
+   * STUDY level only: the page's order, key by key (ties broken by index row). Without it each level keeps
+   * its own order (studies newest first by date and time), as C-FIND and QIDO-RS have it.
+   */
+  order?: StudyOrder[];
+  /** STUDY level only: last received (an instance stored into the study) in [from, to), ISO 8601 instants. */
+  lastReceived?: { from?: string; to?: string };
+}
+
+/** `date`: Study Date and Time; `lastReceived`: when the study last took in an instance. */
+export interface StudyOrder {
+  by: 'date' | 'lastReceived';
+  descending?: boolean;
 }
 
 export interface QueryResult {
@@ -108,7 +121,32 @@ function planQuery(query: ArchiveQuery) {
     throw invalid(`limit must be an integer from 0 to ${MAX_QUERY_LIMIT}`);
   }
   if (!Number.isInteger(offset) || offset < 0) throw invalid('offset must be a non-negative integer');
-  return { level: query.level, conditions, returnKeys: keysForLevel(query.level), limit, offset };
+  if ((query.order?.length || query.lastReceived) && query.level !== 'STUDY')
+    throw invalid('order and lastReceived are for STUDY level queries');
+  for (const o of query.order ?? [])
+    if (o.by !== 'date' && o.by !== 'lastReceived') throw invalid(`cannot order by ${String(o.by)}`);
+  const received = query.lastReceived && {
+    ...(query.lastReceived.from !== undefined
+      ? { from: instant('lastReceived.from', query.lastReceived.from) }
+      : {}),
+    ...(query.lastReceived.to !== undefined ? { to: instant('lastReceived.to', query.lastReceived.to) } : {}),
+  };
+  return {
+    level: query.level,
+    conditions,
+    returnKeys: keysForLevel(query.level),
+    limit,
+    offset,
+    ...(query.order?.length ? { order: query.order } : {}),
+    ...(received ? { lastReceived: received } : {}),
+  };
+}
+
+/** An instant as the index stores it (ISO UTC text, so that text order is time order). */
+function instant(what: string, value: string): string {
+  const ms = /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms)) throw invalid(`${what}: '${value}' is not an ISO 8601 date-time`);
+  return new Date(ms).toISOString();
 }
 
 /** An index row in the DICOM JSON model (PS3.18 F.2): empty attributes are present without a Value. */

@@ -16,6 +16,10 @@ export interface QueryPlan {
   returnKeys: QueryKey[];
   limit: number;
   offset: number;
+  /** STUDY level: the order asked for, instead of the level's own (ORDER). */
+  order?: { by: 'date' | 'lastReceived'; descending?: boolean }[];
+  /** STUDY level: last received in [from, to), ISO UTC text. */
+  lastReceived?: { from?: string; to?: string };
 }
 
 export type IndexRow = Record<string, string | number | null>;
@@ -101,8 +105,14 @@ function modalitiesCondition(match: Extract<Match, { kind: 'any' }>): Expression
   return sql<SqlBool>`exists (select 1 from series m where m.study_ref = study.id and (${sql.join(atoms, sql` or `)}))`;
 }
 
-function whereClause(conditions: KeyCondition[]): Expression<SqlBool> | undefined {
+function whereClause(
+  conditions: KeyCondition[],
+  lastReceived?: QueryPlan['lastReceived'],
+): Expression<SqlBool> | undefined {
   const parts: Expression<SqlBool>[] = [];
+  if (lastReceived?.from !== undefined)
+    parts.push(sql<SqlBool>`study.last_received_at >= ${lastReceived.from}`);
+  if (lastReceived?.to !== undefined) parts.push(sql<SqlBool>`study.last_received_at < ${lastReceived.to}`);
   for (const { key, match } of conditions) {
     if (match.kind === 'universal') continue;
     if (key.match === 'code-list') parts.push(modalitiesCondition(match));
@@ -123,6 +133,21 @@ const PATIENT_COUNTS: Record<string, ReturnType<typeof sql>> = {
   NumberOfPatientRelatedInstances: sql`(select coalesce(sum(c.num_instances), 0) from study c where c.patient_ref = patient.id)`,
 };
 
+/** The study columns an asked-for order reads. */
+const STUDY_ORDER_COLUMNS = {
+  date: ['study.study_date', 'study.study_time'],
+  lastReceived: ['study.last_received_at'],
+};
+
+/** The ORDER BY of a page: the plan's order (then row id) when given, else the level's own. */
+function pageOrder(plan: QueryPlan): string[] {
+  if (!plan.order?.length) return ORDER[plan.level];
+  const columns = plan.order.flatMap((o) =>
+    STUDY_ORDER_COLUMNS[o.by].map((column) => `${column} ${o.descending ? 'desc' : 'asc'}`),
+  );
+  return [...columns, `study.id ${plan.order[plan.order.length - 1]!.descending ? 'desc' : 'asc'}`];
+}
+
 const ORDER: Record<QueryLevel, string[]> = {
   PATIENT: ['patient.patient_name', 'patient.id'],
   STUDY: ['study.study_date desc', 'study.study_time desc', 'study.id'],
@@ -137,7 +162,7 @@ export async function runQuery(
   withTotal = true,
 ): Promise<{ total: number | undefined; rows: IndexRow[] }> {
   const db = database.kysely;
-  const where = whereClause(plan.conditions);
+  const where = whereClause(plan.conditions, plan.lastReceived);
   const filtered = (upTo?: QueryLevel) => {
     const query = baseQuery(db, plan.level, upTo);
     return where ? query.where(where) : query;
@@ -155,7 +180,7 @@ export async function runQuery(
   let page = filtered().select(
     plan.returnKeys.map((k) => (k.column ? sql.ref(k.column) : PATIENT_COUNTS[k.keyword]!).as(k.keyword)),
   );
-  for (const order of ORDER[plan.level]) {
+  for (const order of pageOrder(plan)) {
     const [column, direction] = order.split(' ');
     page = page.orderBy(sql.ref(column!), direction === 'desc' ? 'desc' : 'asc');
   }
@@ -179,7 +204,7 @@ export async function* runQueryAll(
   plan: Omit<QueryPlan, 'limit' | 'offset'>,
   pageSize: number,
 ): AsyncGenerator<IndexRow[]> {
-  const where = whereClause(plan.conditions);
+  const where = whereClause(plan.conditions, plan.lastReceived);
   const id = ID_COLUMN[plan.level];
   const columns = plan.returnKeys.map((k) =>
     (k.column ? sql.ref(k.column) : PATIENT_COUNTS[k.keyword]!).as(k.keyword),

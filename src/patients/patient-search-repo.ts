@@ -11,13 +11,15 @@ export interface PatientSearchPlan {
   /** Last changed in [from, to): ISO UTC text, as stored. */
   updated?: { from?: string; to?: string };
   includeMerged: boolean;
+  /** The page's order, key by key (ties broken by key); by name when not given. */
+  order?: { column: 'patient_name' | 'birth_date' | 'updated_at'; descending: boolean }[];
   limit: number;
   offset: number;
 }
 
 export const LIKE_ESCAPE = '!';
 
-/** One page of matching patient keys, in name order, and the total number of matches. */
+/** One page of matching patient keys, in name order unless asked otherwise, and the total number of matches. */
 export async function searchPatientKeys(
   database: Database,
   plan: PatientSearchPlan,
@@ -33,13 +35,10 @@ export async function searchPatientKeys(
     .executeTakeFirstOrThrow();
   const total = Number(count.total);
   if (total === 0 || plan.limit === 0) return { total, keys: [] };
-  const rows = await filtered()
-    .select('id')
-    .orderBy('patient_name')
-    .orderBy('id')
-    .limit(plan.limit)
-    .offset(plan.offset)
-    .execute();
+  let page = filtered().select('id');
+  for (const { column, descending } of plan.order ?? [{ column: 'patient_name', descending: false }])
+    page = page.orderBy(column, descending ? 'desc' : 'asc');
+  const rows = await page.orderBy('id').limit(plan.limit).offset(plan.offset).execute();
   return { total, keys: rows.map((row) => row.id as PatientKey) };
 }
 

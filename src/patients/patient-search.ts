@@ -13,6 +13,8 @@ export interface PatientSearch {
   /** ISO 8601 instants with an offset: changed at or after `updatedFrom`, before `updatedTo`. */
   updatedFrom?: string;
   updatedTo?: string;
+  /** Comma-separated keys `name`, `birthDate`, `updated`, each descending with a '-' (default: name). */
+  sort?: string;
   limit?: string;
   offset?: string;
 }
@@ -29,6 +31,7 @@ const SEARCH_KEYS = [
   'includeMerged',
   'updatedFrom',
   'updatedTo',
+  'sort',
   'limit',
   'offset',
 ];
@@ -72,7 +75,23 @@ export function planPatientSearch(search: PatientSearch): PatientSearchPlan {
       ...(updatedTo ? { to: instant('updatedTo', updatedTo) } : {}),
     };
   }
+  const sort = search.sort?.trim();
+  if (sort) plan.order = sortKeys(sort);
   return plan;
+}
+
+const SORT_COLUMNS = { name: 'patient_name', birthDate: 'birth_date', updated: 'updated_at' } as const;
+
+function sortKeys(sort: string): NonNullable<PatientSearchPlan['order']> {
+  return sort.split(',').map((raw) => {
+    const key = raw.trim().replace(/^-/, '');
+    if (!(key in SORT_COLUMNS))
+      throw refuse('sort', `cannot sort by '${key}' (${Object.keys(SORT_COLUMNS).join(', ')})`);
+    return {
+      column: SORT_COLUMNS[key as keyof typeof SORT_COLUMNS],
+      descending: raw.trim().startsWith('-'),
+    };
+  });
 }
 
 /**

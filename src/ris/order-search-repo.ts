@@ -9,11 +9,13 @@ export interface OrderSearchPlan {
   ordered?: { from?: string; to?: string };
   scheduled?: { from?: string; to?: string };
   updated?: { from?: string; to?: string };
+  /** The page's order (ties broken by id); newest placed first when not given. */
+  order?: { column: 'o.created_at' | 'o.updated_at'; descending: boolean }[];
   limit: number;
   offset: number;
 }
 
-/** Matching order ids (newest first, one page) and the total over every page. */
+/** Matching order ids (newest first unless ordered otherwise, one page) and the total over every page. */
 export async function searchOrderIds(db: RisExecutor, plan: OrderSearchPlan) {
   let query = db.selectFrom('imaging_order as o');
   if (plan.statuses?.length) query = query.where('o.status', 'in', plan.statuses);
@@ -36,10 +38,11 @@ export async function searchOrderIds(db: RisExecutor, plan: OrderSearchPlan) {
   const [{ total }] = (await query.select((eb) => eb.fn.countAll<number>().as('total')).execute()) as [
     { total: number },
   ];
-  const rows = await query
-    .select('o.id')
-    .orderBy('o.created_at', 'desc')
-    .orderBy('o.id', 'desc')
+  const order = plan.order ?? [{ column: 'o.created_at' as const, descending: true }];
+  let page = query.select('o.id');
+  for (const { column, descending } of order) page = page.orderBy(column, descending ? 'desc' : 'asc');
+  const rows = await page
+    .orderBy('o.id', order[order.length - 1]!.descending ? 'desc' : 'asc')
     .limit(plan.limit)
     .offset(plan.offset)
     .execute();

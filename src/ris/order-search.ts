@@ -21,6 +21,8 @@ export interface OrderSearch {
   /** Last changed (any change: status, booking, details), as the other ranges. */
   updatedFrom?: string;
   updatedTo?: string;
+  /** The page's order, key by key: when placed or last changed (default: newest placed first). */
+  order?: { by: 'ordered' | 'updated'; descending: boolean }[];
   limit?: number;
   offset?: number;
 }
@@ -68,7 +70,16 @@ export function planOrderSearch(search: OrderSearch): OrderSearchPlan {
       from: bound('updatedFrom', search.updatedFrom, false),
       to: bound('updatedTo', search.updatedTo, true),
     },
+    ...(search.order?.length ? { order: search.order.map(orderKey) } : {}),
     limit,
     offset,
+  };
+}
+
+function orderKey(o: { by: string; descending: boolean }) {
+  if (o.by !== 'ordered' && o.by !== 'updated') throw invalid(`cannot order orders by '${o.by}'`);
+  return {
+    column: o.by === 'ordered' ? ('o.created_at' as const) : ('o.updated_at' as const),
+    descending: o.descending,
   };
 }

@@ -152,5 +152,5 @@ test('_lastUpdated finds Patients and ServiceRequests by their update time', asy
     statement.rest[0]!.resource.find((r) => r.type === type)!.searchParam!.some(
       (p) => p.name === '_lastUpdated',
     );
-  assert.ok(offers('Patient') && offers('ServiceRequest') && !offers('ImagingStudy'));
+  assert.ok(offers('Patient') && offers('ServiceRequest') && offers('ImagingStudy'));
 });

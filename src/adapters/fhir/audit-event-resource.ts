@@ -151,7 +151,7 @@ export function auditEventHandler(audit: AuditReader): ResourceHandler {
               ? { studyInstanceUid: entity.slice(8) }
               : { patientId: entity }
             : {}),
-          ascending: query.sort === 'date',
+          ascending: query.sort?.[0]?.descending === false,
           limit: query.count,
           offset: query.offset,
         };

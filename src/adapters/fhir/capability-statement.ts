@@ -55,11 +55,20 @@ export function capabilityStatement(
       ...(revincludes.length ? { searchRevInclude: [...new Set(revincludes)] } : {}),
       ...(h.search
         ? {
-            searchParam: Object.entries(h.search.params).map(([name, p]) => ({
-              name,
-              type: p.type,
-              documentation: p.documentation,
-            })),
+            searchParam: [
+              ...Object.entries(h.search.params).map(([name, p]) => ({
+                name,
+                type: p.type,
+                documentation: p.documentation,
+              })),
+              {
+                name: '_sort',
+                type: 'special' as const,
+                documentation: h.search.sorts.length
+                  ? `keys (comma-separated, combinable): ${h.search.sorts.join(', ')}`
+                  : 'not sortable: one fixed order',
+              },
+            ],
           }
         : {}),
     };
@@ -78,8 +87,8 @@ export function capabilityStatement(
       {
         mode: 'server',
         documentation:
-          `Searches page with _count (default 20, at most 200) and _offset; _summary=count; _sort only in each ` +
-          `type's native order. Unknown parameters are ignored with a warning (search mode outcome), or refused ` +
+          `Searches page with _count (default 20, at most 200) and _offset; _summary=count; _sort on the keys listed ` +
+          `per type (its _sort search parameter), '-' for descending, comma-separated. Unknown parameters are ignored with a warning (search mode outcome), or refused ` +
           `(400) under Prefer: handling=strict. Incoming ${WRITABLE_TYPES.join(', ')} are validated against ` +
           `the R4 definitions plus required bindings and empty values. Updates honour If-Match (412), checked ` +
           `inside the change's transaction for Patient and ServiceRequest. _lastUpdated is offered where the ` +
@@ -90,7 +99,7 @@ export function capabilityStatement(
           { name: '_count', type: 'number' },
           { name: '_offset', type: 'number', documentation: 'paging (next links)' },
           { name: '_summary', type: 'token', documentation: 'count only' },
-          { name: '_sort', type: 'string' },
+          { name: '_sort', type: 'special', documentation: 'keys per type (see each resource)' },
           { name: '_include', type: 'special' },
           { name: '_revinclude', type: 'special' },
         ],

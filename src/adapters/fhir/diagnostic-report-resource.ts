@@ -4,7 +4,15 @@ import type { Order, OrderId, OrderStatus, Report, Ris } from '../../ris/index.j
 import { ACCESSION_SYSTEM, V2_0203, systemOfScheme } from './coding-systems.js';
 import { fhirError } from './operation-outcome.js';
 import type { ResourceHandler, SearchQuery } from './resource-handler.js';
-import { alternatives, referenceId, token, versionOf } from './search-values.js';
+import {
+  alternatives,
+  dateRange,
+  inRange,
+  referenceId,
+  sortByKeys,
+  token,
+  versionOf,
+} from './search-values.js';
 
 // DiagnosticReport ← the RIS report of an order (one report per order, so the id is the order id).
 // Status: the newest signed version decides (preliminary, final; a signed amendment is `corrected`, a signed
@@ -149,9 +157,15 @@ export function diagnosticReportHandler(ris: Ris): ResourceHandler {
       });
       orders = result.orders;
     }
+    const updated = p.has('_lastUpdated') ? dateRange(p.get('_lastUpdated')!, '_lastUpdated') : undefined;
     const reports = (await Promise.all(orders.map((o) => forOrder(ctx, o)))).filter(
-      (r): r is DiagnosticReport => r !== undefined && (!wanted || wanted.has(r.status)),
+      (r): r is DiagnosticReport =>
+        r !== undefined &&
+        (!wanted || wanted.has(r.status)) &&
+        (!updated || inRange(r.meta?.lastUpdated, updated)),
     );
+    if (query.sort)
+      sortByKeys(reports, query.sort, (r, key) => (key === '_lastUpdated' ? r.meta?.lastUpdated : r.issued));
     return { total: reports.length, resources: reports.slice(query.offset, query.offset + query.count) };
   }
 
@@ -168,6 +182,10 @@ export function diagnosticReportHandler(ris: Ris): ResourceHandler {
     search: {
       params: {
         _id: { type: 'token', documentation: 'the order id' },
+        _lastUpdated: {
+          type: 'date',
+          documentation: "when the report's current version last changed (meta.lastUpdated)",
+        },
         patient: { type: 'reference', documentation: 'Patient/{id}' },
         subject: { type: 'reference', documentation: 'Patient/{id}' },
         status: {
@@ -177,7 +195,8 @@ export function diagnosticReportHandler(ris: Ris): ResourceHandler {
         'based-on': { type: 'reference', documentation: 'ServiceRequest/{id}' },
         identifier: { type: 'token', documentation: 'accession number' },
       },
-      sorts: ['-_lastUpdated'],
+      // date and issued: when signed (effectiveDateTime = issued); reports not yet signed come last.
+      sorts: ['_lastUpdated', '-_lastUpdated', 'date', '-date', 'issued', '-issued'],
       run: search,
     },
     references: {

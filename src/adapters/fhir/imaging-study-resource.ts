@@ -1,5 +1,5 @@
 import type { ImagingStudy, ImagingStudySeries, Resource } from '@medplum/fhirtypes';
-import { toMatchRecord, type Archive, type MatchRecord } from '../../archive/index.js';
+import { toMatchRecord, type Archive, type MatchRecord, type StudyOrder } from '../../archive/index.js';
 import type { Patient, Patients } from '../../patients/index.js';
 import type { RequestContext } from '../../platform/context.js';
 import type { OrderId, Ris } from '../../ris/index.js';
@@ -209,11 +209,25 @@ export function imagingStudyHandler(archive: Archive, patients: Patients, ris: R
     }
     const statuses = p.has('status') ? alternatives(p.get('status')!) : undefined;
     if (statuses && !statuses.includes('available')) return { total: 0, resources: [] };
+    const received = p.has('_lastUpdated') ? dateRange(p.get('_lastUpdated')!, '_lastUpdated') : undefined;
+    const order = query.sort?.map((s): StudyOrder => ({
+      by: s.key === 'started' ? 'date' : 'lastReceived',
+      descending: s.descending,
+    }));
     const result = await archive.query(ctx, {
       level: 'STUDY',
       keys,
       limit: query.count,
       offset: query.offset,
+      ...(order ? { order } : {}),
+      ...(received
+        ? {
+            lastReceived: {
+              ...(received.from ? { from: received.from.toISOString() } : {}),
+              ...(received.to ? { to: received.to.toISOString() } : {}),
+            },
+          }
+        : {}),
     });
     let studies = result.matches.map(toMatchRecord);
     let total = result.total ?? studies.length;
@@ -237,6 +251,10 @@ export function imagingStudyHandler(archive: Archive, patients: Patients, ris: R
     search: {
       params: {
         _id: { type: 'token', documentation: 'Study Instance UID' },
+        _lastUpdated: {
+          type: 'date',
+          documentation: 'when the archive last received an instance of the study',
+        },
         identifier: {
           type: 'token',
           documentation: 'accession number, or urn:dicom:uid|urn:oid:{Study Instance UID}',
@@ -252,7 +270,7 @@ export function imagingStudyHandler(archive: Archive, patients: Patients, ris: R
         },
         status: { type: 'token', documentation: 'stored studies are available' },
       },
-      sorts: ['-started'],
+      sorts: ['started', '-started', '_lastUpdated', '-_lastUpdated'],
       run: search,
     },
     references: {

@@ -122,6 +122,14 @@ const FIELD_PATHS: Record<string, string> = {
   otherIds: 'Patient.identifier',
 };
 
+/** _sort keys → the patients search's sort keys. */
+const PATIENT_SORT: Record<string, string> = {
+  name: 'name',
+  family: 'name',
+  birthdate: 'birthDate',
+  _lastUpdated: 'updated',
+};
+
 export function patientHandler(patients: Patients): ResourceHandler {
   const search = async (ctx: RequestContext, query: SearchQuery) => {
     const p = query.params;
@@ -159,6 +167,9 @@ export function patientHandler(patients: Patients): ResourceHandler {
           : {}),
       ...(birthDate ? { birthDate } : {}),
       ...(p.get('active')?.[0] === 'false' ? { includeMerged: 'true' } : {}),
+      ...(query.sort
+        ? { sort: query.sort.map((s) => `${s.descending ? '-' : ''}${PATIENT_SORT[s.key]}`).join(',') }
+        : {}),
       limit: String(query.count),
       offset: String(query.offset),
     });
@@ -186,7 +197,7 @@ export function patientHandler(patients: Patients): ResourceHandler {
         birthdate: { type: 'date', documentation: 'day precision; eq, ge, gt, le, lt' },
         active: { type: 'token', documentation: 'false includes patients merged into others' },
       },
-      sorts: ['name', 'family'],
+      sorts: Object.keys(PATIENT_SORT).flatMap((k) => [k, `-${k}`]),
       run: search,
     },
     create: async (ctx, resource) =>

@@ -18,8 +18,14 @@ export interface SearchQuery {
   params: Map<string, string[]>;
   count: number;
   offset: number;
-  /** The _sort asked for, one of the handler's `sorts` (else left out). */
-  sort?: string;
+  /** The _sort asked for, key by key, each one of the handler's `sorts` (else left out). */
+  sort?: SortKey[];
+}
+
+/** One key of _sort: `-date` is { key: 'date', descending: true }. */
+export interface SortKey {
+  key: string;
+  descending: boolean;
 }
 
 export interface SearchPage {
@@ -35,7 +41,7 @@ export interface ResourceHandler {
   readMany?(ctx: RequestContext, ids: string[], env: FhirEnv): Promise<Resource[]>;
   search?: {
     params: Record<string, { type: ParamType; documentation: string }>;
-    /** The orders a search comes back in; Lantern's services page in their own order only. */
+    /** The _sort keys accepted, each with its direction ('started', '-started'); several may be combined. */
     sorts: string[];
     run(ctx: RequestContext, query: SearchQuery, env: FhirEnv): Promise<SearchPage>;
   };

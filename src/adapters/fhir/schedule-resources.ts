@@ -12,7 +12,7 @@ import type {
 import { DCM_SYSTEM } from './coding-systems.js';
 import { fhirError } from './operation-outcome.js';
 import type { ResourceHandler } from './resource-handler.js';
-import { alternatives, dateRange, referenceId, versionOf } from './search-values.js';
+import { alternatives, dateRange, inRange, referenceId, sortByKeys, versionOf } from './search-values.js';
 
 // Scheduling ← the RIS's modality resources, their slots and bookings:
 //   Schedule/{resource id}       a room or device with its opening hours (planningHorizon not stated)
@@ -185,10 +185,11 @@ export function appointmentHandler(ris: Ris): ResourceHandler {
       params: {
         _id: { type: 'token', documentation: 'the booking id' },
         patient: { type: 'reference', documentation: 'Patient/{id}' },
+        _lastUpdated: { type: 'date', documentation: 'when the booking last changed (meta.lastUpdated)' },
         date: { type: 'date', documentation: 'when the booking starts' },
         'based-on': { type: 'reference', documentation: 'ServiceRequest/{id}' },
       },
-      sorts: [],
+      sorts: ['date', '-date', '_lastUpdated', '-_lastUpdated'],
       run: async (ctx, query) => {
         const p = query.params;
         let bookingIds: number[];
@@ -218,13 +219,23 @@ export function appointmentHandler(ris: Ris): ResourceHandler {
             o.steps.map((s) => s.bookingId).filter((b): b is BookingId => b !== null),
           );
         }
-        const page = bookingIds.slice(query.offset, query.offset + query.count);
-        const bookings = await Promise.all(
-          page.map((id) => ris.bookings.get(ctx, id as BookingId).catch(() => undefined)),
-        );
-        const resources = await Promise.all(
-          bookings.filter((b): b is Booking => b !== undefined).map((b) => build(ctx, b)),
-        );
+        const fetch = (ids: number[]) =>
+          Promise.all(ids.map((id) => ris.bookings.get(ctx, id as BookingId).catch(() => undefined))).then(
+            (found) => found.filter((b): b is Booking => b !== undefined),
+          );
+        const updated = p.has('_lastUpdated') ? dateRange(p.get('_lastUpdated')!, '_lastUpdated') : undefined;
+        if (updated || query.sort) {
+          // Filtered or sorted on the bookings themselves: every booking is read before paging.
+          const all = (await fetch(bookingIds)).filter((b) => !updated || inRange(b.updatedAt, updated));
+          if (query.sort)
+            sortByKeys(all, query.sort, (b, key) => (key === 'date' ? b.startsAt : b.updatedAt));
+          const resources = await Promise.all(
+            all.slice(query.offset, query.offset + query.count).map((b) => build(ctx, b)),
+          );
+          return { total: all.length, resources };
+        }
+        const bookings = await fetch(bookingIds.slice(query.offset, query.offset + query.count));
+        const resources = await Promise.all(bookings.map((b) => build(ctx, b)));
         return { total: bookingIds.length, resources };
       },
     },

@@ -82,10 +82,15 @@ export async function searchBundle(
   };
   if (common.has('_sort')) {
     const sort = single('_sort', common.get('_sort')!);
-    if (search.sorts.includes(sort)) query.sort = sort;
+    const keys = sort.split(',').map((k) => k.trim());
+    const unsupported = keys.filter((k) => !search.sorts.includes(k));
+    if (unsupported.length === 0)
+      query.sort = keys.map((k) => ({ key: k.replace(/^-/, ''), descending: k.startsWith('-') }));
     else
       refuse(
-        `_sort=${sort}: ${handler.type} comes back in ${search.sorts.join(' or ') || 'one fixed'} order only`,
+        `_sort=${sort}: ${handler.type} cannot be sorted by ${unsupported.join(', ')} (${
+          search.sorts.join(', ') || 'one fixed order only'
+        })`,
         '_sort',
       );
   }

@@ -1,4 +1,5 @@
 import { fhirError } from './operation-outcome.js';
+import type { SortKey } from './resource-handler.js';
 
 // FHIR search value syntax (R4 search.html#ptypes), turned into what Lantern's services take.
 
@@ -102,6 +103,33 @@ export function fhirDate(da: string | undefined): string | undefined {
   const m = da ? /^(\d{4})(\d{2})(\d{2})$/.exec(da) : null;
   return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
 }
+
+/**
+ * Sorts in place by _sort keys, for searches that hold every match before paging. `valueOf` reads a key's
+ * value (ISO 8601 text, so that text order is time order); items without one go last either way.
+ */
+export function sortByKeys<T>(
+  items: T[],
+  keys: readonly SortKey[],
+  valueOf: (item: T, key: string) => string | undefined,
+): T[] {
+  return items.sort((a, b) => {
+    for (const { key, descending } of keys) {
+      const [x, y] = [valueOf(a, key), valueOf(b, key)];
+      if (x === y) continue;
+      if (x === undefined) return 1;
+      if (y === undefined) return -1;
+      return (x < y ? -1 : 1) * (descending ? -1 : 1);
+    }
+    return 0;
+  });
+}
+
+/** Whether an instant lies in a range from dateRange (from inclusive, to exclusive). */
+export const inRange = (iso: string | undefined, range: InstantRange) =>
+  iso !== undefined &&
+  (!range.from || Date.parse(iso) >= range.from.getTime()) &&
+  (!range.to || Date.parse(iso) < range.to.getTime());
 
 /** versionId of a resource Lantern stores with an update time: the time in milliseconds. */
 export const versionOf = (updatedAt: string) => String(Date.parse(updatedAt));

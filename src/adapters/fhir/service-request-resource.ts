@@ -225,6 +225,11 @@ export function serviceRequestHandler(ris: Ris): ResourceHandler {
     const updated = p.has('_lastUpdated') ? dateRange(p.get('_lastUpdated')!, '_lastUpdated') : undefined;
     if (updated?.from) search.updatedFrom = updated.from.toISOString();
     if (updated?.to) search.updatedTo = updated.to.toISOString();
+    if (query.sort)
+      search.order = query.sort.map((s) => ({
+        by: s.key === 'authored' ? 'ordered' : 'updated',
+        descending: s.descending,
+      }));
     if (Number.isNaN(search.patientRef)) return { total: 0, resources: [] };
     const result = await ris.orders.search(ctx, search);
     return { total: result.total, resources: result.orders.map(toServiceRequest) };
@@ -255,7 +260,7 @@ export function serviceRequestHandler(ris: Ris): ResourceHandler {
         authored: { type: 'date', documentation: 'when the order was placed' },
         occurrence: { type: 'date', documentation: 'when the exam is booked' },
       },
-      sorts: ['-authored'],
+      sorts: ['authored', '-authored', '_lastUpdated', '-_lastUpdated'],
       run: search,
     },
     create: async (ctx, resource) => {
