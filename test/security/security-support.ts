@@ -48,6 +48,7 @@ export function sendMllp(port: number, message: string, tls?: { ca: Buffer }): P
       resolve(msa?.split('|')[1] ?? `no MSA in ${JSON.stringify(reply)}`);
     });
     socket.on('error', reject);
+    socket.on('close', () => reject(new Error(`connection closed without an ACK: ${JSON.stringify(reply)}`)));
     socket.setTimeout(15_000, () => socket.destroy(new Error('no ACK')));
   });
 }

@@ -9,6 +9,8 @@ export interface RunningLantern {
   dicomTlsPort?: number;
   /** The HL7 v2 MLLP port. */
   hl7Port: number;
+  /** HTTPS, when serve was given a certificate (tls.certFile). */
+  httpsUrl?: string;
   process: ChildProcess;
   /** The server's stderr so far (its JSON log). */
   log(): string;
@@ -32,7 +34,7 @@ export function startServe(env: Record<string, string>): Promise<RunningLantern>
       out += chunk.toString();
       // The whole line: optional listeners (DICOM-TLS) follow the DICOM one.
       const ready =
-        /serving on (http:\/\/\S+) and DICOM \S+:(\d+)(?: and DICOM-TLS \S+:(\d+))?(?: and HL7 \S+:(\d+))?.*\n/.exec(
+        /serving on (http:\/\/\S+) and DICOM \S+:(\d+)(?: and DICOM-TLS \S+:(\d+))?(?: and HL7 \S+:(\d+))?(?: and HTTPS (https:\/\/\S+))?.*\n/.exec(
           out,
         );
       if (!ready) return;
@@ -42,6 +44,7 @@ export function startServe(env: Record<string, string>): Promise<RunningLantern>
         dicomPort: Number(ready[2]),
         ...(ready[3] ? { dicomTlsPort: Number(ready[3]) } : {}),
         hl7Port: Number(ready[4]),
+        ...(ready[5] ? { httpsUrl: ready[5] } : {}),
         process: child,
         log: () => stderr,
         stop: async (signal = 'SIGTERM') => {

@@ -45,9 +45,14 @@ export async function makeEvaluationCertificate(
     '-out',
     cert,
   ]);
-  // Every listener with a certificate setting can use it; list them from the schema so new ones show up.
-  const settings = listSettings().filter((s) => /tls(Cert|Key)File$/.test(s.path.at(-1) ?? ''));
-  const lines = settings.map((s) => `  ${s.envName}=${/CertFile$/.test(s.path.at(-1)!) ? cert : key}`);
+  // tls.certFile / tls.keyFile serve every listener (HTTPS, DICOM TLS, MLLP over TLS); the per-listener
+  // settings (dicom.tls*, hl7.tls*) override them. Listed from the schema so new ones show up.
+  const settings = listSettings().filter((s) => /^(tls)?(cert|key)File$/i.test(s.path.at(-1) ?? ''));
+  const lines = settings.map(
+    (s) =>
+      `  ${s.envName}=${/certFile$/i.test(s.path.at(-1)!) ? cert : key}` +
+      (s.path[0] === 'tls' ? '' : '   (optional: defaults to the tls.* one)'),
+  );
   return [
     `Self-signed certificate for ${hosts.join(', ')} (valid 365 days):`,
     `  certificate  ${cert}`,
