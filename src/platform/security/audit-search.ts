@@ -3,6 +3,7 @@ import type { RequestContext } from '../context.js';
 import type { Database } from '../db/index.js';
 import { invalid, notFound } from '../errors.js';
 import { recordAuditAlone, recordAuditFailure } from './audit.js';
+import type { AuditTables } from './audit.js';
 
 // Reading the audit trail, for auditors (FHIR AuditEvent, later the UI). Reading it is itself audited:
 // who looked at the record of who looked.
@@ -42,24 +43,10 @@ export interface AuditSearch {
 
 export const MAX_AUDIT_LIMIT = 1000;
 
-interface AuditEventTable {
-  audit_event: {
-    seq: number;
-    recorded_at: string;
-    request_id: string;
-    actor_kind: string;
-    actor_id: string;
-    door: string;
-    remote_address: string | null;
-    action: string;
-    outcome: string;
-    patient_id: string | null;
-    study_instance_uid: string | null;
-    detail: string | null;
-  };
-}
+type AuditEventTable = Pick<AuditTables, 'audit_event'>;
 
-type Row = AuditEventTable['audit_event'];
+// The columns a search reads: the row without its key and hash chain.
+type Row = Omit<AuditEventTable['audit_event'], 'id' | 'prev_hash' | 'hash'>;
 
 const toRecord = (r: Row): AuditRecord => ({
   seq: Number(r.seq),

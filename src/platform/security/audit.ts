@@ -16,7 +16,8 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
-interface AuditTables {
+/** The audit trail's tables; only this module and audit-search.ts read them. */
+export interface AuditTables {
   audit_event: {
     id?: number;
     seq: number;
