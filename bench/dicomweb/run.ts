@@ -10,13 +10,13 @@
 //   npx tsx bench/dicomweb/run.ts [--index 20000,200000] [--repeat 1] [--skip orthanc] …
 //
 // See bench/README.md for how to read the result. Failures of one server are recorded, not fatal.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { describeMachine, ensureBuilt, flush, timed } from '../import/measure.js';
-import { killAll, stopAll } from '../dimse/processes.js';
+import { benchWorkspace, stopAll } from '../dimse/processes.js';
 import { ORTHANC_BINARY } from '../dimse/receivers.js';
 import { writeCtCorpus, type CtCorpus } from './corpus.js';
 import { measureIndex } from './index-phase.js';
@@ -166,18 +166,8 @@ async function ctPhase(ctx: Context): Promise<{ corpus: CtCorpus; result: CtResu
 async function bench(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   const main = options.main === undefined ? join(repoRoot, 'dist', 'main.js') : resolve(options.main);
-  const work = mkdtempSync(join(options.tmp, 'lantern-bench-dicomweb-'));
-  const cleanUp = (): void => {
-    killAll();
-    rmSync(work, { recursive: true, force: true });
-  };
-  const onSignal = (): void => {
-    cleanUp();
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  process.once('exit', cleanUp);
+  const workspace = benchWorkspace(options.tmp, 'dicomweb');
+  const work = workspace.dir;
   const ctx: Context = {
     options,
     main,
@@ -270,10 +260,8 @@ async function bench(): Promise<number> {
     console.log(`\nwrote ${relative(repoRoot, outFile)}`);
     return ctx.failures.length > 0 ? 1 : 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await stopAll();
-    cleanUp();
+    workspace.release();
   }
 }
 

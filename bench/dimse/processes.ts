@@ -2,7 +2,8 @@
 // meanwhile), long-running servers in their own process groups, free ports, and a registry that stops every
 // server we started, also on Ctrl-C or an error.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 
 import type { Timed } from '../import/measure.js';
@@ -179,4 +180,31 @@ export async function stopAll(): Promise<void> {
 /** Kills every server still running, synchronously (signal and exit handlers). */
 export function killAll(): void {
   for (const server of [...running]) server.kill();
+}
+
+/**
+ * A new temporary folder for one bench run. `release()` (at the end of the run) and Ctrl-C or SIGTERM remove
+ * it and kill every process the bench started.
+ */
+export function benchWorkspace(tmp: string, name: string): { dir: string; release(): void } {
+  const dir = mkdtempSync(join(tmp, `lantern-bench-${name}-`));
+  const cleanUp = (): void => {
+    killAll();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const onSignal = (): void => {
+    cleanUp();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', cleanUp);
+  return {
+    dir,
+    release: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      cleanUp();
+    },
+  };
 }

@@ -7,7 +7,7 @@
 //   npx tsx bench/dimse/run.ts [--instances 2000] [--repeat 2] [--find-index 20000,200000] [--skip orthanc] …
 //
 // See bench/README.md for how to read the result. Failures of one receiver are recorded, not fatal.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ import { describeMachine, ensureBuilt, flush, timed } from '../import/measure.js
 import { writeCtCorpus, writeSmallCorpus, type Corpus } from './corpus.js';
 import { STUDY_QUERIES, measureFind } from './find-scu.js';
 import { parseOptions, type DimseBenchOptions, type ReceiverName } from './options.js';
-import { freePort, killAll, runTimed, stopAll } from './processes.js';
+import { benchWorkspace, freePort, runTimed, stopAll } from './processes.js';
 import {
   LABELS,
   MOVE_DESTINATION_AET,
@@ -306,18 +306,8 @@ function build(receiver: ReceiverName, method: string, seconds: number | null, i
 async function bench(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   const main = options.main === undefined ? join(repoRoot, 'dist', 'main.js') : resolve(options.main);
-  const work = mkdtempSync(join(options.tmp, 'lantern-bench-dimse-'));
-  const cleanUp = (): void => {
-    killAll();
-    rmSync(work, { recursive: true, force: true });
-  };
-  const onSignal = (): void => {
-    cleanUp();
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  process.once('exit', cleanUp);
+  const workspace = benchWorkspace(options.tmp, 'dimse');
+  const work = workspace.dir;
   const ctx: Context = {
     options,
     main,
@@ -426,10 +416,8 @@ async function bench(): Promise<number> {
     console.log(`\nwrote ${relative(repoRoot, outFile)}`);
     return ctx.failures.length > 0 ? 1 : 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await stopAll();
-    cleanUp();
+    workspace.release();
   }
 }
 

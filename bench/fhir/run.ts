@@ -7,14 +7,14 @@
 //   3. each search over one keep-alive connection: a warm-up whose Bundle is checked, then repetitions.
 //
 //   npx tsx bench/fhir/run.ts [--studies 10000] [--history 20] [--data DIR] [--cpu-prof DIR] …
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bundle, ImagingStudy } from '@medplum/fhirtypes';
 
 import { describeMachine, ensureBuilt, flush, printRows } from '../import/measure.js';
-import { freePort, killAll, runTimed, ServerProcess, stopAll } from '../dimse/processes.js';
+import { benchWorkspace, freePort, runTimed, ServerProcess, stopAll } from '../dimse/processes.js';
 import { lanternEnv } from '../dimse/receivers.js';
 import { SEED } from '../dimse/corpus.js';
 import { check, keepAliveAgent, send } from '../dicomweb/http.js';
@@ -212,19 +212,9 @@ async function searches(fhir: string, corpus: FhirCorpus, url: string): Promise<
 async function bench(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   const main = options.main === undefined ? join(repoRoot, 'dist', 'main.js') : resolve(options.main);
-  const work = mkdtempSync(join(options.tmp, 'lantern-bench-fhir-'));
+  const workspace = benchWorkspace(options.tmp, 'fhir');
+  const work = workspace.dir;
   const dataDir = options.data === undefined ? join(work, 'data') : resolve(options.data);
-  const cleanUp = (): void => {
-    killAll();
-    rmSync(work, { recursive: true, force: true });
-  };
-  const onSignal = (): void => {
-    cleanUp();
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  process.once('exit', cleanUp);
   const failures: string[] = [];
   const loadBefore = loadavg();
   const started = performance.now();
@@ -312,11 +302,9 @@ async function bench(): Promise<number> {
     console.log(`\nwrote ${relative(repoRoot, outFile)}`);
     return failures.length > 0 ? 1 : 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await server?.stop();
     await stopAll();
-    cleanUp();
+    workspace.release();
   }
 }
 
