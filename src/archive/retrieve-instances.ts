@@ -4,6 +4,11 @@ import { invalid, notFound } from '../platform/errors.js';
 import { recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
 import type { BlobKey } from '../platform/storage/index.js';
 import type { ArchiveDeps } from './archive-deps.js';
+import {
+  openCorrected,
+  planDemographicsCorrection,
+  type DemographicsCorrection,
+} from './current-demographics.js';
 import { findInstanceLocations, type InstanceLocation, type InstanceSelector } from './retrieve-repo.js';
 
 /** A stored instance as a door sees it: what it is, and a way to read its exact stored bytes. */
@@ -13,10 +18,14 @@ export interface RetrievableInstance {
   transferSyntaxUid: string;
   seriesInstanceUid: string;
   studyInstanceUid: string;
+  /** The size of what open() yields: the stored size, or the corrected size when demographics are applied. */
   size: number;
-  /** The bytes exactly as received. Opened lazily, so a study is streamed one instance at a time. */
+  /**
+   * The bytes as received, with the patient's current demographics applied when the stored header differs
+   * (see current-demographics.ts). Opened lazily, so a study is streamed one instance at a time.
+   */
   open(): Readable;
-  /** The data set alone, as DIMSE sends it: the stored bytes after the preamble and file meta group. */
+  /** The data set alone, as DIMSE sends it: what open() yields after the preamble and file meta group. */
   openDataset(): Readable;
 }
 
@@ -54,16 +63,70 @@ export async function retrieveInstances(
       studyInstanceUid: locations[0]!.studyInstanceUid,
       detail: { ...selector, instances: locations.length },
     });
-    return locations.map((location) => retrievable(deps, location));
+    const corrections = await planCorrections(deps, locations);
+    return locations.map((location, i) => retrievable(deps, location, corrections[i]));
   } catch (error) {
     await recordAuditFailure(deps.database, ctx, audit, error);
     throw error;
   }
 }
 
-function retrievable(deps: ArchiveDeps, location: InstanceLocation): RetrievableInstance {
-  const { blobKey, patientId: _patientId, datasetOffset, ...facts } = location;
+/** Headers read at once while planning; each read is one small range of one blob. */
+const PLAN_CONCURRENCY = 16;
+
+/**
+ * Reads each instance's header prefix and compares it with its patient's current demographics, before
+ * anything is streamed, so that every size is known up front. Only the (small) differences are kept.
+ */
+async function planCorrections(
+  deps: ArchiveDeps,
+  locations: InstanceLocation[],
+): Promise<(DemographicsCorrection | undefined)[]> {
+  const corrections = new Array<DemographicsCorrection | undefined>(locations.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < locations.length) {
+      const i = next++;
+      const l = locations[i]!;
+      corrections[i] = await planDemographicsCorrection(
+        deps.blobs,
+        l.blobKey as BlobKey,
+        l.size,
+        l.pixelDataOffset,
+        l,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PLAN_CONCURRENCY, locations.length) }, worker));
+  return corrections;
+}
+
+function retrievable(
+  deps: ArchiveDeps,
+  location: InstanceLocation,
+  correction: DemographicsCorrection | undefined,
+): RetrievableInstance {
+  const {
+    blobKey,
+    patientId: _patientId,
+    issuerOfPatientId: _issuer,
+    patientName: _name,
+    birthDate: _birthDate,
+    sex: _sex,
+    pixelDataOffset: _pixelDataOffset,
+    datasetOffset,
+    ...facts
+  } = location;
   const key = blobKey as BlobKey;
+  const stored = facts.size;
+  if (correction) {
+    return {
+      ...facts,
+      size: stored - correction.prefixLength + correction.correctedPrefixLength,
+      open: () => openCorrected(deps.blobs, key, stored, correction, 0),
+      openDataset: () => openCorrected(deps.blobs, key, stored, correction, datasetOffset),
+    };
+  }
   return {
     ...facts,
     // The whole file as a range, so the store reads it in chunks that fit it.

@@ -12,6 +12,12 @@ export interface InstanceLocation {
   size: number;
   datasetOffset: number;
   blobKey: string;
+  pixelDataOffset: number | null;
+  /** The current identity of the patient the study belongs to (after updates and merges). */
+  issuerOfPatientId: string;
+  patientName: string | null;
+  birthDate: string | null;
+  sex: string | null;
 }
 
 export interface InstanceSelector {
@@ -40,6 +46,11 @@ export async function findInstanceLocations(
       'instance.size as size',
       'instance.dataset_offset as datasetOffset',
       'instance.blob_key as blobKey',
+      'instance.pixel_data_offset as pixelDataOffset',
+      'patient.issuer_of_patient_id as issuerOfPatientId',
+      'patient.patient_name as patientName',
+      'patient.birth_date as birthDate',
+      'patient.sex as sex',
     ]);
   if (selector.studyInstanceUid)
     query = query.where('study.study_instance_uid', '=', selector.studyInstanceUid);

@@ -1,7 +1,7 @@
 // The patient REST API against `lantern serve`: register, search, update, merge and unmerge, with the
 // identity C-FIND answers (DCMTK findscu) following each change, and the refusals a client can meet.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -49,7 +49,7 @@ before(async () => {
   ).studyInstanceUid;
   server = await startServe({
     LANTERN_DATA_DIR: dataDir,
-    LANTERN_DICOM_UNKNOWN_AE_PERMISSIONS: 'echo,store,query',
+    LANTERN_DICOM_UNKNOWN_AE_PERMISSIONS: 'echo,store,query,retrieve',
   });
   const sent = await runTool('storescu', [
     '-aec',
@@ -226,6 +226,32 @@ test('merge: C-FIND answers the surviving identity for both studies; unmerge res
   const merged = await cFindStudies();
   for (const uid of [studies.registered!, studies.temporary!]) {
     assert.deepEqual(merged.get(uid), { patientId: 'MRN-A', patientName: 'Smith^Alice^Marie' }, uid);
+  }
+  // C-GET (DCMTK getscu) of the merged study: the stored files go out with the survivor's identity.
+  const got = join(dataDir, 'get-merged');
+  await mkdir(got, { recursive: true });
+  const get = await runTool('getscu', [
+    '-aec',
+    'LANTERN',
+    '-aet',
+    'WORKSTATION',
+    '-od',
+    got,
+    '-k',
+    'QueryRetrieveLevel=STUDY',
+    '-k',
+    `StudyInstanceUID=${studies.temporary!}`,
+    '127.0.0.1',
+    String(server.dicomPort),
+  ]);
+  assert.equal(get.code, 0, get.output);
+  const files = await readdir(got);
+  assert.equal(files.length, 2, get.output);
+  for (const file of files) {
+    const dump = await runTool('dcmdump', ['+P', 'PatientID', '+P', 'PatientName', join(got, file)]);
+    assert.equal(dump.code, 0, dump.output);
+    assert.match(dump.stdout, /\(0010,0020\) LO \[MRN-A\]/, file);
+    assert.match(dump.stdout, /\(0010,0010\) PN \[Smith\^Alice\^Marie\]/, file);
   }
   // Patient Root: the merged identity no longer answers on its own; it is the survivor's now.
   assert.deepEqual(await cFindPatients('TMP-77'), []);
