@@ -9,12 +9,13 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import dcmjsDimse, { type requests as Requests, type responses as Responses } from 'dcmjs-dimse';
+import dcmjsDimse, { type requests as Requests } from 'dcmjs-dimse';
 import { runTool } from '../support/dcmtk.js';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
 import { writeSyntheticStudy } from '../support/synthetic-ct.js';
+import { sendDimse, type DimseReply } from '../support/ris-doors.js';
 
-const { Client, Dataset, log, requests } = dcmjsDimse;
+const { Dataset, log, requests } = dcmjsDimse;
 const MPPS = '1.2.840.10008.3.1.2.3.3';
 
 interface OrderBody {
@@ -174,24 +175,9 @@ test('findscu -W finds the booked order by station AE title, with the K.6 return
   );
 });
 
-/** Sends requests on one association (dcmjs-dimse); resolves with each response's status and comment. */
-function sendMpps(list: Requests.Request[]): Promise<{ status: number; errorComment: string | undefined }[]> {
-  return new Promise((resolve, reject) => {
-    const responses: { status: number; errorComment: string | undefined }[] = [];
-    const client = new Client();
-    for (const request of list) {
-      request.on('response', (response: Responses.Response) =>
-        responses.push({ status: response.getStatus(), errorComment: response.getErrorComment?.() }),
-      );
-      client.addRequest(request);
-    }
-    client.on('associationRejected', (result: unknown) =>
-      reject(new Error(`rejected: ${JSON.stringify(result)}`)),
-    );
-    client.on('networkError', reject);
-    client.on('closed', () => resolve(responses));
-    client.send('127.0.0.1', server.dicomPort, 'CT1', 'LANTERN', { connectTimeout: 10_000 });
-  });
+/** Sends requests on one association as the CT room's AE (dcmjs-dimse). */
+function sendMpps(list: Requests.Request[]): Promise<DimseReply[]> {
+  return sendDimse(server.dicomPort, 'CT1', list);
 }
 
 function mppsCreate(uid: string, attributes: Record<string, unknown>): Requests.Request {
