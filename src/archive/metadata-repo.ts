@@ -1,6 +1,6 @@
 import type { Database, Kysely } from '../platform/db/index.js';
 import type { PatientTables } from '../patients/index.js';
-import type { InstanceSelector } from './retrieve-repo.js';
+import { findInstanceLocations, type InstanceSelector } from './retrieve-repo.js';
 import type { ArchiveTables } from './tables.js';
 
 type Tables = ArchiveTables & PatientTables;
@@ -22,37 +22,17 @@ export async function findStoredInstances(
   database: Database,
   selector: InstanceSelector,
 ): Promise<StoredInstance[]> {
-  let query = (database.kysely as Kysely<Tables>)
-    .selectFrom('instance')
-    .innerJoin('series', 'series.id', 'instance.series_ref')
-    .innerJoin('study', 'study.id', 'instance.study_ref')
-    .innerJoin('patient', 'patient.id', 'study.patient_ref')
-    .select([
-      'instance.sop_instance_uid as sopInstanceUid',
-      'series.series_instance_uid as seriesInstanceUid',
-      'study.study_instance_uid as studyInstanceUid',
-      'instance.transfer_syntax_uid as transferSyntaxUid',
-      'patient.patient_id as patientId',
-      'instance.blob_key as blobKey',
-      'instance.size as size',
-      'instance.pixel_data_offset as pixelDataOffset',
-    ]);
-  if (selector.studyInstanceUid)
-    query = query.where('study.study_instance_uid', '=', selector.studyInstanceUid);
-  if (selector.seriesInstanceUid)
-    query = query.where('series.series_instance_uid', '=', selector.seriesInstanceUid);
-  if (selector.sopInstanceUid) query = query.where('instance.sop_instance_uid', '=', selector.sopInstanceUid);
-  const rows = await query
-    .orderBy('series.series_number')
-    .orderBy('series.id')
-    .orderBy('instance.instance_number')
-    .orderBy('instance.id')
-    .execute();
+  const locations = await findInstanceLocations(database, selector);
   // PostgreSQL returns bigint columns as strings.
-  return rows.map((row) => ({
-    ...row,
-    size: Number(row.size),
-    pixelDataOffset: row.pixelDataOffset === null ? null : Number(row.pixelDataOffset),
+  return locations.map((l) => ({
+    sopInstanceUid: l.sopInstanceUid,
+    seriesInstanceUid: l.seriesInstanceUid,
+    studyInstanceUid: l.studyInstanceUid,
+    transferSyntaxUid: l.transferSyntaxUid,
+    patientId: l.patientId,
+    blobKey: l.blobKey,
+    size: Number(l.size),
+    pixelDataOffset: l.pixelDataOffset === null ? null : Number(l.pixelDataOffset),
   }));
 }
 

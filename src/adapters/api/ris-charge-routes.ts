@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChargeLine, OrderId, Ris } from '../../ris/index.js';
 import { httpContext } from '../http/index.js';
-import { ID_PARAMS } from './ris-schemas.js';
+import { CHARGE_LINE, ID_PARAMS } from './ris-schemas.js';
 
 // Charges over REST: lines made when an exam completes, edited until released, exported per period.
 //   GET   /api/orders/:id/charges           { orderId, accessionNumber, status: none|open|released, lines }
@@ -50,17 +50,7 @@ const LINES_BODY = {
   properties: {
     lines: {
       type: 'array',
-      items: {
-        type: 'object',
-        required: ['code', 'codingScheme'],
-        additionalProperties: false,
-        properties: {
-          code: text,
-          codingScheme: text,
-          modifiers: { type: 'array', items: text },
-          quantity: { type: 'integer' },
-        },
-      },
+      items: CHARGE_LINE,
     },
   },
 } as const;

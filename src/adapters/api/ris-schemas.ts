@@ -10,6 +10,19 @@ export const ID_PARAMS = {
 const text = { type: 'string' } as const;
 const weekday = { type: 'integer', minimum: 1, maximum: 7 } as const;
 
+/** A charge line: in the catalogue (a procedure's charges) and on an order (its charge lines). */
+export const CHARGE_LINE = {
+  type: 'object',
+  required: ['code', 'codingScheme'],
+  additionalProperties: false,
+  properties: {
+    code: text,
+    codingScheme: text,
+    modifiers: { type: 'array', items: text },
+    quantity: { type: 'integer' },
+  },
+} as const;
+
 export const PROCEDURE_BODY = {
   type: 'object',
   required: ['code', 'codingScheme', 'meaning', 'modality', 'durationMinutes'],
@@ -23,17 +36,7 @@ export const PROCEDURE_BODY = {
     durationMinutes: { type: 'integer' },
     charges: {
       type: 'array',
-      items: {
-        type: 'object',
-        required: ['code', 'codingScheme'],
-        additionalProperties: false,
-        properties: {
-          code: text,
-          codingScheme: text,
-          modifiers: { type: 'array', items: text },
-          quantity: { type: 'integer' },
-        },
-      },
+      items: CHARGE_LINE,
     },
   },
 } as const;
