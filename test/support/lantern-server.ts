@@ -2,8 +2,16 @@
 import type { ChildProcess } from 'node:child_process';
 import { startLantern } from './lantern-cli.js';
 
+/**
+ * The administrator API key every test server accepts (security.bootstrapAdminApiKey): authentication is on by
+ * default, so black-box tests call the HTTP doors with `server.auth` as their headers.
+ */
+export const TEST_ADMIN_API_KEY = 'lantern-test-administrator-key-0001';
+
 export interface RunningLantern {
   httpUrl: string;
+  /** `Authorization: Bearer <TEST_ADMIN_API_KEY>`, for requests made as the administrator. */
+  auth: Record<string, string>;
   dicomPort: number;
   /** The DICOM-over-TLS port, when serve was given a certificate (dicom.tlsCertFile). */
   dicomTlsPort?: number;
@@ -22,6 +30,7 @@ export function startServe(env: Record<string, string>): Promise<RunningLantern>
     LANTERN_HTTP_PORT: '0',
     LANTERN_DICOM_PORT: '0',
     LANTERN_HL7_PORT: '0',
+    LANTERN_SECURITY_BOOTSTRAP_ADMIN_API_KEY: TEST_ADMIN_API_KEY,
     ...env,
   });
   let stderr = '';
@@ -41,6 +50,9 @@ export function startServe(env: Record<string, string>): Promise<RunningLantern>
       clearTimeout(timer);
       resolve({
         httpUrl: ready[1]!,
+        auth: {
+          authorization: `Bearer ${env.LANTERN_SECURITY_BOOTSTRAP_ADMIN_API_KEY ?? TEST_ADMIN_API_KEY}`,
+        },
         dicomPort: Number(ready[2]),
         ...(ready[3] ? { dicomTlsPort: Number(ready[3]) } : {}),
         hl7Port: Number(ready[4]),
