@@ -84,7 +84,7 @@ before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lantern-dicomweb-all-'));
   server = await startServe({ LANTERN_DATA_DIR: dataDir });
   base = `${server.httpUrl}/dicom-web`;
-  peer = dicomwebPeer(base);
+  peer = dicomwebPeer(base, server.auth);
   const entries = await readdir(PYDICOM_FILES, { withFileTypes: true, recursive: true });
   for (const path of entries
     .filter((e) => e.isFile())

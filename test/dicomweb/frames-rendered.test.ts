@@ -102,7 +102,9 @@ function parts(body: Buffer, contentType: string): { headers: string; body: Buff
 }
 
 async function getFrames(u: Uids, list: string, accept?: string) {
-  const response = await fetch(`${instanceUrl(u)}/frames/${list}`, { headers: accept ? { accept } : {} });
+  const response = await fetch(`${instanceUrl(u)}/frames/${list}`, {
+    headers: { ...server.auth, ...(accept ? { accept } : {}) },
+  });
   const body = Buffer.from(await response.arrayBuffer());
   return { response, body };
 }
@@ -231,7 +233,8 @@ describe('frames', () => {
 });
 
 describe('rendered and thumbnails', () => {
-  const get = (url: string, accept?: string) => fetch(url, { headers: accept ? { accept } : {} });
+  const get = (url: string, accept?: string) =>
+    fetch(url, { headers: { ...server.auth, ...(accept ? { accept } : {}) } });
   const image = async (response: Response) => {
     assert.equal(response.status, 200, response.status === 200 ? '' : await response.clone().text());
     const body = Buffer.from(await response.arrayBuffer());

@@ -45,7 +45,8 @@ let base: string;
 let peer: DicomwebPeer;
 const sources: Source[] = [];
 
-const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers });
+const get = (path: string, headers: Record<string, string> = {}) =>
+  fetch(`${base}${path}`, { headers: { ...server.auth, ...headers } });
 const value = (json: DicomJson | undefined, tag: string) => json?.[tag]?.Value?.[0];
 const uidsOf = (source: Source) => ({
   studyInstanceUID: source.study,
@@ -75,7 +76,7 @@ before(async () => {
   assert.equal(imported.code, 0, imported.stderr);
   server = await startServe({ LANTERN_DATA_DIR: dataDir });
   base = `${server.httpUrl}/dicom-web`;
-  peer = dicomwebPeer(base);
+  peer = dicomwebPeer(base, server.auth);
 });
 
 after(async () => {

@@ -74,7 +74,7 @@ async function post(
   const response = await fetch(`${stowUrl}/studies${options.study ? `/${options.study}` : ''}`, {
     method: 'POST',
     body,
-    headers: { ...(contentType ? { 'content-type': contentType } : {}), ...options.headers },
+    headers: { ...server.auth, ...(contentType ? { 'content-type': contentType } : {}), ...options.headers },
     duplex: 'half',
   } as RequestInit);
   const text = await response.text();
@@ -108,7 +108,9 @@ async function storedBytes(sopInstanceUids: string[]): Promise<Map<string, Buffe
 }
 
 async function studyCount(studyInstanceUid: string): Promise<number> {
-  const response = await fetch(`${server.httpUrl}/api/studies?StudyInstanceUID=${studyInstanceUid}`);
+  const response = await fetch(`${server.httpUrl}/api/studies?StudyInstanceUID=${studyInstanceUid}`, {
+    headers: server.auth,
+  });
   return ((await response.json()) as { total: number }).total;
 }
 
@@ -136,7 +138,7 @@ describe('STOW-RS against lantern serve', () => {
       .map((e) => join(e.parentPath ?? e.path, e.name))
       .sort();
     const contents = files.map((file) => readFileSync(file));
-    const client = new api.DICOMwebClient({ url: stowUrl, singlepart: false });
+    const client = new api.DICOMwebClient({ url: stowUrl, headers: server.auth, singlepart: false });
     const answer = (await client
       .storeInstances({
         datasets: contents.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.length)),
@@ -380,7 +382,7 @@ describe('STOW-RS against lantern serve', () => {
     const controller = new AbortController();
     const sent = fetch(`${stowUrl}/studies`, {
       method: 'POST',
-      headers: { 'content-type': contentType },
+      headers: { ...server.auth, 'content-type': contentType },
       signal: controller.signal,
       duplex: 'half',
       body: new ReadableStream({

@@ -48,7 +48,7 @@ after(async () => {
 });
 
 const wado = (params: Record<string, string>) =>
-  fetch(`${server.httpUrl}/wado?${new URLSearchParams(params).toString()}`);
+  fetch(`${server.httpUrl}/wado?${new URLSearchParams(params).toString()}`, { headers: server.auth });
 const ctRequest = (extra: Record<string, string> = {}) => wado({ requestType: 'WADO', ...CT, ...extra });
 
 async function image(response: Response) {

@@ -36,6 +36,12 @@ export interface DicomwebPeer {
   storeInstances(options: { datasets: ArrayBuffer[]; studyInstanceUID?: string }): Promise<string>;
 }
 
-export function dicomwebPeer(url: string): DicomwebPeer {
-  return new api.DICOMwebClient({ url, singlepart: false, verbose: false }) as unknown as DicomwebPeer;
+/** A client of the DICOMweb root `url` sending `headers` (the test server's `auth`) with every request. */
+export function dicomwebPeer(url: string, headers: Record<string, string>): DicomwebPeer {
+  return new api.DICOMwebClient({
+    url,
+    headers,
+    singlepart: false,
+    verbose: false,
+  }) as unknown as DicomwebPeer;
 }
