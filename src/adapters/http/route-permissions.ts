@@ -19,6 +19,7 @@ const RULES: readonly (readonly [methods: string, pattern: string, access: Route
   ['POST', '/api/auth/login', 'public'],
   ['POST', '/api/auth/refresh', 'public'], // proves itself with the refresh token
   ['POST', '/api/auth/logout', 'public'], // ends the session of the refresh token it brings
+  [READ, '/api/auth/oidc', 'public'], // whether the login screen offers an OpenID provider
   [ANY, '/api/auth/*', 'authenticated'],
   [READ, '/api/openapi.json', 'authenticated'], // the API's description: no data
   [READ, '/fhir/metadata', 'public'], // FHIR R4 RESTful API: the CapabilityStatement is open
