@@ -2,7 +2,7 @@
 // list of failures (each with how to reproduce it), which the run goes on after.
 import type { Limits } from './latency.js';
 import type { DicomwebBenchOptions, ServerName } from './options.js';
-import { LABELS } from './servers.js';
+import { LABELS, LANTERN_API_KEY } from './servers.js';
 
 export interface Context {
   options: DicomwebBenchOptions;
@@ -17,7 +17,10 @@ export interface Context {
 export const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 const REPRO: Record<ServerName, string> = {
-  lantern: 'LANTERN_DATA_DIR=$(mktemp -d) LANTERN_HTTP_PORT=8080 node dist/main.js serve',
+  lantern:
+    `LANTERN_DATA_DIR=$(mktemp -d) LANTERN_HTTP_PORT=8080 LANTERN_SECURITY_AUTHENTICATION=on ` +
+    `LANTERN_SECURITY_BOOTSTRAP_ADMIN_API_KEY=${LANTERN_API_KEY} node dist/main.js serve ` +
+    `(requests with Authorization: Bearer ${LANTERN_API_KEY})`,
   orthanc: 'Orthanc <config> with the configuration recorded in the JSON (peers.orthancConfig)',
 };
 

@@ -1,7 +1,15 @@
 // The HTTP client of the DICOMweb bench: node:http over keep-alive connections (one Agent a measurement, so
 // repetitions reuse one connection), with the time to the response headers, to the first body byte and to the
-// end of the body. The body is read in full and counted; it is kept only when asked for.
+// end of the body. The body is read in full and counted; it is kept only when asked for. A server that wants
+// credentials gets them on every request to its origin, as a configured client sends them (see `useCredentials`).
 import { Agent, request } from 'node:http';
+
+const credentials = new Map<string, Record<string, string>>();
+
+/** Every later request to the origin of `url` carries `headers` (Lantern's `Authorization: Bearer <key>`). */
+export function useCredentials(url: string, headers: Record<string, string>): void {
+  credentials.set(new URL(url).origin, headers);
+}
 
 export interface Response {
   status: number;
@@ -37,7 +45,7 @@ export function keepAliveAgent(sockets = 1): Agent {
 function once(url: URL, agent: Agent, options: RequestOptions): Promise<Response> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = { ...credentials.get(url.origin), ...options.headers };
     if (options.body !== undefined) headers['content-length'] = String(options.body.length);
     const req = request(
       url,

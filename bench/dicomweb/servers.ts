@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { timed } from '../import/measure.js';
 import { DCMTK_ENV, ServerProcess, freePort, sleep } from '../dimse/processes.js';
 import { ORTHANC_BINARY, orthancConfig, startLantern, type Receiver } from '../dimse/receivers.js';
-import { keepAliveAgent, send } from './http.js';
+import { keepAliveAgent, send, useCredentials } from './http.js';
 import type { ServerName } from './options.js';
 
 export const ORTHANC_DICOMWEB_PLUGIN = '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
@@ -26,14 +26,24 @@ export interface WebServer {
 
 const READY_MS = 60_000;
 
-/** `lantern serve` on `dataDir` (which may already hold an index made with `lantern import`). */
+/** The administrator API key Lantern is started with (security.bootstrapAdminApiKey); its clients send it. */
+export const LANTERN_API_KEY = 'lantern-bench-dicomweb-administrator-0001';
+
+/**
+ * `lantern serve` on `dataDir` (which may already hold an index made with `lantern import`), with
+ * authentication on: every request of the bench carries the API key, as a real client's would.
+ */
 export async function startLanternWeb(main: string, dataDir: string): Promise<WebServer> {
+  // The DIMSE bench's starter passes the bench's environment on to `lantern serve`.
+  process.env.LANTERN_SECURITY_AUTHENTICATION = 'on';
+  process.env.LANTERN_SECURITY_BOOTSTRAP_ADMIN_API_KEY = LANTERN_API_KEY;
   const receiver = await startLantern(main, dataDir);
   const url = /Lantern serving on (http:\/\/\S+) and/.exec(receiver.process.lastOutput(50))?.[1];
   if (url === undefined) {
     await receiver.process.stop();
     throw new Error(`no HTTP address in Lantern's output:\n${receiver.process.lastOutput()}`);
   }
+  useCredentials(url, { authorization: `Bearer ${LANTERN_API_KEY}` });
   return { name: 'lantern', label: LABELS.lantern, base: `${url}/dicom-web`, receiver };
 }
 
