@@ -12,6 +12,7 @@ import { risReportsMigration } from './0010-ris-reports.js';
 import { messagesMigration } from './0011-messages.js';
 import { fhirSubscriptionsMigration } from './0012-fhir-subscriptions.js';
 import { securityIdentityMigration } from './0013-security-identity.js';
+import { archiveInstanceHeaderPatientMigration } from './0014-archive-instance-header-patient.js';
 
 /** The one migration sequence, in order. A new step gets the next number and the owning module's name. */
 export const migrations: readonly LanternMigration[] = [
@@ -28,4 +29,5 @@ export const migrations: readonly LanternMigration[] = [
   messagesMigration,
   fhirSubscriptionsMigration,
   securityIdentityMigration,
+  archiveInstanceHeaderPatientMigration,
 ];
