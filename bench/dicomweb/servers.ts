@@ -37,6 +37,7 @@ export async function startLanternWeb(main: string, dataDir: string): Promise<We
   // The DIMSE bench's starter passes the bench's environment on to `lantern serve`.
   process.env.LANTERN_SECURITY_AUTHENTICATION = 'on';
   process.env.LANTERN_SECURITY_BOOTSTRAP_ADMIN_API_KEY = LANTERN_API_KEY;
+  process.env.LANTERN_HL7_PORT = '0'; // the bench does not use HL7; a free port, so two servers never collide
   const receiver = await startLantern(main, dataDir);
   const url = /Lantern serving on (http:\/\/\S+) and/.exec(receiver.process.lastOutput(50))?.[1];
   if (url === undefined) {

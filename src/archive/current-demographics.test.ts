@@ -7,8 +7,20 @@ import { after, describe, test } from 'node:test';
 import { openArchiveFixture, type ArchiveFixture } from '../../test/support/archive-fixture.js';
 import { syntheticCtInstance } from '../../test/support/synthetic-ct.js';
 import { testDialects } from '../../test/support/test-databases.js';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readDataset, scanHeader } from '../lib/dicom/index.js';
-import { createPatients } from '../patients/index.js';
+import { createPatients, normalizePersonName } from '../patients/index.js';
+import type { Kysely } from '../platform/db/index.js';
+import {
+  currentDemographicsKey,
+  demographicChanges,
+  headerDemographicsKey,
+  type CurrentPatient,
+} from './current-demographics.js';
+import { readInstanceAttributes } from './instance-attributes.js';
+import type { ArchiveTables } from './tables.js';
+
+const PYDICOM_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 
 const small = { rows: 16, columns: 16 };
 
@@ -21,6 +33,46 @@ function pixelPart(bytes: Uint8Array): Buffer {
   const header = scanHeader(bytes);
   return Buffer.from(bytes).subarray(header.pixelDataOffset! - 12);
 }
+
+test('the header key recorded at ingest equals the patient row key exactly when nothing is to change', () => {
+  let checked = 0;
+  const files = readdirSync(PYDICOM_FILES, { recursive: true, withFileTypes: true }).filter((e) =>
+    e.isFile(),
+  );
+  for (const entry of files) {
+    let header, patient;
+    try {
+      header = scanHeader(readFileSync(join(entry.parentPath, entry.name)));
+      patient = readInstanceAttributes(header, Number.MAX_SAFE_INTEGER).patient;
+    } catch {
+      continue; // not DICOM, or not something the archive stores
+    }
+    if (patient.patientId === '') continue; // the empty-ID patient is never corrected
+    // The row ingest makes from this file (reconcilePatient normalizes the name).
+    const row: CurrentPatient = {
+      patientId: patient.patientId,
+      issuerOfPatientId: patient.issuerOfPatientId,
+      patientName: normalizePersonName(patient.patientName) ?? null,
+      birthDate: patient.birthDate ?? null,
+      sex: patient.sex ?? null,
+    };
+    assert.equal(headerDemographicsKey(patient), currentDemographicsKey(row), entry.name);
+    assert.deepEqual(demographicChanges(header, row), {}, entry.name);
+    for (const change of [
+      { patientId: `${row.patientId}X` },
+      { issuerOfPatientId: 'OTHER' },
+      { patientName: `${row.patientName ?? ''}X` },
+      { birthDate: row.birthDate === '19000101' ? '19000102' : '19000101' },
+      { sex: row.sex === 'O' ? 'M' : 'O' },
+    ]) {
+      const changed = { ...row, ...change };
+      assert.notEqual(headerDemographicsKey(patient), currentDemographicsKey(changed), entry.name);
+      assert.notDeepEqual(demographicChanges(header, changed), {}, entry.name);
+    }
+    checked++;
+  }
+  assert.ok(checked > 50, `${checked} files checked`);
+});
 
 for (const dialect of testDialects()) {
   describe(`current demographics on retrieve on ${dialect}`, () => {
@@ -136,6 +188,30 @@ for (const dialect of testDialects()) {
         assert.equal(bytes.length, instance.size);
         assert.equal(scanHeader(bytes).string('00100020'), 'MRN-A');
       }
+    });
+
+    test('a second file of a known patient with other demographics is corrected; the first is not', async () => {
+      const { f } = await fresh();
+      const first = syntheticCtInstance({
+        ...small,
+        seed: 11,
+        patientId: 'P-2',
+        patientName: 'First^Name^^',
+      });
+      const second = syntheticCtInstance({ ...small, seed: 12, patientId: 'P-2', patientName: 'Other^Name' });
+      const a = await f.store(first);
+      const b = await f.store(second);
+      const keys = await (f.database.kysely as Kysely<ArchiveTables>)
+        .selectFrom('instance')
+        .select('header_patient')
+        .execute();
+      assert.ok(
+        keys.every((k) => k.header_patient !== null),
+        'ingest records the header identity',
+      );
+      assert.ok((await retrieveOne(f, a.sopInstanceUid)).bytes.equals(Buffer.from(first)));
+      const corrected = scanHeader((await retrieveOne(f, b.sopInstanceUid)).bytes);
+      assert.equal(corrected.string('00100010'), 'First^Name');
     });
 
     test('files without a Patient ID share no identity: each retrieves as stored', async () => {

@@ -20,6 +20,32 @@ export interface CurrentPatient {
   sex: string | null;
 }
 
+/** The header's identity as InstanceAttributes.patient holds it (read at ingest), or the patient row's. */
+interface PatientIdentityValues {
+  patientId: string;
+  issuerOfPatientId: string;
+  patientName?: string | null | undefined;
+  birthDate?: string | null | undefined;
+  sex?: string | null | undefined;
+}
+
+const keyOf = (p: PatientIdentityValues, name: string | null | undefined) =>
+  JSON.stringify([p.patientId, p.issuerOfPatientId, name ?? '', p.birthDate ?? '', p.sex ?? '']);
+
+/**
+ * A file header's patient identity as one comparable string, the values as demographicChanges compares them
+ * (the name normalized, the birth date as ingest normalizes it). Ingest stores it in instance.header_patient.
+ */
+export const headerDemographicsKey = (header: PatientIdentityValues): string =>
+  keyOf(header, normalizePersonName(header.patientName ?? undefined));
+
+/**
+ * The patient row's identity as the same string: when it equals a file's headerDemographicsKey,
+ * demographicChanges finds nothing to change, so retrieve sends the file as stored without reading its header.
+ */
+export const currentDemographicsKey = (current: CurrentPatient): string =>
+  keyOf(current, current.patientName);
+
 /**
  * How one stored file differs from its patient's current demographics: the elements to re-encode in the part
  * before the Pixel Data element (`prefixLength` bytes of the blob), and how long that part is once corrected.

@@ -106,6 +106,8 @@ export interface NewInstance {
   size: number;
   receivedFrom: string;
   now: string;
+  /** The header's patient identity (headerDemographicsKey), so retrieve knows when it matches the patient. */
+  headerPatient: string;
 }
 
 export async function insertInstance(executor: Executor, instance: NewInstance): Promise<void> {
@@ -130,6 +132,7 @@ export async function insertInstance(executor: Executor, instance: NewInstance):
       dataset_offset: a.datasetOffset,
       received_at: instance.now,
       received_from: instance.receivedFrom,
+      header_patient: instance.headerPatient,
     })
     .execute();
 }
@@ -154,6 +157,7 @@ export async function replaceInstance(executor: Executor, id: number, instance: 
       dataset_offset: a.datasetOffset,
       received_at: instance.now,
       received_from: instance.receivedFrom,
+      header_patient: instance.headerPatient,
     })
     .where('id', '=', id)
     .execute();

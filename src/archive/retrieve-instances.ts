@@ -5,6 +5,7 @@ import { recordAuditAlone, recordAuditFailure } from '../platform/security/index
 import type { BlobKey } from '../platform/storage/index.js';
 import type { ArchiveDeps } from './archive-deps.js';
 import {
+  currentDemographicsKey,
   openCorrected,
   planDemographicsCorrection,
   type DemographicsCorrection,
@@ -75,19 +76,30 @@ export async function retrieveInstances(
 const PLAN_CONCURRENCY = 16;
 
 /**
- * Reads each instance's header prefix and compares it with its patient's current demographics, before
- * anything is streamed, so that every size is known up front. Only the (small) differences are kept.
+ * Compares each instance's header with its patient's current demographics before anything is streamed, so that
+ * every size is known up front. A file whose header identity, recorded at ingest, equals the patient row's is
+ * sent as stored without reading it; only the others' header prefixes are read. Only the (small) differences
+ * are kept.
  */
 async function planCorrections(
   deps: ArchiveDeps,
   locations: InstanceLocation[],
 ): Promise<(DemographicsCorrection | undefined)[]> {
   const corrections = new Array<DemographicsCorrection | undefined>(locations.length);
+  // One patient row for most retrieves: its key is made once per distinct row.
+  const keys = new Map<string, string>();
+  const currentKey = (l: InstanceLocation) => {
+    const rowKey = `${l.patientId}\u0000${l.issuerOfPatientId}`;
+    let key = keys.get(rowKey);
+    if (key === undefined) keys.set(rowKey, (key = currentDemographicsKey(l)));
+    return key;
+  };
   let next = 0;
   const worker = async () => {
     while (next < locations.length) {
       const i = next++;
       const l = locations[i]!;
+      if (l.headerPatient !== null && l.headerPatient === currentKey(l)) continue;
       corrections[i] = await planDemographicsCorrection(
         deps.blobs,
         l.blobKey as BlobKey,
@@ -113,6 +125,7 @@ function retrievable(
     patientName: _name,
     birthDate: _birthDate,
     sex: _sex,
+    headerPatient: _headerPatient,
     pixelDataOffset: _pixelDataOffset,
     datasetOffset,
     ...facts

@@ -18,6 +18,8 @@ export interface InstanceLocation {
   patientName: string | null;
   birthDate: string | null;
   sex: string | null;
+  /** The stored header's identity (headerDemographicsKey), recorded at ingest; null for older files. */
+  headerPatient: string | null;
 }
 
 export interface InstanceSelector {
@@ -51,6 +53,7 @@ export async function findInstanceLocations(
       'patient.patient_name as patientName',
       'patient.birth_date as birthDate',
       'patient.sex as sex',
+      'instance.header_patient as headerPatient',
     ]);
   if (selector.studyInstanceUid)
     query = query.where('study.study_instance_uid', '=', selector.studyInstanceUid);

@@ -7,6 +7,7 @@ import { recordAudit, recordAuditFailure } from '../platform/security/index.js';
 import type { StagedBlob } from '../platform/storage/index.js';
 import { reconcilePatient } from '../patients/index.js';
 import type { ArchiveRuntime } from './archive-deps.js';
+import { headerDemographicsKey } from './current-demographics.js';
 import { readInstanceAttributes, type InstanceAttributes } from './instance-attributes.js';
 import { metadataAtIngest } from './instance-metadata.js';
 import { insertMetadata } from './metadata-repo.js';
@@ -146,6 +147,7 @@ async function indexCommitted(
         receivedFrom,
         blobKey: staged.key,
         size: staged.size,
+        headerPatient: headerDemographicsKey(attributes.patient),
       };
       if (current) {
         await replaceInstance(trx, current.id, row);

@@ -51,6 +51,8 @@ export interface ArchiveTables {
     dataset_offset: number;
     received_at: string;
     received_from: string;
+    /** headerDemographicsKey of the file's header (migration 0014); null for files stored before it. */
+    header_patient: string | null;
   };
   /** WADO-RS metadata of a stored file, by content hash (instance-metadata.ts). */
   instance_metadata: {
