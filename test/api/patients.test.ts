@@ -72,10 +72,10 @@ after(async () => {
 const send = (method: string, url: string, body?: unknown) =>
   fetch(url, {
     method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    headers: { ...server.auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+const get = (url: string) => send('GET', url);
 
 async function json<T>(response: Response, status = 200): Promise<T> {
   const body = await response.text();
@@ -85,7 +85,7 @@ async function json<T>(response: Response, status = 200): Promise<T> {
 
 async function findOne(identifier: string): Promise<PatientBody> {
   const found = await json<{ total: number; patients: PatientBody[] }>(
-    await fetch(`${api}?identifier=${encodeURIComponent(identifier)}`),
+    await get(`${api}?identifier=${encodeURIComponent(identifier)}`),
   );
   assert.equal(found.total, 1, identifier);
   return found.patients[0]!;
@@ -148,19 +148,19 @@ test('register, read, search with a total, and update over REST', async () => {
   const bob = await json<PatientBody>(created, 201);
   assert.equal(created.headers.get('location'), `/api/patients/${bob.id}`);
   assert.deepEqual(bob.name, { dicom: 'Jones^Bob', family: 'Jones', given: 'Bob' });
-  assert.deepEqual(await json<PatientBody>(await fetch(`${api}/${bob.id}`)), bob);
+  assert.deepEqual(await json<PatientBody>(await get(`${api}/${bob.id}`)), bob);
 
   // Patients the images created are there too; search is by name prefix, case-insensitively.
-  const all = await json<{ total: number; patients: PatientBody[] }>(await fetch(`${api}?limit=2`));
+  const all = await json<{ total: number; patients: PatientBody[] }>(await get(`${api}?limit=2`));
   assert.equal(all.total, 3);
   assert.equal(all.patients.length, 2);
-  const smiths = await json<{ total: number; patients: PatientBody[] }>(await fetch(`${api}?name=smi`));
+  const smiths = await json<{ total: number; patients: PatientBody[] }>(await get(`${api}?name=smi`));
   assert.deepEqual(
     smiths.patients.map((p) => p.patientId),
     ['MRN-A'],
   );
   assert.equal((await findOne('NATION|999-11')).id, bob.id);
-  const born = await json<{ total: number }>(await fetch(`${api}?birthDate=19700101-19701231`));
+  const born = await json<{ total: number }>(await get(`${api}?birthDate=19700101-19701231`));
   assert.equal(born.total, 1);
 
   const alice = await findOne('MRN-A');
@@ -189,15 +189,15 @@ test('refusals: 400 problem+json naming the field, 404 for unknown patients, 409
   assert.match((await json<{ detail: string }>(badDate, 400)).detail, /^birthDate: /);
   const missing = await send('POST', api, { name: 'Lee^Chris' });
   assert.match((await json<{ detail: string }>(missing, 400)).detail, /^patientId: required/);
-  const badSearch = await fetch(`${api}?birthDate=soon`);
+  const badSearch = await get(`${api}?birthDate=soon`);
   assert.match((await json<{ detail: string }>(badSearch, 400)).detail, /^birthDate: /);
   const badPatch = await send('PATCH', `${api}/${(await findOne('MRN-A')).id}`, {
     otherIds: [{ type: 'MR' }],
   });
   assert.match((await json<{ detail: string }>(badPatch, 400)).detail, /^otherIds\[0\]\.value: /);
 
-  assert.equal((await fetch(`${api}/987654`)).status, 404);
-  assert.equal((await fetch(`${api}/not-a-patient`)).status, 404);
+  assert.equal((await get(`${api}/987654`)).status, 404);
+  assert.equal((await get(`${api}/not-a-patient`)).status, 404);
   assert.equal((await send('PATCH', `${api}/987654`, { sex: 'F' })).status, 404);
   assert.equal((await send('POST', `${api}/987654/merge`, { into: 1 })).status, 404);
   const taken = await send('POST', api, { patientId: 'MRN-A', name: 'Somebody^Else' });
@@ -230,7 +230,7 @@ test('merge: C-FIND answers the surviving identity for both studies; unmerge res
   // C-GET (DCMTK getscu) of the merged study: the stored files go out with the survivor's identity.
   const got = join(dataDir, 'get-merged');
   await mkdir(got, { recursive: true });
-  const get = await runTool('getscu', [
+  const cGet = await runTool('getscu', [
     '-aec',
     'LANTERN',
     '-aet',
@@ -244,9 +244,9 @@ test('merge: C-FIND answers the surviving identity for both studies; unmerge res
     '127.0.0.1',
     String(server.dicomPort),
   ]);
-  assert.equal(get.code, 0, get.output);
+  assert.equal(cGet.code, 0, cGet.output);
   const files = await readdir(got);
-  assert.equal(files.length, 2, get.output);
+  assert.equal(files.length, 2, cGet.output);
   for (const file of files) {
     const dump = await runTool('dcmdump', ['+P', 'PatientID', '+P', 'PatientName', join(got, file)]);
     assert.equal(dump.code, 0, dump.output);
@@ -256,12 +256,12 @@ test('merge: C-FIND answers the surviving identity for both studies; unmerge res
   // Patient Root: the merged identity no longer answers on its own; it is the survivor's now.
   assert.deepEqual(await cFindPatients('TMP-77'), []);
   assert.deepEqual(await cFindPatients('MRN-A'), ['MRN-A']);
-  const listed = await json<{ total: number }>(await fetch(`${server.httpUrl}/api/studies?PatientID=MRN-A`));
+  const listed = await json<{ total: number }>(await get(`${server.httpUrl}/api/studies?PatientID=MRN-A`));
   assert.equal(listed.total, 2);
   // A merged patient leaves the search unless asked for, and cannot be changed or merged again.
-  assert.equal((await json<{ total: number }>(await fetch(`${api}?identifier=TMP-77`))).total, 0);
+  assert.equal((await json<{ total: number }>(await get(`${api}?identifier=TMP-77`))).total, 0);
   const withMerged = await json<{ patients: PatientBody[] }>(
-    await fetch(`${api}?identifier=TMP-77&includeMerged=true`),
+    await get(`${api}?identifier=TMP-77&includeMerged=true`),
   );
   assert.equal(withMerged.patients[0]!.mergedInto, alice.id);
   assert.equal((await send('PATCH', `${api}/${temporary.id}`, { sex: 'F' })).status, 409);

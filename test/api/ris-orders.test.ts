@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { restClient, type Problem } from '../support/rest-client.js';
 
 interface OrderBody {
   id: number;
@@ -26,11 +27,6 @@ interface BookingBody {
   endsAt: string;
   status: string;
 }
-interface Problem {
-  status: number;
-  title: string;
-  detail: string;
-}
 
 let dataDir: string;
 let server: RunningLantern;
@@ -39,24 +35,10 @@ let patientRef: number;
 let procedureId: number;
 let resourceId: number;
 
-async function call<T>(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: T; type: string }> {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    body: (text === '' ? undefined : JSON.parse(text)) as T,
-    type: response.headers.get('content-type') ?? '',
-  };
-}
+const call = restClient(
+  () => api,
+  () => server.auth,
+);
 
 // A Monday, far enough ahead to be a real future date; CT room hours are 08:00–16:00 in Europe/Berlin (UTC+2).
 const DAY = '2031-06-02';

@@ -10,12 +10,8 @@ import { after, before, test } from 'node:test';
 import { openDatabase } from '../../src/platform/db/index.js';
 import { listEvents } from '../../src/platform/events/index.js';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { restClient, type Problem } from '../support/rest-client.js';
 
-interface Problem {
-  status: number;
-  title: string;
-  detail: string;
-}
 interface Version {
   version: number;
   kind: string;
@@ -49,19 +45,10 @@ let routine: number;
 let stat: number;
 let notDone: number;
 
-async function call<T>(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  const bytes = Buffer.from(await response.arrayBuffer());
-  const type = response.headers.get('content-type') ?? '';
-  const parsed =
-    /json/.test(type) && bytes.length > 0 ? (JSON.parse(bytes.toString()) as T) : (undefined as T);
-  return { status: response.status, body: parsed, type, bytes, headers: response.headers };
-}
+const call = restClient(
+  () => api,
+  () => server.auth,
+);
 
 async function placeOrder(priority: string, upTo: string[]): Promise<number> {
   const placed = await call<{ id: number }>('POST', '/orders', { patientRef, procedureId, priority });
@@ -131,10 +118,10 @@ test('completed exams are on the reading worklist, STAT first; claims hold and r
 
   const claimed = await call<{ by: string; expiresAt: string }>('POST', `/reading-worklist/${routine}/claim`);
   assert.equal(claimed.status, 200, JSON.stringify(claimed.body));
-  assert.equal(claimed.body.by, 'user:anonymous');
+  assert.equal(claimed.body.by, 'service:bootstrap-admin');
   assert.ok(Date.parse(claimed.body.expiresAt) - Date.now() > 29 * 60_000);
   const shown = await call<WorklistBody>('GET', '/reading-worklist');
-  assert.equal(shown.body.entries.find((e) => e.orderId === routine)!.claim!.by, 'user:anonymous');
+  assert.equal(shown.body.entries.find((e) => e.orderId === routine)!.claim!.by, 'service:bootstrap-admin');
   const refused = await call<Problem>('POST', `/reading-worklist/${notDone}/claim`);
   assert.equal(refused.status, 409);
   assert.match(refused.body.detail, /order is arrived; only completed exams/);

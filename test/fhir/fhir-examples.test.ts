@@ -32,7 +32,7 @@ before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lantern-fhir-examples-'));
   server = await startServe({ LANTERN_DATA_DIR: dataDir });
   base = `${server.httpUrl}/fhir`;
-  fhir = new Client({ baseUrl: base });
+  fhir = new Client({ baseUrl: base, customHeaders: server.auth });
 });
 
 after(async () => {
@@ -43,7 +43,11 @@ after(async () => {
 const raw = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
   fetch(`${base}${path}`, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }), ...headers },
+    headers: {
+      ...server.auth,
+      ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }),
+      ...headers,
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 
@@ -85,7 +89,7 @@ test('the Patient example round-trips what Lantern keeps, with versions and If-M
 test('the ServiceRequest example is placed once its code is in the catalogue and its patient exists', async () => {
   const procedure = await fetch(`${server.httpUrl}/api/procedures`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...server.auth, 'content-type': 'application/json' },
     body: JSON.stringify({
       code: '24627-2',
       codingScheme: 'LN',

@@ -24,9 +24,8 @@ const notifications: { method: string; url: string; body: string }[] = [];
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${server.httpUrl}/api${path}`, {
     method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    headers: { ...server.auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
   assert.ok(response.ok, `${method} ${path}: ${response.status} ${text}`);
@@ -50,7 +49,7 @@ before(async () => {
     // The images-arrived link would complete the order on its own; this test moves it by hand.
     LANTERN_RIS_STUDY_STABLE_SECONDS: '3600',
   });
-  fhir = new Client({ baseUrl: `${server.httpUrl}/fhir` });
+  fhir = new Client({ baseUrl: `${server.httpUrl}/fhir`, customHeaders: server.auth });
 });
 
 after(async () => {
@@ -213,7 +212,7 @@ test('order to report through FHIR: Patient, ServiceRequest, worklist, ImagingSt
     id: study.endpoint![0]!.reference!.split('/')[1]!,
   })) as unknown as Endpoint;
   const qido = await fetch(`${endpoint.address}/studies?StudyInstanceUID=${studyInstanceUid}`, {
-    headers: { accept: 'application/dicom+json' },
+    headers: { ...server.auth, accept: 'application/dicom+json' },
   });
   assert.equal(qido.status, 200);
   const qidoStudies = (await qido.json()) as unknown as Record<string, { Value?: unknown[] }>[];

@@ -11,6 +11,9 @@ import { writeSyntheticStudy } from '../support/synthetic-ct.js';
 let dataDir: string;
 let server: RunningLantern;
 let baseUrl: string;
+/** A request as the administrator (authentication is on by default). */
+const call = (url: string, init: RequestInit = {}) =>
+  fetch(url, { ...init, headers: { ...server.auth, ...(init.headers as Record<string, string>) } });
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lantern-serve-'));
@@ -42,36 +45,36 @@ test('the health endpoint answers', async () => {
 });
 
 test('/api/studies finds studies with DICOM matching and reports the total', async () => {
-  const response = await fetch(`${baseUrl}/api/studies?PatientName=web*&StudyDate=20240101-20241231`);
+  const response = await call(`${baseUrl}/api/studies?PatientName=web*&StudyDate=20240101-20241231`);
   assert.equal(response.status, 200);
   const body = (await response.json()) as { total: number; studies: Record<string, unknown>[] };
   assert.equal(body.total, 1);
   assert.equal(body.studies[0]!.PatientID, 'HTTP1');
   assert.equal(body.studies[0]!.NumberOfStudyRelatedInstances, 3);
-  const none = (await (await fetch(`${baseUrl}/api/studies?PatientID=NOBODY`)).json()) as { total: number };
+  const none = (await (await call(`${baseUrl}/api/studies?PatientID=NOBODY`)).json()) as { total: number };
   assert.equal(none.total, 0);
 });
 
 test('bad queries get a 400 problem+json that names the problem, and the server keeps serving', async () => {
-  const unknown = await fetch(`${baseUrl}/api/studies?ShoeSize=42`);
+  const unknown = await call(`${baseUrl}/api/studies?ShoeSize=42`);
   assert.equal(unknown.status, 400);
   assert.equal(unknown.headers.get('content-type'), 'application/problem+json; charset=utf-8');
   assert.match(
     ((await unknown.json()) as { detail: string }).detail,
     /ShoeSize is not a supported matching key/,
   );
-  const badDate = await fetch(`${baseUrl}/api/studies?StudyDate=tomorrow`);
+  const badDate = await call(`${baseUrl}/api/studies?StudyDate=tomorrow`);
   assert.equal(badDate.status, 400);
-  const badLimit = await fetch(`${baseUrl}/api/studies?limit=-5`);
+  const badLimit = await call(`${baseUrl}/api/studies?limit=-5`);
   assert.equal(badLimit.status, 400);
-  const missing = await fetch(`${baseUrl}/api/nothing-here`);
+  const missing = await call(`${baseUrl}/api/nothing-here`);
   assert.equal(missing.status, 404);
   assert.equal((await fetch(`${baseUrl}/health`)).status, 200);
 });
 
 test('the AE table over REST: add, list, change, remove; bad bodies get a 400', async () => {
   const put = (body: unknown) =>
-    fetch(`${baseUrl}/api/aes/PACS2`, {
+    call(`${baseUrl}/api/aes/PACS2`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -85,7 +88,7 @@ test('the AE table over REST: add, list, change, remove; bad bodies get a 400', 
     permissions: ['echo', 'store'],
     source: 'database',
   });
-  const list = (await (await fetch(`${baseUrl}/api/aes`)).json()) as { aes: { aeTitle: string }[] };
+  const list = (await (await call(`${baseUrl}/api/aes`)).json()) as { aes: { aeTitle: string }[] };
   assert.deepEqual(
     list.aes.map((ae) => ae.aeTitle),
     ['PACS2'],
@@ -94,12 +97,12 @@ test('the AE table over REST: add, list, change, remove; bad bodies get a 400', 
   const badPermission = await put({ host: '127.0.0.1', port: 4104, permissions: ['everything'] });
   assert.equal(badPermission.status, 400);
   assert.match(((await badPermission.json()) as { detail: string }).detail, /unknown permission/);
-  assert.equal((await fetch(`${baseUrl}/api/aes/PACS2`, { method: 'DELETE' })).status, 204);
-  assert.equal((await fetch(`${baseUrl}/api/aes/PACS2`, { method: 'DELETE' })).status, 404);
+  assert.equal((await call(`${baseUrl}/api/aes/PACS2`, { method: 'DELETE' })).status, 204);
+  assert.equal((await call(`${baseUrl}/api/aes/PACS2`, { method: 'DELETE' })).status, 404);
 });
 
 test('/api/openapi.json describes every REST route with its parameters and body schemas', async () => {
-  const response = await fetch(`${baseUrl}/api/openapi.json`);
+  const response = await call(`${baseUrl}/api/openapi.json`);
   assert.equal(response.status, 200);
   const document = (await response.json()) as {
     openapi: string;

@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runTool } from '../support/dcmtk.js';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { assertProblem, restClient, userSession, type Problem } from '../support/rest-client.js';
 import {
-  assertProblem,
   dumped,
   completedAttributes,
   inProgressAttributes,
@@ -24,14 +24,12 @@ import {
   mppsSet,
   quietDimse,
   readAuditTrail,
-  restClient,
   sendDimse,
   waitFor,
   type AuditRecord,
   type ChargesBody,
   type HistoryEntry,
   type OrderBody,
-  type Problem,
   type ReadingBody,
   type ReportBody,
   type ReportVersion,
@@ -63,7 +61,22 @@ let dayHistory: HistoryEntry[];
 /** The second order, cancelled. */
 let other: OrderBody;
 
-const call = restClient(() => api);
+// The day's people: the administrator sets up the catalogue and the room; the clerk registers, orders, books
+// and bills; the radiologist reads and reports. Each is a user of their role, logged in.
+const call = restClient(
+  () => api,
+  () => server.auth,
+);
+let clerkUser: { id: string; headers: Record<string, string> };
+let radiologistUser: { id: string; headers: Record<string, string> };
+const clerk = restClient(
+  () => api,
+  () => clerkUser.headers,
+);
+const radiologist = restClient(
+  () => api,
+  () => radiologistUser.headers,
+);
 const getOrder = async (id: number) => (await call<OrderBody>('GET', `/orders/${id}`)).body;
 const history = async (id: number) =>
   (await call<{ history: HistoryEntry[] }>('GET', `/orders/${id}/history`)).body.history;
@@ -89,6 +102,8 @@ before(async () => {
     LANTERN_RIS_STUDY_STABLE_SECONDS: '1',
   });
   api = `${server.httpUrl}/api`;
+  clerkUser = await userSession(server, 'desk1', ['clerk']);
+  radiologistUser = await userSession(server, 'reader1', ['radiologist']);
 });
 
 after(async () => {
@@ -97,7 +112,7 @@ after(async () => {
 });
 
 test('the clerk registers the patient, places the order and books a slot on the CT room', async () => {
-  const patient = await call<{ id: number }>('POST', '/patients', {
+  const patient = await clerk<{ id: number }>('POST', '/patients', {
     ...PATIENT,
     birthDate: '19650412',
     sex: 'F',
@@ -129,7 +144,7 @@ test('the clerk registers the patient, places the order and books a slot on the 
   assert.equal(resource.status, 201, JSON.stringify(resource.body));
   resourceId = resource.body.id;
 
-  const placed = await call<OrderBody>('POST', '/orders', {
+  const placed = await clerk<OrderBody>('POST', '/orders', {
     patientRef,
     procedureId,
     priority: 'URGENT',
@@ -142,7 +157,7 @@ test('the clerk registers the patient, places the order and books a slot on the 
   assert.match(exam.accessionNumber, /^\d{13}$/);
 
   // The 09:00 slot of the day, as the booking screen offers it.
-  const slots = await call<{ slots: { start: string; end: string; available: boolean }[] }>(
+  const slots = await clerk<{ slots: { start: string; end: string; available: boolean }[] }>(
     'GET',
     `/resources/${resourceId}/slots?date=${DAY}`,
   );
@@ -150,7 +165,7 @@ test('the clerk registers the patient, places the order and books a slot on the 
   assert.equal(slots.body.slots.length, 16, 'eight opening hours in 30-minute slots');
   const nine = slots.body.slots.find((s) => Date.parse(s.start) === Date.parse(local('09:00')));
   assert.ok(nine?.available, JSON.stringify(slots.body.slots));
-  const booking = await call<{ id: number; status: string }>('POST', '/bookings', {
+  const booking = await clerk<{ id: number; status: string }>('POST', '/bookings', {
     orderId: exam.id,
     resourceId,
     start: nine.start,
@@ -161,7 +176,7 @@ test('the clerk registers the patient, places the order and books a slot on the 
   assert.equal(scheduled.status, 'scheduled');
   assert.equal(scheduled.steps[0]!.stationAeTitle, STATION);
   assert.equal(Date.parse(scheduled.steps[0]!.scheduledStart!), Date.parse(local('09:00')));
-  const after = await call<{ slots: { start: string; available: boolean }[] }>(
+  const after = await clerk<{ slots: { start: string; available: boolean }[] }>(
     'GET',
     `/resources/${resourceId}/slots?date=${DAY}`,
   );
@@ -263,7 +278,7 @@ test('MPPS N-CREATE moves the exam to in-progress, N-SET COMPLETED to completed'
   assert.equal(order.status, 'completed');
   assert.equal(order.steps[0]!.status, 'COMPLETED');
   // Completion bills the exam.
-  assert.equal((await call<ChargesBody>('GET', `/orders/${exam.id}/charges`)).body.status, 'open');
+  assert.equal((await clerk<ChargesBody>('GET', `/orders/${exam.id}/charges`)).body.status, 'open');
 });
 
 test('storescu sends the images; the study links to the order by its accession number', async () => {
@@ -272,7 +287,7 @@ test('storescu sends the images; the study links to the order by its accession n
   assert.equal(sent.code, 0, sent.output);
   const studies = await waitFor('the study link', async () => {
     const body = (
-      await call<{ studies: { studyInstanceUid: string; matchedBy: string }[] }>(
+      await clerk<{ studies: { studyInstanceUid: string; matchedBy: string }[] }>(
         'GET',
         `/orders/${exam.id}/studies`,
       )
@@ -286,14 +301,14 @@ test('storescu sends the images; the study links to the order by its accession n
   // MPPS had completed it already: the images change no state.
   assert.equal((await getOrder(exam.id)).status, 'completed');
   assert.equal(
-    (await call<{ total: number }>('GET', '/unmatched-studies')).body.total,
+    (await clerk<{ total: number }>('GET', '/unmatched-studies')).body.total,
     0,
     'nothing waits for a clerk',
   );
 });
 
 test('the exam is on the reading worklist and a radiologist claims it', async () => {
-  const list = await call<ReadingBody>('GET', '/reading-worklist?modality=CT');
+  const list = await radiologist<ReadingBody>('GET', '/reading-worklist?modality=CT');
   assert.equal(list.status, 200, JSON.stringify(list.body));
   const entry = list.body.entries.find((e) => e.orderId === exam.id);
   assert.ok(entry, JSON.stringify(list.body));
@@ -302,15 +317,18 @@ test('the exam is on the reading worklist and a radiologist claims it', async ()
     [exam.accessionNumber, studyUid, 'completed', 'URGENT', null],
   );
   assert.equal(entry.patient.patientId, PATIENT.patientId);
-  const claimed = await call<{ by: string; expiresAt: string }>('POST', `/reading-worklist/${exam.id}/claim`);
+  const claimed = await radiologist<{ by: string; expiresAt: string }>(
+    'POST',
+    `/reading-worklist/${exam.id}/claim`,
+  );
   assert.equal(claimed.status, 200, JSON.stringify(claimed.body));
-  assert.equal(claimed.body.by, 'user:anonymous');
-  const shown = await call<ReadingBody>('GET', '/reading-worklist');
-  assert.equal(shown.body.entries.find((e) => e.orderId === exam.id)!.claim?.by, 'user:anonymous');
+  assert.equal(claimed.body.by, 'user:reader1');
+  const shown = await radiologist<ReadingBody>('GET', '/reading-worklist');
+  assert.equal(shown.body.entries.find((e) => e.orderId === exam.id)!.claim?.by, 'user:reader1');
 });
 
 test('the radiologist drafts, signs final, then amends: a new version, the old one kept', async () => {
-  const draft = await call<ReportBody>('POST', `/orders/${exam.id}/report/drafts`, {
+  const draft = await radiologist<ReportBody>('POST', `/orders/${exam.id}/report/drafts`, {
     sections: [
       { title: 'Findings', text: '' },
       { title: 'Impression', text: '' },
@@ -322,11 +340,11 @@ test('the radiologist drafts, signs final, then amends: a new version, the old o
     { title: 'Findings', text: 'Thickened appendix, 11 mm, with periappendiceal fat stranding.' },
     { title: 'Impression', text: 'Acute appendicitis.' },
   ];
-  const edited = await call<ReportBody>('PUT', `/orders/${exam.id}/report/draft`, { sections });
+  const edited = await radiologist<ReportBody>('PUT', `/orders/${exam.id}/report/draft`, { sections });
   assert.equal(edited.status, 200, JSON.stringify(edited.body));
   assert.deepEqual(edited.body.current.sections, sections);
 
-  const signed = await call<ReportBody>('POST', `/orders/${exam.id}/report/sign`, {
+  const signed = await radiologist<ReportBody>('POST', `/orders/${exam.id}/report/sign`, {
     as: 'final',
     signer: { name: 'Dr Reader' },
   });
@@ -338,11 +356,11 @@ test('the radiologist drafts, signs final, then amends: a new version, the old o
   finalVersion = signed.body.current;
   assert.equal((await getOrder(exam.id)).status, 'final');
   // Signed final: off the reading worklist, the claim cleared.
-  const list = await call<ReadingBody>('GET', '/reading-worklist');
+  const list = await radiologist<ReadingBody>('GET', '/reading-worklist');
   assert.ok(list.body.entries.every((e) => e.orderId !== exam.id));
 
   const corrected = [sections[0]!, { title: 'Impression', text: 'Acute appendicitis, no abscess.' }];
-  const amendment = await call<ReportBody>('POST', `/orders/${exam.id}/report/amend`, {
+  const amendment = await radiologist<ReportBody>('POST', `/orders/${exam.id}/report/amend`, {
     kind: 'amendment',
     reason: 'abscess question answered',
     sections: corrected,
@@ -355,7 +373,7 @@ test('the radiologist drafts, signs final, then amends: a new version, the old o
       [2, 'amendment', 'draft'],
     ],
   );
-  const amended = await call<ReportBody>('POST', `/orders/${exam.id}/report/sign`, {
+  const amended = await radiologist<ReportBody>('POST', `/orders/${exam.id}/report/sign`, {
     as: 'final',
     signer: { name: 'Dr Reader' },
   });
@@ -371,12 +389,12 @@ test('the radiologist drafts, signs final, then amends: a new version, the old o
   assert.equal(amended.body.current.reason, 'abscess question answered');
   assert.deepEqual(amended.body.current.sections, corrected);
   assert.deepEqual(amended.body.versions[0], finalVersion, 'the signed version 1 is kept as it was');
-  const report = await call<ReportBody>('GET', `/orders/${exam.id}/report`);
+  const report = await radiologist<ReportBody>('GET', `/orders/${exam.id}/report`);
   assert.deepEqual(report.body.versions, amended.body.versions);
 });
 
 test('the charge lines from the catalogue appear and are released', async () => {
-  const charges = await call<ChargesBody>('GET', `/orders/${exam.id}/charges`);
+  const charges = await clerk<ChargesBody>('GET', `/orders/${exam.id}/charges`);
   assert.equal(charges.status, 200, JSON.stringify(charges.body));
   assert.equal(charges.body.status, 'open');
   assert.deepEqual(
@@ -386,12 +404,12 @@ test('the charge lines from the catalogue appear and are released', async () => 
       ['Q9967', 'HCPCS', [], 100, null],
     ],
   );
-  const released = await call<{ released: ChargesBody[] }>('POST', '/charges/release', {
+  const released = await clerk<{ released: ChargesBody[] }>('POST', '/charges/release', {
     orderIds: [exam.id],
   });
   assert.equal(released.status, 200, JSON.stringify(released.body));
   assert.equal(released.body.released[0]!.status, 'released');
-  const locked = await call<ChargesBody>('GET', `/orders/${exam.id}/charges`);
+  const locked = await clerk<ChargesBody>('GET', `/orders/${exam.id}/charges`);
   assert.equal(locked.body.status, 'released');
   assert.ok(locked.body.lines.every((l) => l.releasedAt !== null));
 });
@@ -401,13 +419,13 @@ test("every transition is in the order's history, with its actor and reason", as
   assert.deepEqual(
     dayHistory.map((h) => [h.from, h.to, `${h.actor.kind}:${h.actor.id}`]),
     [
-      [null, 'ordered', 'user:anonymous'],
-      ['ordered', 'scheduled', 'user:anonymous'],
+      [null, 'ordered', 'user:desk1'],
+      ['ordered', 'scheduled', 'user:desk1'],
       ['scheduled', 'arrived', `ae:${STATION}`],
       ['arrived', 'in-progress', `ae:${STATION}`],
       ['in-progress', 'completed', `ae:${STATION}`],
-      ['completed', 'final', 'user:anonymous'],
-      ['final', 'amended', 'user:anonymous'],
+      ['completed', 'final', 'user:reader1'],
+      ['final', 'amended', 'user:reader1'],
     ],
   );
   assert.match(dayHistory[3]!.reason ?? '', /MPPS PPS-DAY-1 IN PROGRESS on CT1/);
@@ -422,7 +440,7 @@ test("every transition is in the order's history, with its actor and reason", as
 });
 
 test('refused: an overlapping booking, signing a cancelled exam; nothing changes', async () => {
-  const placed = await call<OrderBody>('POST', '/orders', {
+  const placed = await clerk<OrderBody>('POST', '/orders', {
     patientRef,
     procedureId,
   });
@@ -430,7 +448,7 @@ test('refused: an overlapping booking, signing a cancelled exam; nothing changes
   other = placed.body;
 
   // 09:15 overlaps the exam's 09:00–09:30 on the same room.
-  const overlap = await call<Problem>('POST', '/bookings', {
+  const overlap = await clerk<Problem>('POST', '/bookings', {
     orderId: other.id,
     resourceId,
     start: local('09:15'),
@@ -441,9 +459,9 @@ test('refused: an overlapping booking, signing a cancelled exam; nothing changes
   assert.equal(untouched.steps[0]!.scheduledStart, null);
   assert.equal((await history(other.id)).length, 1);
 
-  const booked = await call('POST', '/bookings', { orderId: other.id, resourceId, start: local('11:00') });
+  const booked = await clerk('POST', '/bookings', { orderId: other.id, resourceId, start: local('11:00') });
   assert.equal(booked.status, 201, JSON.stringify(booked.body));
-  const cancelled = await call<OrderBody>('POST', `/orders/${other.id}/transitions`, {
+  const cancelled = await clerk<OrderBody>('POST', `/orders/${other.id}/transitions`, {
     to: 'cancelled',
     reason: 'patient declined',
   });
@@ -454,19 +472,19 @@ test('refused: an overlapping booking, signing a cancelled exam; nothing changes
     ['ordered', 'scheduled', 'cancelled'],
   );
 
-  const sign = await call<Problem>('POST', `/orders/${other.id}/report/sign`, {
+  const sign = await radiologist<Problem>('POST', `/orders/${other.id}/report/sign`, {
     as: 'final',
     signer: { name: 'Dr Reader' },
   });
   assertProblem(sign, 409, /order is cancelled/);
-  const draft = await call<Problem>('POST', `/orders/${other.id}/report/drafts`, {});
+  const draft = await radiologist<Problem>('POST', `/orders/${other.id}/report/drafts`, {});
   assertProblem(draft, 409, /order is cancelled/);
-  assert.equal((await call('GET', `/orders/${other.id}/report`)).status, 404);
+  assert.equal((await radiologist('GET', `/orders/${other.id}/report`)).status, 404);
   assert.equal((await getOrder(other.id)).status, 'cancelled');
   assert.deepEqual(await history(other.id), before);
-  assert.equal((await call<ChargesBody>('GET', `/orders/${other.id}/charges`)).body.status, 'none');
+  assert.equal((await clerk<ChargesBody>('GET', `/orders/${other.id}/charges`)).body.status, 'none');
   // The cancelled order's slot is free again.
-  const slots = await call<{ slots: { start: string; available: boolean }[] }>(
+  const slots = await clerk<{ slots: { start: string; available: boolean }[] }>(
     'GET',
     `/resources/${resourceId}/slots?date=${DAY}`,
   );
@@ -529,18 +547,18 @@ test('the audit trail holds every step of the day and every refusal', async () =
   assert.deepEqual(
     changes.map((r) => [r.action, r.actor]),
     [
-      ['order.place', 'user:anonymous'], // → ordered
-      ['booking.create', 'user:anonymous'], // → scheduled
+      ['order.place', 'user:desk1'], // → ordered
+      ['booking.create', 'user:desk1'], // → scheduled
       ['mpps.create', `ae:${STATION}`], // → arrived, in-progress
       ['mpps.update', `ae:${STATION}`], // → completed
       ['study.link', 'system:ris:study-linking'],
-      ['reading.claim', 'user:anonymous'],
-      ['report.draft', 'user:anonymous'],
-      ['report.edit', 'user:anonymous'],
-      ['report.sign', 'user:anonymous'], // → final
-      ['report.amend', 'user:anonymous'],
-      ['report.sign', 'user:anonymous'], // → amended
-      ['charge.release', 'user:anonymous'],
+      ['reading.claim', 'user:reader1'],
+      ['report.draft', 'user:reader1'],
+      ['report.edit', 'user:reader1'],
+      ['report.sign', 'user:reader1'], // → final
+      ['report.amend', 'user:reader1'],
+      ['report.sign', 'user:reader1'], // → amended
+      ['charge.release', 'user:desk1'],
     ],
   );
   const [, , created, updated] = changes;

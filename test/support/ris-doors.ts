@@ -1,7 +1,6 @@
 // Helpers for black-box tests that drive the RIS over its real doors against `lantern serve`: REST calls
 // (JSON or problem+json), an MPPS SCU on one association (dcmjs-dimse), values from findscu's dump, and
 // the audit trail read from the SQLite database once the server has stopped.
-import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
@@ -9,12 +8,6 @@ import dcmjsDimse, { type requests as Requests, type responses as Responses } fr
 
 const { Client, Dataset, log, requests } = dcmjsDimse;
 const MPPS = '1.2.840.10008.3.1.2.3.3';
-
-export interface Problem {
-  status: number;
-  title: string;
-  detail: string;
-}
 
 // Bodies of the RIS REST API, as far as the tests read them.
 export interface OrderBody {
@@ -67,38 +60,6 @@ export interface ChargesBody {
     quantity: number;
     releasedAt: string | null;
   }[];
-}
-
-export interface Reply<T> {
-  status: number;
-  type: string;
-  body: T;
-}
-
-/** A JSON client for `${api}${path}`; bodies parsed when the reply is JSON (problem+json included). */
-export function restClient(api: () => string) {
-  return async function call<T>(method: string, path: string, body?: unknown): Promise<Reply<T>> {
-    const response = await fetch(`${api()}${path}`, {
-      method,
-      ...(body === undefined
-        ? {}
-        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    const type = response.headers.get('content-type') ?? '';
-    return {
-      status: response.status,
-      type,
-      body: (/json/.test(type) && text !== '' ? JSON.parse(text) : undefined) as T,
-    };
-  };
-}
-
-/** A refusal as problem+json with the given status and a detail matching `detail`. */
-export function assertProblem(response: Reply<Problem>, status: number, detail: RegExp): void {
-  assert.equal(response.status, status, JSON.stringify(response.body));
-  assert.match(response.type, /^application\/problem\+json/);
-  assert.match(response.body.detail, detail);
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {

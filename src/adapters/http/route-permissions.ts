@@ -62,8 +62,8 @@ const RULES: readonly (readonly [methods: string, pattern: string, access: Route
   [WRITE, '/api/reading-worklist*', 'report.write'],
   [READ, '/api/report-templates*', 'report.read'],
   [WRITE, '/api/report-templates*', 'report.write'],
-  [READ, '/api/unmatched-studies*', 'study.read'],
-  [WRITE, '/api/unmatched-studies*', 'order.write'],
+  [READ, '/api/unmatched-studies*', 'study.reconcile'],
+  [WRITE, '/api/unmatched-studies*', 'study.reconcile'],
 
   [READ, '/dicom-web/*', 'study.read'],
   ['POST', '/dicom-web/studies*', 'study.store'],

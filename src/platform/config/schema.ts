@@ -52,7 +52,7 @@ export const configSchema = Type.Object(
     http: group({
       host: Type.String({
         default: '127.0.0.1',
-        description: 'Address the HTTP server binds to; loopback until authentication is configured.',
+        description: 'Address the HTTP server binds to; loopback by default, 0.0.0.0 to serve the network.',
       }),
       port: port(8080, 'TCP port of the HTTP server: /api, /dicom-web, /fhir.'),
       tlsPort: port(8443, 'TCP port of HTTPS (same routes), opened when tls.certFile is set.'),
@@ -272,9 +272,9 @@ export const configSchema = Type.Object(
     }),
     security: group({
       authentication: Type.Union([Type.Literal('on'), Type.Literal('off')], {
-        default: 'off',
+        default: 'on',
         description:
-          'HTTP callers must authenticate ("on") or are anonymous ("off"). Off for now; the default becomes "on".',
+          'HTTP callers must authenticate ("on", the default); "off" lets callers without credentials in anonymously: only for a closed evaluation network.',
       }),
       bootstrapAdminApiKey: Type.String({
         default: '',

@@ -13,6 +13,8 @@ export const PERMISSIONS = [
   'study.read',
   'study.store',
   'study.export',
+  // Reconcile a study no order claimed (the unmatched queue): the desk's work, without reading images.
+  'study.reconcile',
   'report.read',
   'report.write',
   'report.sign',
@@ -70,7 +72,14 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, RoleDefinition>> = {
     reach: 'all',
   },
   technologist: {
-    permissions: [...READ_CLINICAL, 'order.write', 'schedule.write', 'study.store', 'break-glass'],
+    permissions: [
+      ...READ_CLINICAL,
+      'order.write',
+      'schedule.write',
+      'study.store',
+      'study.reconcile',
+      'break-glass',
+    ],
     reach: 'all',
   },
   // Registration and scheduling desk: demographics, orders and bookings, no images or reports.
@@ -82,6 +91,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, RoleDefinition>> = {
       'order.write',
       'schedule.read',
       'schedule.write',
+      'study.reconcile',
       'charge.read',
       'charge.write',
       'break-glass',
