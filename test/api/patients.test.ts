@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runTool } from '../support/dcmtk.js';
+import { runTool, storeFolder } from '../support/dcmtk.js';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
 import { writeSyntheticStudy } from '../support/synthetic-ct.js';
 
@@ -51,16 +51,7 @@ before(async () => {
     LANTERN_DATA_DIR: dataDir,
     LANTERN_DICOM_UNKNOWN_AE_PERMISSIONS: 'echo,store,query,retrieve',
   });
-  const sent = await runTool('storescu', [
-    '-aec',
-    'LANTERN',
-    '+sd',
-    '+r',
-    '127.0.0.1',
-    String(server.dicomPort),
-    source,
-  ]);
-  assert.equal(sent.code, 0, sent.output);
+  await storeFolder(server.dicomPort, source);
   api = `${server.httpUrl}/api/patients`;
 });
 

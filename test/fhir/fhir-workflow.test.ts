@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client } from 'fhir-kit-client';
 import type { Bundle, DiagnosticReport, Endpoint, ImagingStudy, ServiceRequest } from '@medplum/fhirtypes';
-import { runTool } from '../support/dcmtk.js';
+import { runTool, storeFolder } from '../support/dcmtk.js';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
 import { writeSyntheticStudy } from '../support/synthetic-ct.js';
 
@@ -182,16 +182,7 @@ test('order to report through FHIR: Patient, ServiceRequest, worklist, ImagingSt
     patientName: 'FHIRSON^FREYA',
     accessionNumber: accession,
   });
-  const sent = await runTool('storescu', [
-    '-aec',
-    'LANTERN',
-    '+sd',
-    '+r',
-    '127.0.0.1',
-    String(server.dicomPort),
-    folder,
-  ]);
-  assert.equal(sent.code, 0, sent.output);
+  await storeFolder(server.dicomPort, folder);
 
   const found = (await fhir.search({
     resourceType: 'ImagingStudy',

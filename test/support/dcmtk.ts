@@ -60,3 +60,13 @@ export async function startStorescp(dir: string, aeTitle: string): Promise<{ por
   child.kill('SIGKILL');
   throw new Error('storescp did not start');
 }
+
+/** `storescu` sends every file under `folder` (recursively) to Lantern's DICOM port; asserts it succeeded. */
+export async function storeFolder(port: number, folder: string, callingAe?: string): Promise<ToolResult> {
+  const sent = await runTool('storescu', [
+    ...(callingAe ? ['-aet', callingAe] : []),
+    ...['-aec', 'LANTERN', '+sd', '+r', '127.0.0.1', String(port), folder],
+  ]);
+  if (sent.code !== 0) throw new Error(`storescu failed (${sent.code}): ${sent.output}`);
+  return sent;
+}
