@@ -185,7 +185,9 @@ describe('DCMTK peers against lantern serve', () => {
       'PatientName=',
     ]);
     assert.equal(studies.code, 0, studies.output);
-    const api = (await (await fetch(`${server.httpUrl}/api/studies?limit=1000`)).json()) as { total: number };
+    const api = (await (
+      await fetch(`${server.httpUrl}/api/studies?limit=1000`, { headers: server.auth })
+    ).json()) as { total: number };
     assert.equal((studies.output.match(/Find Response: \d+ \(Pending\)/g) ?? []).length, api.total);
 
     const ct = await dicom('findscu', 'WORKSTATION', [

@@ -107,7 +107,7 @@ describe('a TLS listener beside the plain one', () => {
   test('C-STORE over TLS stores CT_small, found afterwards through the API', async () => {
     const result = await dicom('storescu', tlsPort, tlsWith({ cert, key }), [CT_SMALL]);
     assert.equal(result.code, 0, result.output);
-    const response = await fetch(`${server.httpUrl}/api/studies?PatientID=1CT1`);
+    const response = await fetch(`${server.httpUrl}/api/studies?PatientID=1CT1`, { headers: server.auth });
     assert.equal(response.status, 200);
     const body = (await response.json()) as { total: number; studies: Record<string, unknown>[] };
     assert.equal(body.total, 1);
