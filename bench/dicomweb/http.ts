@@ -11,6 +11,11 @@ export function useCredentials(url: string, headers: Record<string, string>): vo
   credentials.set(new URL(url).origin, headers);
 }
 
+/** The headers `useCredentials` set for the origin of `url` (none for a server that wants none). */
+export function credentialsFor(url: string): Record<string, string> {
+  return { ...credentials.get(new URL(url).origin) };
+}
+
 export interface Response {
   status: number;
   headers: Record<string, string | string[] | undefined>;

@@ -7,6 +7,8 @@ export interface Limits {
   repeat: number;
   budgetMs: number;
   timeoutMs: number;
+  /** The server's CPU time so far (ms), read after the warm-up and after the last repetition. */
+  serverCpuMs?: () => number | undefined;
 }
 
 export interface Latency {
@@ -28,6 +30,8 @@ export interface Latency {
   /** Median of bytes ÷ total time, MB/s (1 MB = 10^6 bytes). */
   megabytesPerSecond: number | null;
   runsMs: number[];
+  /** The server process's CPU time (user + system, all threads) per timed repetition, when measured. */
+  serverCpuMsPerRequest?: number;
   error?: string;
 }
 
@@ -73,6 +77,7 @@ export async function measureGet(
   try {
     const warmUp = await send(base + path, agent, { headers, keepBody: true, timeoutMs: limits.timeoutMs });
     result.found = validate(check(warmUp, `GET ${path}`));
+    const cpuBefore = limits.serverCpuMs?.();
     const started = performance.now();
     for (let i = 0; i < limits.repeat; i++) {
       if (i >= MINIMUM_REPETITIONS && performance.now() - started > limits.budgetMs) break;
@@ -87,6 +92,10 @@ export async function measureGet(
       firstBytes.push(response.firstByteMs);
       rates.push(response.bytes / 1e6 / (response.totalMs / 1000));
       result.bytes = response.bytes;
+    }
+    const cpuAfter = limits.serverCpuMs?.();
+    if (cpuBefore !== undefined && cpuAfter !== undefined && result.runsMs.length > 0) {
+      result.serverCpuMsPerRequest = (cpuAfter - cpuBefore) / result.runsMs.length;
     }
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);

@@ -2,6 +2,7 @@
 // of a study list, the whole-study WADO-RS retrieve, study metadata, one frame and one rendered frame.
 import type { CtCorpus } from './corpus.js';
 import { boundaryOf, countParts, type Response } from './http.js';
+import { measureWithCurl } from './curl-client.js';
 import { measureGet, timeOnce, type Latency, type Limits } from './latency.js';
 
 export const DICOM_JSON = 'application/dicom+json';
@@ -88,6 +89,17 @@ export function measureRetrieve(base: string, corpus: CtCorpus, limits: Limits):
       if (response.bytes < corpus.retrieve.bytes) throw new Error(`only ${response.bytes} bytes`);
       return found;
     },
+  );
+}
+
+/** The same retrieve with curl as the client (curl-client.ts); the warm-up checks the size only. */
+export function measureRetrieveWithCurl(base: string, corpus: CtCorpus, limits: Limits): Promise<Latency> {
+  return measureWithCurl(
+    `study retrieve (${corpus.retrieve.files.length} instances), curl`,
+    base,
+    studyPath(corpus.retrieve.studyInstanceUid),
+    MULTIPART_DICOM,
+    { ...limits, minBytes: corpus.retrieve.bytes },
   );
 }
 

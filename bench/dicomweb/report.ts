@@ -30,6 +30,7 @@ export interface FirstMetadata {
 
 export interface CtReads {
   retrieve: Latency;
+  retrieveCurl: Latency;
   metadata: Latency;
   frame: Latency;
   rendered: Latency;
@@ -110,6 +111,12 @@ export function summarize(indexes: IndexResult[], ct: CtResult | undefined): Row
       );
     const [lantern, orthanc] = [rate('lantern'), rate('orthanc')];
     const ratio = ratioOf(lantern, orthanc);
+    const cpu = (server: ServerName) =>
+      median(
+        ct.stow
+          .filter((r) => r.server === server && r.streams === streams && r.serverCpuMsPerInstance !== null)
+          .map((r) => r.serverCpuMsPerInstance as number),
+      );
     rows.push({
       measure: `STOW-RS, ${streams} stream${streams === 1 ? '' : 's'}`,
       unit: 'inst/s',
@@ -119,21 +126,39 @@ export function summarize(indexes: IndexResult[], ct: CtResult | undefined): Row
       target: '≥ 1.6×',
       met: ratio === null ? null : ratio >= 1.6,
     });
+    const [lanternCpu, orthancCpu] = [cpu('lantern'), cpu('orthanc')];
+    rows.push({
+      measure: `… server CPU an instance, ${streams} stream${streams === 1 ? '' : 's'}`,
+      unit: 'ms',
+      lantern: lanternCpu,
+      orthanc: orthancCpu,
+      ratio: ratioOf(orthancCpu, lanternCpu),
+      target: '',
+      met: null,
+    });
   }
   const { lantern: l, orthanc: o } = ct.reads;
-  const retrieveRatio = ratioOf(l?.retrieve.megabytesPerSecond, o?.retrieve.megabytesPerSecond);
-  rows.push({
-    measure: `WADO-RS ${l?.retrieve.name ?? o?.retrieve.name ?? 'study retrieve'}`,
-    unit: 'MB/s',
-    lantern: l?.retrieve.megabytesPerSecond ?? null,
-    orthanc: o?.retrieve.megabytesPerSecond ?? null,
-    ratio: retrieveRatio,
-    target: '≥ 0.9×',
-    met: retrieveRatio === null ? null : retrieveRatio >= 0.9,
-  });
-  const ttfb = (x: Latency | undefined) =>
-    x === undefined ? undefined : { ...x, medianMs: x.firstByteMedianMs, p99Ms: null };
-  rows.push(timeRow('WADO-RS study retrieve, first byte', ttfb(l?.retrieve), ttfb(o?.retrieve)));
+  // The same retrieve read by two clients: node:http in this process, and curl (less client CPU).
+  for (const key of ['retrieveCurl', 'retrieve'] as const) {
+    const [lr, or] = [l?.[key], o?.[key]];
+    const ratio = ratioOf(lr?.megabytesPerSecond, or?.megabytesPerSecond);
+    const client = key === 'retrieve' ? 'node:http' : 'curl';
+    rows.push({
+      measure: `WADO-RS study retrieve, ${client}`,
+      unit: 'MB/s',
+      lantern: lr?.megabytesPerSecond ?? null,
+      orthanc: or?.megabytesPerSecond ?? null,
+      ratio,
+      target: '≥ 0.9×',
+      met: ratio === null ? null : ratio >= 0.9,
+    });
+    const ttfb = (x: Latency | undefined) =>
+      x === undefined ? undefined : { ...x, medianMs: x.firstByteMedianMs, p99Ms: null };
+    rows.push(timeRow(`… first byte, ${client}`, ttfb(lr), ttfb(or)));
+    const cpu = (x: Latency | undefined) =>
+      x === undefined ? undefined : { ...x, medianMs: x.serverCpuMsPerRequest ?? null, p99Ms: null };
+    rows.push(timeRow(`… server CPU a study, ${client}`, cpu(lr), cpu(or)));
+  }
   const first = (server: ServerName) =>
     median(ct.firstMetadata.filter((m) => m.server === server && m.ms !== null).map((m) => m.ms as number));
   const firstRow: Row = {

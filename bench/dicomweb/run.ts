@@ -28,6 +28,7 @@ import {
   measureMetadata,
   measureRendered,
   measureRetrieve,
+  measureRetrieveWithCurl,
   QUERIES,
 } from './reads.js';
 import { printIndexBuilds, printSummary, summarize, type CtResult, type IndexResult } from './report.js';
@@ -35,6 +36,8 @@ import {
   ORTHANC_DICOMWEB_PLUGIN,
   ensureOrthancWeb,
   orthancWebConfig,
+  serverCpuMs,
+  settled,
   startServer,
   type WebServer,
 } from './servers.js';
@@ -75,7 +78,10 @@ async function stowPhase(ctx: Context, corpus: CtCorpus, result: CtResult): Prom
         const run = await stowRun(server, bodies, streams, round, timeoutSeconds * 1000);
         result.stow.push(run);
         const rate =
-          run.instancesPerSecond === null ? 'failed' : `${run.instancesPerSecond.toFixed(0)} inst/s`;
+          run.instancesPerSecond === null
+            ? 'failed'
+            : `${run.instancesPerSecond.toFixed(0)} inst/s, server CPU ` +
+              `${run.serverCpuMsPerInstance?.toFixed(2) ?? '?'} ms an instance`;
         console.log(`round ${round}/${repeat}: STOW-RS ×${streams} → ${server.label}: ${rate}`);
         if (run.error !== undefined) {
           fail(ctx, name, `STOW-RS over ${streams} stream(s)`, run.error, `POST ${server.base}/studies`);
@@ -114,7 +120,14 @@ async function readPhase(
 ): Promise<void> {
   const few = { ...ctx.limits, repeat: ctx.options.retrieveRepeat };
   const measures = [
-    { key: 'retrieve', run: (s: WebServer) => measureRetrieve(s.base, corpus, few) },
+    {
+      key: 'retrieve',
+      run: (s: WebServer) => measureRetrieve(s.base, corpus, { ...few, serverCpuMs: serverCpuMs(s) }),
+    },
+    {
+      key: 'retrieveCurl',
+      run: (s: WebServer) => measureRetrieveWithCurl(s.base, corpus, { ...few, serverCpuMs: serverCpuMs(s) }),
+    },
     { key: 'metadata', run: (s: WebServer) => measureMetadata(s.base, corpus, few) },
     { key: 'frame', run: (s: WebServer) => measureFrame(s.base, corpus, ctx.limits) },
     { key: 'rendered', run: (s: WebServer) => measureRendered(s.base, corpus, ctx.limits) },
@@ -128,7 +141,10 @@ async function readPhase(
         latency.medianMs === null
           ? 'failed'
           : `${latency.medianMs.toFixed(1)} ms median` +
-            (measure.key === 'retrieve' ? `, ${latency.megabytesPerSecond?.toFixed(0) ?? '?'} MB/s` : '');
+            (measure.key.startsWith('retrieve')
+              ? `, ${latency.megabytesPerSecond?.toFixed(0) ?? '?'} MB/s, server CPU ` +
+                `${latency.serverCpuMsPerRequest?.toFixed(0) ?? '?'} ms a study`
+              : '');
       console.log(`${latency.name} ← ${server.label}: ${figure} (${latency.found ?? '—'})`);
       if (latency.error !== undefined) {
         fail(
@@ -154,6 +170,10 @@ async function ctPhase(ctx: Context): Promise<{ corpus: CtCorpus; result: CtResu
   let kept: WebServer[] = [];
   try {
     kept = await stowPhase(ctx, corpus, result);
+    for (const server of kept) {
+      const waited = await settled(server);
+      console.log(`${server.label} idle after ${(waited / 1000).toFixed(0)} s`);
+    }
     await readPhase(ctx, corpus, kept, result);
   } finally {
     await Promise.all(kept.map((s) => s.receiver.process.stop()));

@@ -2,7 +2,7 @@
 // - Lantern: `node dist/main.js serve` (as the DIMSE bench starts it), DICOMweb under <http>/dicom-web;
 // - Orthanc (Debian package, SQLite index) with its DICOMweb plugin (Debian package orthanc-dicomweb), stock
 //   settings but the ports, folders, AE permissions and the plugin, with TCP_NODELAY=1 like in the DIMSE bench.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { timed } from '../import/measure.js';
@@ -113,4 +113,44 @@ export async function startOrthancWeb(dir: string): Promise<WebServer> {
 
 export function startServer(name: ServerName, main: string, dir: string): Promise<WebServer> {
   return name === 'lantern' ? startLanternWeb(main, dir) : startOrthancWeb(dir);
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * The server process's CPU time so far in ms (user + system of all its threads, /proc/<pid>/stat), or
+ * undefined when it cannot be read: what a request costs the server, whatever else the machine runs.
+ */
+export function serverCpuMs(server: WebServer): () => number | undefined {
+  return () => {
+    const pid = server.receiver.process.pid;
+    if (pid === undefined) return undefined;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/**
+ * Waits until the server has used less than `idleShare` of one core over a second (or `maxMs` passed), so
+ * that work left over from storing (background flushes, caches) is not billed to the reads measured next.
+ * Resolves with how long it waited.
+ */
+export async function settled(server: WebServer, maxMs = 30_000, idleShare = 0.05): Promise<number> {
+  const cpu = serverCpuMs(server);
+  const started = performance.now();
+  for (;;) {
+    const before = cpu();
+    await sleep(1000);
+    const after = cpu();
+    if (before === undefined || after === undefined || after - before < 1000 * idleShare) break;
+    if (performance.now() - started > maxMs) break;
+  }
+  return performance.now() - started;
 }

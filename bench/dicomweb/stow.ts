@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 
 import { check, keepAliveAgent, send } from './http.js';
-import type { WebServer } from './servers.js';
+import { serverCpuMs, type WebServer } from './servers.js';
 
 export interface StowBody {
   instances: number;
@@ -22,6 +22,8 @@ export interface StowRun {
   /** Instances the server holds afterwards (the sum of NumberOfStudyRelatedInstances over /studies). */
   stored: number | null;
   rssPeakBytes: number | null;
+  /** The server's CPU time (user + system, all threads) per instance stored, from the first request to the last answer. */
+  serverCpuMsPerInstance: number | null;
   error?: string;
 }
 
@@ -99,7 +101,9 @@ export async function stowRun(
     megabytesPerSecond: null,
     stored: null,
     rssPeakBytes: null,
+    serverCpuMsPerInstance: null,
   };
+  const cpu = serverCpuMs(server);
   const proc = server.receiver.process;
   let peak = proc.rssBytes() ?? 0;
   const sampler = setInterval(() => (peak = Math.max(peak, proc.rssBytes() ?? 0)), RSS_SAMPLE_MS);
@@ -118,10 +122,15 @@ export async function stowRun(
       checkStored(check(response, `STOW-RS request ${index + 1}`, undefined, [200]).body, expected);
     }
   };
+  const cpuBefore = cpu();
   const start = performance.now();
   try {
     await Promise.all(Array.from({ length: streams }, stream));
     const seconds = (performance.now() - start) / 1000;
+    const cpuAfter = cpu();
+    if (cpuBefore !== undefined && cpuAfter !== undefined) {
+      run.serverCpuMsPerInstance = (cpuAfter - cpuBefore) / instances;
+    }
     run.stored = await countStored(server.base, timeoutMs);
     if (run.stored !== instances)
       throw new Error(`${server.label} holds ${run.stored} of ${instances} instances`);
