@@ -34,7 +34,13 @@ import {
 } from './platform/security/index.js';
 import { LocalFolderStore } from './platform/storage/index.js';
 import { createPatients, type Patients } from './patients/index.js';
-import { createRis, createStudyLinking, orderMergeParticipant, type Ris } from './ris/index.js';
+import {
+  createPatientReach,
+  createRis,
+  createStudyLinking,
+  orderMergeParticipant,
+  type Ris,
+} from './ris/index.js';
 
 /** The platform and services of one Lantern process, built from configuration. */
 export interface Lantern {
@@ -63,11 +69,14 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
     const applied = await migrate(database);
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
     const blobs = await LocalFolderStore.open(join(config.dataDir, 'storage'));
-    const archive = createArchive({ database, blobs, settings: config.archive });
-    const patients = createPatients(database, { participants: [orderMergeParticipant] });
+    // Which patients a request may read (a referring physician: those of his orders), resolved by the RIS.
+    const patientReach = createPatientReach(database);
+    const archive = createArchive({ database, blobs, settings: config.archive }, { patientReach });
+    const patients = createPatients(database, { participants: [orderMergeParticipant], patientReach });
     const ris = createRis({
       database,
       patients,
+      patientReach,
       claimMinutes: config.ris.claimMinutes,
       worklistIncludeArrived: config.ris.worklistIncludeArrived,
     });

@@ -1,7 +1,12 @@
 import { personNameFromText, type DicomJson } from '../lib/dicom/index.js';
 import type { RequestContext } from '../platform/context.js';
 import { invalid } from '../platform/errors.js';
-import { recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
+import {
+  ALL_PATIENTS,
+  recordAuditAlone,
+  recordAuditFailure,
+  type ReachablePatients,
+} from '../platform/security/index.js';
 import type { ArchiveDeps } from './archive-deps.js';
 import { LEVELS, findQueryKey, keysForLevel, type QueryKey, type QueryLevel } from './query-keys.js';
 import { parseMatch } from './query-matching.js';
@@ -40,18 +45,22 @@ export interface QueryResult {
 export const DEFAULT_QUERY_LIMIT = 100;
 export const MAX_QUERY_LIMIT = 10_000;
 
-/** Finds patients, studies, series or instances; every query leaves an audit record. */
+/**
+ * Finds patients, studies, series or instances among those of the patients within `reach` (the total counts
+ * only those); every query leaves an audit record.
+ */
 export async function queryArchive(
   deps: ArchiveDeps,
   ctx: RequestContext,
   query: ArchiveQuery,
+  reach: ReachablePatients = ALL_PATIENTS,
 ): Promise<QueryResult> {
   const audit = {
     action: `${query.level.toLowerCase()}.query`,
     detail: { level: query.level, keys: query.keys ?? {} },
   };
   try {
-    const plan = planQuery(query);
+    const plan = { ...planQuery(query), reach };
     const { total, rows } = await runQuery(deps.database, plan, query.withTotal ?? true);
     await recordAuditAlone(deps.database, ctx, {
       ...audit,
@@ -77,6 +86,7 @@ export function queryAllMatches(
   ctx: RequestContext,
   query: ArchiveQuery,
   pageSize = ALL_MATCHES_PAGE,
+  reach: ReachablePatients = ALL_PATIENTS,
 ): AsyncIterable<DicomJson> {
   const audit = {
     action: `${query.level.toLowerCase()}.query`,
@@ -86,7 +96,7 @@ export function queryAllMatches(
     async *[Symbol.asyncIterator]() {
       let plan;
       try {
-        plan = planQuery({ ...query, limit: 0, offset: 0 });
+        plan = { ...planQuery({ ...query, limit: 0, offset: 0 }), reach };
         await recordAuditAlone(deps.database, ctx, audit);
       } catch (error) {
         await recordAuditFailure(deps.database, ctx, audit, error);

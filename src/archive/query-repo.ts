@@ -1,5 +1,6 @@
 import { sql, type Expression, type Kysely, type SqlBool } from '../platform/db/index.js';
 import type { Database } from '../platform/db/index.js';
+import { reachCondition, type ReachablePatients } from '../platform/security/index.js';
 import type { QueryKey, QueryLevel } from './query-keys.js';
 import { LIKE_ESCAPE, type Match, type MatchAtom } from './query-matching.js';
 
@@ -20,6 +21,8 @@ export interface QueryPlan {
   order?: { by: 'date' | 'lastReceived'; descending?: boolean }[];
   /** STUDY level: last received in [from, to), ISO UTC text. */
   lastReceived?: { from?: string; to?: string };
+  /** The patients the caller may see (a referring physician's: policy.ts); all when left out. */
+  reach?: ReachablePatients;
 }
 
 export type IndexRow = Record<string, string | number | null>;
@@ -54,8 +57,9 @@ const LEVELS_UP: QueryLevel[] = ['IMAGE', 'SERIES', 'STUDY', 'PATIENT'];
  * reference to exactly one parent row, so leaving out one no condition reads cannot change the count, and
  * SQLite counts a bare table without scanning it (the study list's total at 200,000 studies: 17 ms → 0.02).
  */
-function countJoins(level: QueryLevel, conditions: KeyCondition[]): QueryLevel {
+function countJoins(level: QueryLevel, conditions: KeyCondition[], reach?: ReachablePatients): QueryLevel {
   let highest = LEVELS_UP.indexOf(level);
+  if (reach?.kind === 'some') highest = Math.max(highest, LEVELS_UP.indexOf('STUDY'));
   for (const { key, match } of conditions) {
     if (match.kind === 'universal') continue;
     const table = key.match === 'code-list' ? 'study' : key.column!.split('.')[0];
@@ -106,10 +110,13 @@ function modalitiesCondition(match: Extract<Match, { kind: 'any' }>): Expression
 }
 
 function whereClause(
-  conditions: KeyCondition[],
-  lastReceived?: QueryPlan['lastReceived'],
+  plan: Pick<QueryPlan, 'level' | 'conditions' | 'lastReceived' | 'reach'>,
 ): Expression<SqlBool> | undefined {
+  const { conditions, lastReceived } = plan;
   const parts: Expression<SqlBool>[] = [];
+  const reachable =
+    plan.reach && reachCondition(plan.level === 'PATIENT' ? 'patient.id' : 'study.patient_ref', plan.reach);
+  if (reachable) parts.push(reachable);
   if (lastReceived?.from !== undefined)
     parts.push(sql<SqlBool>`study.last_received_at >= ${lastReceived.from}`);
   if (lastReceived?.to !== undefined) parts.push(sql<SqlBool>`study.last_received_at < ${lastReceived.to}`);
@@ -162,14 +169,14 @@ export async function runQuery(
   withTotal = true,
 ): Promise<{ total: number | undefined; rows: IndexRow[] }> {
   const db = database.kysely;
-  const where = whereClause(plan.conditions, plan.lastReceived);
+  const where = whereClause(plan);
   const filtered = (upTo?: QueryLevel) => {
     const query = baseQuery(db, plan.level, upTo);
     return where ? query.where(where) : query;
   };
   let total: number | undefined;
   if (withTotal) {
-    const countRow = await filtered(countJoins(plan.level, plan.conditions))
+    const countRow = await filtered(countJoins(plan.level, plan.conditions, plan.reach))
       .select(sql<number>`count(*)`.as('total'))
       .executeTakeFirstOrThrow();
     total = Number(countRow.total);
@@ -204,7 +211,7 @@ export async function* runQueryAll(
   plan: Omit<QueryPlan, 'limit' | 'offset'>,
   pageSize: number,
 ): AsyncGenerator<IndexRow[]> {
-  const where = whereClause(plan.conditions, plan.lastReceived);
+  const where = whereClause(plan);
   const id = ID_COLUMN[plan.level];
   const columns = plan.returnKeys.map((k) =>
     (k.column ? sql.ref(k.column) : PATIENT_COUNTS[k.keyword]!).as(k.keyword),

@@ -1,5 +1,10 @@
 import type { RequestContext } from '../platform/context.js';
 import type { Database } from '../platform/db/index.js';
+import {
+  authorizedService,
+  reachWithoutReferrals,
+  type PatientReachResolver,
+} from '../platform/security/index.js';
 import type { MergeParticipant } from './merge-participant.js';
 import { mergePatients, unmergePatient } from './merge-patients.js';
 import type { PatientSearch } from './patient-search.js';
@@ -27,14 +32,20 @@ export type { PatientTables } from './tables.js';
 
 /**
  * The patient services, bound to their dependencies. `participants` are the modules above patients/ whose
- * rows follow a merge (the RIS's orders and reports); the archive's studies always do.
+ * rows follow a merge (the RIS's orders and reports); the archive's studies always do. `patientReach` tells
+ * reads which patients a request may see (app.ts hands in the RIS's; without it a limited caller sees none).
+ * Every operation is authorized here (PERMISSIONS below), whatever door calls it.
  */
 export function createPatients(
   database: Database,
-  options: { participants?: readonly MergeParticipant[] } = {},
+  options: { participants?: readonly MergeParticipant[]; patientReach?: PatientReachResolver } = {},
 ) {
-  const deps = { database, participants: [studyLinks, ...(options.participants ?? [])] };
-  return {
+  const deps = {
+    database,
+    participants: [studyLinks, ...(options.participants ?? [])],
+    patientReach: options.patientReach ?? reachWithoutReferrals,
+  };
+  const operations = {
     register: (ctx: RequestContext, input: unknown) => registerPatient(deps, ctx, input),
     read: (ctx: RequestContext, id: string) => readPatient(deps, ctx, id),
     search: (ctx: RequestContext, search: PatientSearch) => searchPatients(deps, ctx, search),
@@ -51,6 +62,17 @@ export function createPatients(
     /** Undoes the active merge of patient `id` (the patient merged away). */
     unmerge: (ctx: RequestContext, id: string) => unmergePatient(deps, ctx, id),
   };
+  return authorizedService(database, 'patients', operations, PERMISSIONS);
 }
+
+/** What each operation needs (platform/security/permissions.ts). */
+const PERMISSIONS = {
+  register: 'patient.write',
+  read: 'patient.read',
+  search: 'patient.read',
+  update: 'patient.write',
+  merge: 'patient.write',
+  unmerge: 'patient.write',
+} as const;
 
 export type Patients = ReturnType<typeof createPatients>;

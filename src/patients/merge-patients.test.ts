@@ -11,7 +11,7 @@ import { createPatients, reconcilePatient, type PatientKey } from './index.js';
 
 const ctx = createContext(
   silentLogger(),
-  { kind: 'user', id: 'admin', roles: [] },
+  { kind: 'user', id: 'admin', roles: ['administrator'] },
   { door: 'api', remoteAddress: '127.0.0.1' },
 );
 

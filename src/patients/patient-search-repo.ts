@@ -1,4 +1,5 @@
 import { sql, type Database, type Expression, type Kysely, type SqlBool } from '../platform/db/index.js';
+import { reachCondition, type ReachablePatients } from '../platform/security/index.js';
 import type { PatientKey } from './patient-identity.js';
 import type { PatientTables } from './tables.js';
 
@@ -15,6 +16,8 @@ export interface PatientSearchPlan {
   order?: { column: 'patient_name' | 'birth_date' | 'updated_at'; descending: boolean }[];
   limit: number;
   offset: number;
+  /** The patients the caller may see (a referring physician's); all when left out. */
+  reach?: ReachablePatients;
 }
 
 export const LIKE_ESCAPE = '!';
@@ -44,6 +47,8 @@ export async function searchPatientKeys(
 
 function whereConditions(plan: PatientSearchPlan): Expression<SqlBool>[] {
   const parts: Expression<SqlBool>[] = [];
+  const reachable = plan.reach && reachCondition('patient.id', plan.reach);
+  if (reachable) parts.push(reachable);
   if (!plan.includeMerged) parts.push(sql<SqlBool>`patient.merged_into is null`);
   if (plan.namePatterns) {
     const name = sql`lower(patient.patient_name)`;

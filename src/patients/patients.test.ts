@@ -5,7 +5,7 @@ import { createContext } from '../platform/context.js';
 import { silentLogger } from '../platform/log/index.js';
 import { createPatients, reconcilePatient } from './index.js';
 
-const ctx = createContext(silentLogger(), { kind: 'user', id: 'clerk', roles: [] }, { door: 'api' });
+const ctx = createContext(silentLogger(), { kind: 'user', id: 'clerk', roles: ['clerk'] }, { door: 'api' });
 
 for (const dialect of testDialects()) {
   describe(`patient registration, update and search on ${dialect}`, () => {

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../platform/context.js';
-import { recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
+import { notFound } from '../platform/errors.js';
+import { reaches, recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
 import { requirePatient } from './load-patient.js';
 import { loadPatients } from './patient-repo.js';
 import { planPatientSearch, type PatientSearch } from './patient-search.js';
@@ -10,7 +11,10 @@ import type { PatientsDeps } from './patients-deps.js';
 export async function readPatient(deps: PatientsDeps, ctx: RequestContext, id: string): Promise<Patient> {
   const audit = { action: 'patient.read', detail: { id } };
   try {
+    const reach = await deps.patientReach(ctx);
     const patient = await requirePatient(deps.database.kysely, id);
+    // Outside a referring physician's reach a patient is not there for him: the same answer as absent.
+    if (!reaches(reach, patient.id)) throw notFound('patient', id);
     await recordAuditAlone(deps.database, ctx, { ...audit, patientId: patient.patientId });
     return patient;
   } catch (error) {
@@ -25,7 +29,10 @@ export interface PatientSearchResult {
   patients: Patient[];
 }
 
-/** Patients by name, identifier and birth date; the audit names every patient returned. */
+/**
+ * Patients by name, identifier and birth date, within the caller's reach (counted in the total too); the
+ * audit names every patient returned.
+ */
 export async function searchPatients(
   deps: PatientsDeps,
   ctx: RequestContext,
@@ -33,7 +40,7 @@ export async function searchPatients(
 ): Promise<PatientSearchResult> {
   const audit = { action: 'patient.search', detail: { ...search } };
   try {
-    const plan = planPatientSearch(search);
+    const plan = { ...planPatientSearch(search), reach: await deps.patientReach(ctx) };
     const { total, keys } = await searchPatientKeys(deps.database, plan);
     const patients = await loadPatients(deps.database.kysely, keys);
     await recordAuditAlone(deps.database, ctx, {

@@ -1,10 +1,12 @@
 import type { RequestContext } from '../platform/context.js';
 import { invalid } from '../platform/errors.js';
+import { reachCondition } from '../platform/security/index.js';
 import type { OrderId } from './ids.js';
 import type { Order } from './order.js';
 import { loadOrders } from './order-repo.js';
 import type { RisDeps } from './ris-deps.js';
 import { auditedRead } from './ris-transaction.js';
+import { reachOfCaller } from './patient-reach.js';
 
 /** At most this many orders are looked up at once (one page of a door's search). */
 export const MAX_ORDER_LOOKUP = 1000;
@@ -18,6 +20,7 @@ export interface OrderLookup {
 /**
  * The orders of a whole page in one query and one audit record (not one each): a door that shows studies
  * with their orders, or resolves the orders a page points at. Both lists may be given; matches of either.
+ * Orders of patients outside the caller's reach are left out like unknown ones.
  */
 export function lookUpOrders(deps: RisDeps, ctx: RequestContext, lookup: OrderLookup): Promise<Order[]> {
   const ids = [...new Set(lookup.ids ?? [])];
@@ -32,9 +35,10 @@ export function lookUpOrders(deps: RisDeps, ctx: RequestContext, lookup: OrderLo
       }
       if (ids.some((id) => !Number.isSafeInteger(id) || id <= 0)) throw invalid('order ids are positive');
       if (ids.length + accessionNumbers.length === 0) return [];
-      const rows = await db
-        .selectFrom('imaging_order')
-        .select('id')
+      const reachable = reachCondition('patient_ref', await reachOfCaller(deps, ctx));
+      let query = db.selectFrom('imaging_order').select('id');
+      if (reachable) query = query.where(reachable);
+      const rows = await query
         .where((eb) =>
           eb.or([
             ...(ids.length ? [eb('id', 'in', ids)] : []),

@@ -1,3 +1,4 @@
+import { reachCondition, type ReachablePatients } from '../platform/security/index.js';
 import type { OrderStatus } from './order-status.js';
 import type { RisExecutor } from './ris-transaction.js';
 
@@ -13,11 +14,15 @@ export interface OrderSearchPlan {
   order?: { column: 'o.created_at' | 'o.updated_at'; descending: boolean }[];
   limit: number;
   offset: number;
+  /** The patients the caller may see (a referring physician's); all when left out. */
+  reach?: ReachablePatients;
 }
 
 /** Matching order ids (newest first unless ordered otherwise, one page) and the total over every page. */
 export async function searchOrderIds(db: RisExecutor, plan: OrderSearchPlan) {
   let query = db.selectFrom('imaging_order as o');
+  const reachable = plan.reach && reachCondition('o.patient_ref', plan.reach);
+  if (reachable) query = query.where(reachable);
   if (plan.statuses?.length) query = query.where('o.status', 'in', plan.statuses);
   if (plan.patientRef !== undefined) query = query.where('o.patient_ref', '=', plan.patientRef);
   if (plan.accessionNumber !== undefined)

@@ -19,6 +19,7 @@ import {
   withConstraints,
   type RisExecutor,
 } from './ris-transaction.js';
+import { reachOfCaller } from './patient-reach.js';
 
 /** The first (and for now only) scheduled procedure step of every order. */
 export const FIRST_STEP_ID = '1';
@@ -159,7 +160,8 @@ export function createOrders(deps: RisDeps) {
         ctx,
         { action: 'order.search', detail: { ...search } },
         async (db) => {
-          const { total, ids } = await searchOrderIds(db, planOrderSearch(search));
+          const plan = { ...planOrderSearch(search), reach: await reachOfCaller(deps, ctx) };
+          const { total, ids } = await searchOrderIds(db, plan);
           return { total, orders: await loadOrders(db, ids) };
         },
         (result) => ({ detail: { total: result.total, returned: result.orders.length } }),

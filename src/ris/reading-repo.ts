@@ -1,4 +1,5 @@
 import { nowIso, sql } from '../platform/db/index.js';
+import { reachCondition } from '../platform/security/index.js';
 import type { OrderId } from './ids.js';
 import type { ReadingClaim } from './reading-claim.js';
 import type { ReadingWorklistPlan } from './reading-worklist.js';
@@ -25,6 +26,8 @@ function worklistQuery(db: ReportDb, plan: ReadingWorklistPlan) {
     .innerJoin('patient as pt', 'pt.id', 'o.patient_ref')
     .leftJoin('reading_state as r', 'r.order_ref', 'o.id')
     .where('o.status', 'in', plan.statuses);
+  const reachable = plan.reach && reachCondition('o.patient_ref', plan.reach);
+  if (reachable) query = query.where(reachable);
   if (plan.modalities) query = query.where('p.modality', 'in', plan.modalities);
   if (plan.priorities) query = query.where('o.priority', 'in', plan.priorities);
   if (plan.patientRef !== undefined) query = query.where('o.patient_ref', '=', plan.patientRef);

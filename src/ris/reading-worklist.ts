@@ -1,4 +1,5 @@
 import { invalid } from '../platform/errors.js';
+import type { ReachablePatients } from '../platform/security/index.js';
 import type { OrderId } from './ids.js';
 import { PRIORITIES, type Priority } from './order.js';
 import type { OrderStatus } from './order-status.js';
@@ -52,6 +53,8 @@ export interface ReadingWorklistPlan {
   completedAfter?: string;
   limit: number;
   offset: number;
+  /** The patients the caller may see (a referring physician's); all when left out. */
+  reach?: ReachablePatients;
 }
 
 const MAX_LIMIT = 500;

@@ -28,6 +28,7 @@ import {
 import { reportDb } from './report-tables.js';
 import { currentTime, type RisDeps } from './ris-deps.js';
 import { auditedChange, auditedRead } from './ris-transaction.js';
+import { reachOfCaller } from './patient-reach.js';
 
 /** Settings of reporting (config `ris.*`). */
 export interface ReadingSettings {
@@ -49,7 +50,7 @@ export function createReading(deps: ReportingDeps) {
         { action: 'reading.worklist', detail: { ...search } },
         async (kysely) => {
           const now = currentTime(deps);
-          const plan = planReadingWorklist(search, now);
+          const plan = { ...planReadingWorklist(search, now), reach: await reachOfCaller(deps, ctx) };
           const db = reportDb(kysely);
           const [total, rows] = [await countWorklist(db, plan), await listWorklist(db, plan)];
           const entries = rows.map((r): ReadingWorklistEntry => ({

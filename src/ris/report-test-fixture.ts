@@ -5,8 +5,8 @@ import type { OrderId, ProcedureId } from './ids.js';
 import type { Priority } from './order.js';
 import type { RisFixture } from './ris-test-fixture.js';
 
-/** A request context of a named user (with roles, e.g. 'administrator'). */
-export const userContext = (id: string, roles: string[] = []): RequestContext =>
+/** A request context of a named user (a radiologist unless other roles are given, e.g. 'administrator'). */
+export const userContext = (id: string, roles: string[] = ['radiologist']): RequestContext =>
   createContext(silentLogger(), { kind: 'user', id, roles }, { door: 'api' });
 
 /** Places an order and walks it ordered → arrived → in-progress → completed. */

@@ -1,6 +1,7 @@
 import type { Patient } from '../patients/index.js';
 import type { RequestContext } from '../platform/context.js';
 import type { Database } from '../platform/db/index.js';
+import type { PatientReachResolver } from '../platform/security/index.js';
 
 /** What the RIS services run on; built once by app.ts. */
 export interface RisDeps {
@@ -11,6 +12,8 @@ export interface RisDeps {
   now?: () => Date;
   /** The Modality Worklist lists arrived orders' steps too, not only scheduled ones (default true). */
   worklistIncludeArrived?: boolean;
+  /** Which patients a request may read (patient-reach.ts); createRis makes one when not given. */
+  patientReach?: PatientReachResolver;
 }
 
 export const currentTime = (deps: RisDeps): Date => deps.now?.() ?? new Date();

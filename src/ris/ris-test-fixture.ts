@@ -4,7 +4,7 @@ import { createContext, type RequestContext } from '../platform/context.js';
 import type { Database } from '../platform/db/index.js';
 import { LanternError } from '../platform/errors.js';
 import { silentLogger } from '../platform/log/index.js';
-import { createRis, orderMergeParticipant, type Ris } from './index.js';
+import { createPatientReach, createRis, orderMergeParticipant, type Ris } from './index.js';
 
 export interface RisFixture {
   database: Database;
@@ -18,12 +18,18 @@ export interface RisFixture {
 
 /** Over a test database (test/support/test-databases.ts openTestDatabase, opened by the test). */
 export function risFixture(database: Database, now?: () => Date): RisFixture {
-  const ctx = createContext(silentLogger(), { kind: 'user', id: 'tester', roles: [] }, { door: 'api' });
-  const patients = createPatients(database, { participants: [orderMergeParticipant] });
+  const ctx = createContext(
+    silentLogger(),
+    { kind: 'user', id: 'tester', roles: ['administrator'] },
+    { door: 'api' },
+  );
+  // Wired as app.ts wires them: the RIS resolves which patients a referring physician reaches.
+  const patientReach = createPatientReach(database);
+  const patients = createPatients(database, { participants: [orderMergeParticipant], patientReach });
   return {
     database,
     patients,
-    ris: createRis({ database, patients, now }),
+    ris: createRis({ database, patients, now, patientReach }),
     ctx,
     patient: (patientId) =>
       database.kysely

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { createArchive, type Archive, type DuplicatePolicy } from '../../src/archive/index.js';
 import { createContext, type RequestContext } from '../../src/platform/context.js';
+import { permissionsOfAe } from '../../src/platform/security/index.js';
 import type { DialectName } from '../../src/platform/db/index.js';
 import { silentLogger } from '../../src/platform/log/index.js';
 import { LocalFolderStore } from '../../src/platform/storage/index.js';
@@ -28,7 +29,13 @@ export async function openArchiveFixture(
   });
   const ctx = createContext(
     silentLogger(),
-    { kind: 'ae', aeTitle: 'TESTSCU' },
+    // A known node that may store, query and retrieve (the services authorize every call); tests that change
+    // patients through the same context (updates, merges) need patient.write too.
+    {
+      kind: 'ae',
+      aeTitle: 'TESTSCU',
+      permissions: [...permissionsOfAe(['store', 'query', 'retrieve']), 'patient.write'],
+    },
     { door: 'dimse', callingAeTitle: 'TESTSCU' },
   );
   return {

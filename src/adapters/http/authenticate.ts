@@ -4,7 +4,7 @@ import type { Door } from '../../platform/context.js';
 import { createContext } from '../../platform/context.js';
 import { LanternError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/log/index.js';
-import type { Authenticated, Security } from '../../platform/security/index.js';
+import { OPEN_ACCESS_ANONYMOUS, type Authenticated, type Security } from '../../platform/security/index.js';
 import { ACCESS_COOKIE, CSRF_COOKIE, CSRF_HEADER, parseCookies } from './cookies.js';
 import { setRequestActor } from './request-actor.js';
 import { fhirTypeAccess } from './route-permissions.js';
@@ -49,7 +49,8 @@ export function installHttpSecurity(
     if (access === 'public') return;
     const credential = credentialOf(request);
     if (!credential) {
-      if (!security.authenticationRequired) return;
+      // Authentication off: the services, which authorize every call too, see an open-access caller.
+      if (!security.authenticationRequired) return setRequestActor(request, OPEN_ACCESS_ANONYMOUS);
       reply.header('www-authenticate', 'Bearer realm="lantern"');
       throw unauthenticated('authentication required: Authorization: Bearer <token or API key>, or log in');
     }

@@ -29,3 +29,15 @@ export function serviceActor(key: { name: string; roles: readonly string[] }): A
 
 /** Nobody logged in: what HTTP callers are while authentication is off, and before a login. */
 export const ANONYMOUS: UserActor = { kind: 'user', id: 'anonymous', roles: [] };
+
+/**
+ * Callers without credentials while security.authentication is off (a closed evaluation network): they may
+ * do what an administrator may, and read every patient, as before there was a login.
+ */
+export const OPEN_ACCESS_ANONYMOUS: UserActor = {
+  kind: 'user',
+  id: 'anonymous',
+  roles: ['administrator'],
+  permissions: permissionsOfRoles(['administrator']),
+  patientReach: 'all',
+};

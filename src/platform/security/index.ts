@@ -38,11 +38,18 @@ export {
   permissionsOf,
   permissionsOfAe,
   patientScopeOf,
+  reaches,
+  reachWithoutReferrals,
   breakGlass,
+  ALL_PATIENTS,
   type PatientScope,
+  type PatientReachResolver,
+  type ReachablePatients,
   type AuthorizeTarget,
 } from './policy.js';
-export { ANONYMOUS, userActor, serviceActor } from './identity.js';
+export { reachCondition } from './patient-reach-sql.js';
+export { authorizedService, type PermissionTable } from './service-authorization.js';
+export { ANONYMOUS, OPEN_ACCESS_ANONYMOUS, userActor, serviceActor } from './identity.js';
 export { checkPasswordRules, PASSWORD_MIN_LENGTH } from './password-rules.js';
 export { parseSmartScopes, smartScopesAllow, type SmartScope, type SmartDecision } from './smart-scopes.js';
 export type { User } from './users.js';

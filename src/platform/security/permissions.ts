@@ -98,8 +98,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, RoleDefinition>> = {
     ],
     reach: 'all',
   },
+  // Reaches only the patients of his orders (policy.ts patientScopeOf); break-glass lifts that for a request.
   'referring-physician': {
-    permissions: ['patient.read', 'order.read', 'order.write', 'study.read', 'report.read'],
+    permissions: ['patient.read', 'order.read', 'order.write', 'study.read', 'report.read', 'break-glass'],
     reach: 'referred',
   },
   // De-identified research export comes with the research module; until then: read and export studies.

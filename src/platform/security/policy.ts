@@ -15,11 +15,25 @@ import {
 // Policy: may this actor do this? One answer for every door. Services (and doors, through Security.authorize)
 // call authorize() before acting; a refusal is audited where it happens, with what was asked.
 
+const EVERYTHING: ReadonlySet<string> = new Set(PERMISSIONS);
+// Worked out once per actor object: services ask per call (per instance on ingest), and a door builds its
+// actor once per request or association, so this is one Set lookup after the first ask.
+const grantedTo = new WeakMap<Actor, ReadonlySet<string>>();
+
 /** What an actor may do: from the door's list when it gave one, from the roles otherwise. */
 export function permissionsOf(actor: Actor): ReadonlySet<string> {
+  let granted = grantedTo.get(actor);
+  if (!granted) {
+    granted = grantOf(actor);
+    grantedTo.set(actor, granted);
+  }
+  return granted;
+}
+
+function grantOf(actor: Actor): ReadonlySet<string> {
   switch (actor.kind) {
     case 'system':
-      return new Set(PERMISSIONS); // Lantern itself: jobs, and the CLI of whoever holds the server's files
+      return EVERYTHING; // Lantern itself: jobs, and the CLI of whoever holds the server's files
     case 'user':
     case 'service': {
       const granted = new Set<string>(actor.permissions ?? permissionsOfRoles(actor.roles));
@@ -77,20 +91,42 @@ export async function authorize(
 }
 
 /**
- * Which patients this request may read, for data-level limits. `all`, or `referred`: only patients of orders
- * whose referring physician is this user; the RIS owns orders, so it applies the limit by consulting this
- * (ris/README: a referring physician's order and patient reads filter on referring user = `username`).
- * Break-glass lifts the limit for the one request.
+ * Which patients this request may read, for data-level limits. `all`, or `referred`: only the patients of
+ * orders whose ordering (referring) provider id is this caller's user name (an API key's name for a service
+ * account with only limited roles). The RIS owns orders and resolves the limit into patient keys
+ * (ris/patient-reach.ts); patients, the archive and the RIS filter their reads with them. Break-glass lifts
+ * the limit for the one request. DICOM nodes and HL7 applications act at AE/application level: all.
  */
 export type PatientScope = { kind: 'all' } | { kind: 'referred'; userId: string; username: string };
 
 export function patientScopeOf(ctx: RequestContext): PatientScope {
   const actor = ctx.actor;
+  if (actor.kind === 'service') {
+    if (patientReachOfRoles(actor.roles) === 'all') return { kind: 'all' };
+    return { kind: 'referred', userId: `service:${actor.apiKeyName}`, username: actor.apiKeyName };
+  }
   if (actor.kind !== 'user' || actor.breakGlass) return { kind: 'all' };
   const reach = actor.patientReach ?? patientReachOfRoles(actor.roles);
   if (reach === 'all') return { kind: 'all' };
   return { kind: 'referred', userId: actor.id, username: actor.username ?? actor.id };
 }
+
+/**
+ * The patients (their `patient.id` keys) a request may read: all, or exactly these. Resolved from the
+ * PatientScope by the RIS and handed to the modules below it (patients, archive) from app.ts.
+ */
+export type ReachablePatients = { kind: 'all' } | { kind: 'some'; patientKeys: ReadonlySet<number> };
+export type PatientReachResolver = (ctx: RequestContext) => Promise<ReachablePatients>;
+
+export const ALL_PATIENTS: ReachablePatients = { kind: 'all' };
+
+/** For modules built without the RIS's resolver (unit tests, tools): a limited caller reaches nobody. */
+export const reachWithoutReferrals: PatientReachResolver = async (ctx) =>
+  patientScopeOf(ctx).kind === 'all' ? ALL_PATIENTS : { kind: 'some', patientKeys: new Set() };
+
+/** Whether a patient (by key) is within reach. */
+export const reaches = (reach: ReachablePatients, patientKey: number | string): boolean =>
+  reach.kind === 'all' || reach.patientKeys.has(Number(patientKey));
 
 export const BREAK_GLASS_MIN_REASON = 10;
 
