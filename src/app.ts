@@ -55,6 +55,8 @@ export interface Lantern {
   security: Security;
   /** The HL7 message log (inbound and outbound). */
   messages: MessageLog;
+  /** Patients and RIS bound to another handle (a transaction's): the HL7 door processes batches in one. */
+  servicesIn(database: Database): { patients: Patients; ris: Ris };
   close(): Promise<void>;
 }
 
@@ -72,14 +74,18 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
     // Which patients a request may read (a referring physician: those of his orders), resolved by the RIS.
     const patientReach = createPatientReach(database);
     const archive = createArchive({ database, blobs, settings: config.archive }, { patientReach });
-    const patients = createPatients(database, { participants: [orderMergeParticipant], patientReach });
-    const ris = createRis({
-      database,
-      patients,
-      patientReach,
-      claimMinutes: config.ris.claimMinutes,
-      worklistIncludeArrived: config.ris.worklistIncludeArrived,
-    });
+    const servicesIn = (handle: Database) => {
+      const patients = createPatients(handle, { participants: [orderMergeParticipant], patientReach });
+      const ris = createRis({
+        database: handle,
+        patients,
+        patientReach,
+        claimMinutes: config.ris.claimMinutes,
+        worklistIncludeArrived: config.ris.worklistIncludeArrived,
+      });
+      return { patients, ris };
+    };
+    const { patients, ris } = servicesIn(database);
     const recovered = await archive.recoverInterruptedStores();
     if (recovered > 0) log.warn({ files: recovered }, 'removed files an interrupted store left unindexed');
     const security = await createSecurity(database, config.security, config.dataDir);
@@ -105,6 +111,7 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
       aeTable,
       security,
       messages,
+      servicesIn,
       close: async () => {
         await archive.close();
         await blobs.close();

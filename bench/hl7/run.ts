@@ -22,6 +22,8 @@ const USAGE = `usage: npx tsx bench/hl7/run.ts [options]
   --main FILE            run this entry point instead of dist/main.js (built when stale)
   --env KEY=VALUE,…      extra environment for lantern serve (e.g. LANTERN_DATABASE_URL=postgres://…)`;
 
+const BENCH_API_KEY = 'lantern-bench-hl7-administrator-key';
+
 interface Run {
   mode: string;
   connections: number;
@@ -44,6 +46,8 @@ function serve(main: string, dataDir: string, env: Record<string, string>, logLe
       LANTERN_DICOM_PORT: '0',
       LANTERN_HL7_PORT: '0',
       LANTERN_LOG_LEVEL: logLevel,
+      // Authentication is on by default: the counts are read with this administrator key.
+      LANTERN_SECURITY_BOOTSTRAP_ADMIN_API_KEY: BENCH_API_KEY,
       ...env,
     },
     stdio: ['ignore', 'pipe', log],
@@ -61,7 +65,10 @@ function serve(main: string, dataDir: string, env: Record<string, string>, logLe
 }
 
 async function processedCount(httpUrl: string): Promise<number> {
-  const response = await fetch(`${httpUrl}/api/hl7/messages/counts`);
+  const response = await fetch(`${httpUrl}/api/hl7/messages/counts`, {
+    headers: { authorization: `Bearer ${BENCH_API_KEY}` },
+  });
+  if (!response.ok) throw new Error(`counts: HTTP ${response.status}`);
   const counts = (await response.json()) as { inbound: Record<string, number> };
   return counts.inbound.processed ?? 0;
 }

@@ -56,8 +56,9 @@ test('kill -9 mid-burst: every message that got an AA is stored and processed ex
 
   server = await startServe(env);
   const api = `${server.httpUrl}/api`;
+  const auth = server.auth;
   const get = async <T>(path: string): Promise<T> => {
-    const response = await fetch(`${api}${path}`);
+    const response = await fetch(`${api}${path}`, { headers: auth });
     assert.equal(response.status, 200, path);
     return (await response.json()) as T;
   };

@@ -33,8 +33,11 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<{ 
   const response = await fetch(`${api}${path}`, {
     method,
     ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      ? { headers: server.auth }
+      : {
+          headers: { ...server.auth, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
   });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };

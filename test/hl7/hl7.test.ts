@@ -20,7 +20,7 @@ let send: (text: string) => Promise<{ code: string; text: string }>;
 let closePeer: () => Promise<void>;
 
 async function get<T>(path: string): Promise<T> {
-  const response = await fetch(`${api}${path}`);
+  const response = await fetch(`${api}${path}`, { headers: server.auth });
   assert.equal(response.status, 200, `${path}: ${await response.clone().text()}`);
   return (await response.json()) as T;
 }
@@ -29,8 +29,11 @@ async function post<T>(path: string, body?: unknown): Promise<{ status: number; 
   const response = await fetch(`${api}${path}`, {
     method: 'POST',
     ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      ? { headers: server.auth }
+      : {
+          headers: { ...server.auth, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
   });
   return { status: response.status, body: (await response.json()) as T };
 }

@@ -2,14 +2,14 @@ import type { AddressInfo } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import { createMllpServer, type Hl7Message, type MllpServer } from '../../lib/hl7v2/index.js';
 import type { Logger } from '../../platform/log/index.js';
-import type { MessageLog, MessageSummary } from '../../platform/messages/index.js';
+import type { BatchDatabase, MessageLog, MessageSummary } from '../../platform/messages/index.js';
 import { mergePatients, upsertPatient } from './adt-handlers.js';
 import type { FailureClass } from './hl7-ack.js';
 import type { Hl7Handler, Hl7Services } from './hl7-services.js';
-import { createInboundAttempt } from './inbound-attempt.js';
+import { createInboundRunner } from './inbound-attempt.js';
 import { createInboundReceiver } from './inbound-receiver.js';
 import { createSenderPolicy } from './hl7-sender-policy.js';
-import { createMessageWorker } from './message-worker.js';
+import { attemptEach, createMessageWorker } from './message-worker.js';
 import { handleOrder } from './order-handlers.js';
 import type { ReportDocument } from './oru-builder.js';
 import { createOutboundAttempt, type Hl7Destination } from './outbound-sender.js';
@@ -75,18 +75,29 @@ export interface Hl7Door {
 /** The HL7 v2 inbound door: an MLLP listener, the message log, and the worker that runs the handlers. */
 export function createHl7Door(
   settings: Hl7DoorSettings,
-  services: Hl7Services & { messages: MessageLog; database: OutboxDatabase },
+  services: Hl7Services & {
+    messages: MessageLog;
+    database: OutboxDatabase;
+    /** The services bound to another database handle: the inbound batch's transaction (app.ts builds them). */
+    servicesIn: (database: BatchDatabase) => Hl7Services;
+  },
   log: Logger,
 ): Hl7Door {
   const doorLog = log.child({ door: 'hl7' });
-  const attempt = createInboundAttempt(handlerFor, services, services.messages, doorLog);
+  // One set of services per batch transaction, built when the batch's first message needs them.
+  const bound = new WeakMap<BatchDatabase, Hl7Services>();
+  const servicesIn = (database: BatchDatabase) => {
+    let found = bound.get(database);
+    if (!found) bound.set(database, (found = services.servicesIn(database)));
+    return found;
+  };
   const worker = createMessageWorker({
     messages: services.messages,
     direction: 'inbound',
-    attempt,
+    run: createInboundRunner(handlerFor, servicesIn, services.messages, doorLog),
     pollMs: settings.pollMs ?? 1000,
-    // Handlers take milliseconds: after a crash, the batch the dead process held is free again in 5 s.
-    leaseMs: 5000,
+    // Up to 64 messages (each the oldest waiting of its patient) in one transaction and one commit.
+    batch: 64,
     log: doorLog,
   });
   const authorizeSender = createSenderPolicy(settings.allowedSenders, services.database, doorLog);
@@ -100,7 +111,12 @@ export function createHl7Door(
   const sender = createMessageWorker({
     messages: services.messages,
     direction: 'outbound',
-    attempt: createOutboundAttempt(settings.destinations, services.messages, doorLog),
+    run: attemptEach(
+      services.messages,
+      'outbound',
+      createOutboundAttempt(settings.destinations, services.messages, doorLog),
+      doorLog,
+    ),
     pollMs: settings.pollMs ?? 1000,
     batch: 1,
     log: doorLog,
@@ -130,6 +146,8 @@ export function createHl7Door(
       server = createMllpServer({
         tls,
         maxFrameBytes: settings.maxMessageBytes,
+        // Pipelining senders get their messages stored together; the receiver keeps each connection's order.
+        pipelined: true,
         idleTimeoutMs: 10 * 60_000,
         onMessage: receive,
         onConnectionError: (error, peer) =>

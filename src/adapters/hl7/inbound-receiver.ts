@@ -70,7 +70,22 @@ export function createInboundReceiver(
     payload,
   });
 
-  return async function receive(payload: Buffer, peer: MllpPeer): Promise<Uint8Array | undefined> {
+  // A connection's messages may be handed over before the previous one is answered (pipelined): each waits
+  // until the one before it is queued for storing, so they are stored, and processed, in the order sent.
+  const lanes = new WeakMap<MllpPeer, Promise<void>>();
+
+  return function receive(payload: Buffer, peer: MllpPeer): Promise<Uint8Array | undefined> {
+    const before = lanes.get(peer) ?? Promise.resolve();
+    let admitted!: () => void;
+    lanes.set(peer, new Promise<void>((resolve) => (admitted = resolve)));
+    return before.then(() => acknowledge(payload, peer, admitted)).finally(() => admitted());
+  };
+
+  async function acknowledge(
+    payload: Buffer,
+    peer: MllpPeer,
+    admitted: () => void,
+  ): Promise<Uint8Array | undefined> {
     let message: Hl7Message | undefined;
     try {
       message = decodeMessage(payload);
@@ -120,10 +135,13 @@ export function createInboundReceiver(
     const immediate = enhanced || settings.ackWaitMs === 0;
     // Accepted at once: the ACK is known before the insert and goes into the same row.
     const early = immediate ? answer({ kind: 'accepted' }) : undefined;
-    const { message: stored, duplicateOf } = await messages.receive(
+    const storing = messages.receive(
       header(message, peer, payload),
       early ? { code: early.code, bytes: early.bytes } : undefined,
     );
+    // Queued for the next commit: the connection's next message may go ahead.
+    admitted();
+    const { message: stored, duplicateOf } = await storing;
     if (early && duplicateOf === undefined) {
       worker.wake();
       return early.bytes;
@@ -155,5 +173,5 @@ export function createInboundReceiver(
     const ack = answer(decision);
     if (ack) await messages.recordAck(stored.id, ack.code, ack.bytes);
     return ack?.bytes;
-  };
+  }
 }

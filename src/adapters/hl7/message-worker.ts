@@ -24,20 +24,48 @@ export interface MessageWorker {
   waitFor(id: number, timeoutMs: number): Promise<AttemptReport | undefined>;
 }
 
+/** Runs one batch of due messages (at most `limit`); resolves with each message's report. */
+export type BatchRunner = (limit: number) => Promise<{ id: number; report: AttemptReport }[]>;
+
 /**
- * One worker per direction: takes due messages from the log a batch at a time (the log keeps them in order
- * per key), runs `attempt` on each in turn, and sleeps until woken, until the next retry is due, or `pollMs` (other nodes'
- * messages, lapsed leases).
+ * A batch runner that claims due messages with a lease and runs `attempt` on each in turn, each recording
+ * its own result (the outbound side: a send waits on a peer, so no transaction may stay open meanwhile).
+ */
+export function attemptEach(
+  messages: MessageLog,
+  direction: MessageDirection,
+  attempt: (message: StoredMessage) => Promise<AttemptReport>,
+  log: Logger,
+  leaseMs?: number,
+): BatchRunner {
+  return async (limit) => {
+    const done: { id: number; report: AttemptReport }[] = [];
+    for (const message of await messages.claimDue(direction, limit, leaseMs)) {
+      let report: AttemptReport;
+      try {
+        report = await attempt(message);
+      } catch (error) {
+        // attempt records its own failures; reaching here means the log itself failed. The lease lapses.
+        log.error({ err: error, messageId: message.id }, 'message attempt could not be recorded');
+        report = { state: 'failed' };
+      }
+      done.push({ id: message.id, report });
+    }
+    return done;
+  };
+}
+
+/**
+ * One worker per direction: runs due messages a batch at a time (the log keeps them in order per key), and
+ * sleeps until woken, until the next retry is due, or `pollMs` (other nodes' messages, lapsed leases).
  */
 export function createMessageWorker(options: {
   messages: MessageLog;
   direction: MessageDirection;
-  attempt: (message: StoredMessage) => Promise<AttemptReport>;
+  run: BatchRunner;
   pollMs: number;
-  /** Messages claimed at once (default 20). Sends that may wait long on a peer take 1, so leases hold. */
+  /** Messages taken at once (default 20). Sends that may wait long on a peer take 1, so leases hold. */
   batch?: number;
-  /** How long a claimed batch stays leased (default: the log's); a crashed process's batch waits this long. */
-  leaseMs?: number;
   log: Logger;
 }): MessageWorker {
   const waiters = new Map<number, Set<(report: AttemptReport) => void>>();
@@ -68,25 +96,14 @@ export function createMessageWorker(options: {
   async function run(): Promise<void> {
     while (running) {
       woken = false;
-      let batch: StoredMessage[] = [];
+      let done: { id: number; report: AttemptReport }[] = [];
       try {
-        // A batch at a time: one query and one lease for up to 20 messages (each the head of its key).
-        batch = await options.messages.claimDue(options.direction, options.batch ?? 20, options.leaseMs);
+        done = await options.run(options.batch ?? 20);
       } catch (error) {
         options.log.error({ err: error }, 'message log unavailable');
       }
-      for (const message of batch) {
-        let report: AttemptReport;
-        try {
-          report = await options.attempt(message);
-        } catch (error) {
-          // attempt records its own failures; reaching here means the log itself failed. The lease lapses.
-          options.log.error({ err: error, messageId: message.id }, 'message attempt could not be recorded');
-          report = { state: 'failed' };
-        }
-        settle(message.id, report);
-      }
-      if (batch.length > 0) continue;
+      for (const { id, report } of done) settle(id, report);
+      if (done.length > 0) continue;
       const due = await options.messages.nextDueAt(options.direction).catch(() => undefined);
       const untilDue = due === undefined ? options.pollMs : Date.parse(due) - Date.now();
       await sleep(Math.max(10, Math.min(options.pollMs, untilDue)));

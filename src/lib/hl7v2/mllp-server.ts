@@ -18,11 +18,17 @@ export interface MllpServerOptions {
   /** Connections open at once; more are closed at once. */
   maxConnections?: number;
   /**
-   * Answers one message. Messages of a connection are handed over one at a time, in the order they came
-   * (a sender that pipelines still gets its ACKs in order); the bytes returned are framed and sent back,
-   * undefined sends nothing. A throw closes the connection.
+   * Answers one message. Messages of a connection are handed over one at a time, in the order they came,
+   * unless `pipelined`; either way a sender that pipelines gets its ACKs in order. The bytes returned are
+   * framed and sent back, undefined sends nothing. A throw closes the connection.
    */
   onMessage(message: Buffer, peer: MllpPeer): Promise<Uint8Array | undefined>;
+  /**
+   * Hand each message over as soon as it is read, without waiting for the answer to the one before (a
+   * sender with several messages in flight then has them stored together); onMessage keeps them in order
+   * itself where it matters. The answers still go back in the order the messages came.
+   */
+  pipelined?: boolean;
   /** A connection ended by a framing error, a throw of onMessage or a socket error. */
   onConnectionError?(error: Error, peer: MllpPeer): void;
 }
@@ -61,9 +67,9 @@ export function createMllpServer(options: MllpServerOptions): MllpServer {
       options.onConnectionError?.(error, peer);
       socket.destroy();
     };
-    const answer = async (message: Buffer) => {
+    const answer = async (message: Buffer, started?: Promise<Uint8Array | undefined>) => {
       try {
-        const response = await options.onMessage(message, peer);
+        const response = await (started ?? options.onMessage(message, peer));
         if (response !== undefined && !socket.destroyed) socket.write(frame(response));
       } catch (error) {
         fail(error as Error);
@@ -76,7 +82,14 @@ export function createMllpServer(options: MllpServerOptions): MllpServer {
       const { frames, error } = framer.push(chunk);
       for (const message of frames) {
         waiting++;
-        chain = chain.then(() => (socket.destroyed ? undefined : answer(message)));
+        if (options.pipelined) {
+          const started = options.onMessage(message, peer);
+          // Settled here too, so a failure waiting its turn is not an unhandled rejection.
+          started.catch(() => undefined);
+          chain = chain.then(() => answer(message, started));
+        } else {
+          chain = chain.then(() => (socket.destroyed ? undefined : answer(message)));
+        }
       }
       if (waiting >= PAUSE_AT) socket.pause();
       // The frames before the error are still answered; then the stream is closed.

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { openTestDatabase, testDialects, type TestDatabase } from '../../../test/support/test-databases.js';
 import { createContext } from '../context.js';
 import { LanternError } from '../errors.js';
@@ -114,6 +115,64 @@ for (const dialect of testDialects()) {
         log.get(ctx, 999_999),
         (e: unknown) => e instanceof LanternError && e.code === 'not-found',
       );
+    });
+
+    test('a batch commits each message with its effects in one transaction; a failed one is undone', async () => {
+      const log = createMessageLog(
+        t.database,
+        { retry: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 1000 }, leaseMs: 60_000 },
+        () => clock,
+      );
+      await sql`create table batch_effect (control_id text not null)`.execute(t.database.kysely);
+      // Arriving together (group commit): each resolves with its own row, a repeat as a duplicate.
+      const [m1, m2, m3, m4, dup] = await Promise.all(
+        ['B1', 'B2', 'B3', 'B4', 'B1'].map((id, i) => log.receive(inbound(id, `batch-${i % 4}`))),
+      );
+      assert.deepEqual(
+        [m1, m2, m3, m4].map((r) => r!.message.state),
+        ['pending', 'pending', 'pending', 'pending'],
+      );
+      assert.equal(dup!.duplicateOf, m1!.message.id);
+
+      const results = await log.processDue('inbound', 10, async (message, database) => {
+        // A service's own transaction inside the batch: a savepoint of the batch's transaction.
+        await database.kysely
+          .transaction()
+          .execute((trx) =>
+            trx.insertInto('batch_effect').values({ control_id: message.controlId }).execute(),
+          );
+        if (message.controlId === 'B2') return { ok: false, reason: 'refused', permanent: true };
+        if (message.controlId === 'B3') throw new Error('handler bug');
+        return { ok: true, outcome: `did ${message.controlId}` };
+      });
+      const batchIds = [m1, m2, m3, m4].map((r) => r!.message.id);
+      const mine = results.filter((r) => batchIds.includes(r.message.id));
+      assert.deepEqual(
+        mine.map((r) => [r.message.controlId, r.state]),
+        [
+          ['B1', 'processed'],
+          ['B2', 'dead-letter'],
+          ['B3', 'failed'],
+          ['B4', 'processed'],
+        ],
+      );
+      const effects = await t.database.kysely
+        .selectFrom('batch_effect')
+        .select('control_id')
+        .orderBy('control_id')
+        .execute();
+      assert.deepEqual(
+        effects.map((e) => e.control_id),
+        ['B1', 'B4'],
+        'the failed messages left nothing behind',
+      );
+      const b2 = await log.get(ctx, m2!.message.id);
+      assert.deepEqual([b2.state, b2.lastError, b2.attempts], ['dead-letter', 'refused', 1]);
+      const b3 = await log.get(ctx, m3!.message.id);
+      assert.deepEqual([b3.state, b3.lastError, b3.attempts], ['failed', 'handler bug', 1]);
+      assert.equal((await log.get(ctx, m1!.message.id)).outcome, 'did B1');
+      // Nothing left due now (B3 waits for its backoff).
+      assert.deepEqual(await log.processDue('inbound', 10, async () => ({ ok: true, outcome: '' })), []);
     });
 
     test('outbound: enqueue once per source, the ACK received is recorded, a lapsed lease is taken again', async () => {

@@ -19,7 +19,9 @@ import {
   searchMessages,
   updateMessage,
 } from './message-repo.js';
+import { createGroupCommit } from './group-commit.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import { inOneTransaction } from './savepoint-database.js';
 import {
   MESSAGE_STATES,
   type MessageDirection,
@@ -45,6 +47,23 @@ export interface MessageSearch {
 }
 
 export type MessageCounts = Record<MessageDirection, Record<MessageState, number>>;
+
+/** How handling one message of a batch ended: done, or failed (its changes undone) with the reason. */
+export type Handled = { ok: true; outcome: string } | { ok: false; reason: string; permanent: boolean };
+
+/** A message of a processed batch and the state it was left in. */
+export interface BatchResult {
+  message: StoredMessage;
+  state: MessageState;
+  handled: Handled;
+}
+
+/** Thrown inside a message's savepoint to undo what its failed handling wrote. */
+class UndoMessage extends Error {
+  constructor(readonly handled: Handled) {
+    super('undo');
+  }
+}
 
 /** The outcome of a message's last attempt, as the worker reports it. */
 export interface AttemptResult {
@@ -72,6 +91,7 @@ export function createMessageLog(
   clock: () => Date = () => new Date(),
 ) {
   const db = database.kysely as Kysely<MessageTables>;
+  const writes = createGroupCommit(database);
   const now = () => clock().toISOString();
   const later = (ms: number) => new Date(clock().getTime() + ms).toISOString();
 
@@ -98,6 +118,45 @@ export function createMessageLog(
     return message;
   }
 
+  const processedChange = (at: string, result: AttemptResult) => ({
+    state: 'processed',
+    next_attempt_at: null,
+    locked_until: null,
+    last_error: null,
+    outcome: result.outcome ?? null,
+    processed_at: at,
+    ...(result.ackCode === undefined ? {} : { ack_code: result.ackCode }),
+    ...(result.ack === undefined ? {} : { ack: toBuffer(result.ack)! }),
+  });
+
+  /** Attempt `before + 1` failed: dead-lettered when permanent or the last allowed, else due after the backoff. */
+  async function recordFailure(
+    executor: Kysely<MessageTables>,
+    id: number,
+    before: number,
+    reason: string,
+    options: { permanent?: boolean } & AttemptResult,
+  ): Promise<MessageState> {
+    const attempts = before + 1;
+    const dead = options.permanent === true || attempts >= settings.retry.maxAttempts;
+    const at = now();
+    await updateMessage(
+      executor,
+      id,
+      {
+        state: dead ? 'dead-letter' : 'failed',
+        attempts,
+        next_attempt_at: dead ? null : later(retryDelayMs(settings.retry, attempts)),
+        locked_until: null,
+        last_error: reason.slice(0, 2000),
+        ...(options.ackCode === undefined ? {} : { ack_code: options.ackCode }),
+        ...(options.ack === undefined ? {} : { ack: toBuffer(options.ack)! }),
+      },
+      at,
+    );
+    return dead ? 'dead-letter' : 'failed';
+  }
+
   return {
     /**
      * Stores an arriving message. A message whose sender and control ID (MSH-3, MSH-4, MSH-10) were seen
@@ -117,8 +176,8 @@ export function createMessageLog(
             message.controlId,
           ])
         : null;
-      const asDuplicate = async (original: number) => ({
-        message: await insertMessage(db, {
+      const asDuplicate = async (executor: Kysely<MessageTables>, original: number) => ({
+        message: await insertMessage(executor, {
           direction: 'inbound',
           message,
           state: 'duplicate',
@@ -127,13 +186,11 @@ export function createMessageLog(
         }),
         duplicateOf: original,
       });
-      if (dedupKey !== null) {
-        const original = await findByDedupKey(db, dedupKey);
-        if (original !== undefined) return asDuplicate(original);
-      }
-      try {
+      const store = async (trx: Kysely<MessageTables>) => {
+        const original = dedupKey === null ? undefined : await findByDedupKey(trx, dedupKey);
+        if (original !== undefined) return asDuplicate(trx, original);
         return {
-          message: await insertMessage(db, {
+          message: await insertMessage(trx, {
             direction: 'inbound',
             message,
             state: 'pending',
@@ -142,18 +199,30 @@ export function createMessageLog(
             ...(ack ? { ackCode: ack.code, ack: ack.bytes } : {}),
           }),
         };
+      };
+      try {
+        // Committed with whatever else arrived meanwhile (group commit), and only then answered.
+        return await writes.run(store);
       } catch (error) {
-        // Two connections raced with the same control ID: the unique key decided which came first.
+        // Two nodes raced with the same control ID: the unique key decided which came first.
         const original =
           isUniqueViolation(error) && dedupKey !== null ? await findByDedupKey(db, dedupKey) : undefined;
         if (original === undefined) throw error;
-        return asDuplicate(original);
+        return asDuplicate(db, original);
       }
     },
 
     /** Keeps a message refused on arrival, with the reason, for the record (and a replay once fixed). */
     reject: (message: NewMessage, reason: string): Promise<MessageSummary> =>
-      insertMessage(db, { direction: 'inbound', message, state: 'rejected', now: now(), lastError: reason }),
+      writes.run((trx) =>
+        insertMessage(trx, {
+          direction: 'inbound',
+          message,
+          state: 'rejected',
+          now: now(),
+          lastError: reason,
+        }),
+      ),
 
     /** Queues a message to send; with `source`, queueing the same thing twice is a no-op (undefined). */
     enqueue: async (message: NewMessage, source?: string): Promise<MessageSummary | undefined> => {
@@ -215,25 +284,64 @@ export function createMessageLog(
       return leaseMessages(db, await dueMessageIds(db, direction, at, limit), at, later(leaseMs));
     },
 
+    /**
+     * Takes up to `limit` due messages (each the oldest waiting of its key) and handles them one after the
+     * other in ONE transaction: each message's effects (through services bound to the database `handle` is
+     * given) and its new state commit together, so a message is processed exactly once, and one commit
+     * carries the whole batch. A failed message's effects are undone (its savepoint) before its failure is
+     * recorded. A crash before the commit leaves the whole batch waiting, as if never taken.
+     */
+    processDue: (
+      direction: MessageDirection,
+      limit: number,
+      handle: (message: StoredMessage, database: Database) => Promise<Handled>,
+    ): Promise<BatchResult[]> =>
+      inOneTransaction(database, async (inner) => {
+        const trx = inner.kysely as Kysely<MessageTables>;
+        const at = now();
+        // The lease is not needed on one node (the write lock is held); on PostgreSQL its row locks make
+        // another node's batch wait here and then skip what this one took.
+        const batch = await leaseMessages(
+          trx,
+          await dueMessageIds(trx, direction, at, limit),
+          at,
+          later(settings.leaseMs),
+        );
+        const results: BatchResult[] = [];
+        for (const message of batch) {
+          let handled: Handled;
+          try {
+            handled = await inner.kysely.transaction().execute(async () => {
+              const result = await handle(message, inner);
+              if (!result.ok) throw new UndoMessage(result);
+              return result;
+            });
+          } catch (error) {
+            // A handler that threw instead of answering: undone like a failure, and tried again later.
+            handled =
+              error instanceof UndoMessage
+                ? error.handled
+                : { ok: false, reason: (error as Error)?.message ?? String(error), permanent: false };
+          }
+          const done = now();
+          if (handled.ok) {
+            await finishAttempt(trx, message.id, processedChange(done, { outcome: handled.outcome }), done);
+            results.push({ message, state: 'processed', handled });
+          } else {
+            const state = await recordFailure(trx, message.id, message.attempts, handled.reason, {
+              permanent: handled.permanent,
+            });
+            results.push({ message, state, handled });
+          }
+        }
+        return results;
+      }),
+
     /** The message's work is done (processed, or sent and acknowledged). */
     complete: async (id: number, result: AttemptResult = {}): Promise<void> => {
       const at = now();
-      const found = await finishAttempt(
-        db,
-        id,
-        {
-          state: 'processed',
-          next_attempt_at: null,
-          locked_until: null,
-          last_error: null,
-          outcome: result.outcome ?? null,
-          processed_at: at,
-          ...(result.ackCode === undefined ? {} : { ack_code: result.ackCode }),
-          ...(result.ack === undefined ? {} : { ack: toBuffer(result.ack)! }),
-        },
-        at,
-      );
-      if (!found) throw notFound('message', String(id));
+      if (!(await finishAttempt(db, id, processedChange(at, result), at)))
+        throw notFound('message', String(id));
     },
 
     /**
@@ -247,29 +355,12 @@ export function createMessageLog(
     ): Promise<MessageState> => {
       const before = await attemptsOf(db, id);
       if (before === undefined) throw notFound('message', String(id));
-      const attempts = before + 1;
-      const dead = options.permanent === true || attempts >= settings.retry.maxAttempts;
-      const at = now();
-      await updateMessage(
-        db,
-        id,
-        {
-          state: dead ? 'dead-letter' : 'failed',
-          attempts,
-          next_attempt_at: dead ? null : later(retryDelayMs(settings.retry, attempts)),
-          locked_until: null,
-          last_error: reason.slice(0, 2000),
-          ...(options.ackCode === undefined ? {} : { ack_code: options.ackCode }),
-          ...(options.ack === undefined ? {} : { ack: toBuffer(options.ack)! }),
-        },
-        at,
-      );
-      return dead ? 'dead-letter' : 'failed';
+      return recordFailure(db, id, before, reason, options);
     },
 
     /** Records the acknowledgment sent for an inbound message. */
     recordAck: (id: number, ackCode: string, ack: Uint8Array): Promise<void> =>
-      updateMessage(db, id, { ack_code: ackCode, ack: toBuffer(ack)! }, now()),
+      writes.run((trx) => updateMessage(trx, id, { ack_code: ackCode, ack: toBuffer(ack)! }, now())),
 
     /** When the next waiting message of a direction is due (undefined: none waits). */
     nextDueAt: (direction: MessageDirection) => nextDueAt(db, direction),
