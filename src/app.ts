@@ -182,6 +182,7 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
             ...(auditSyslog.caFile ? { ca: readFileSync(auditSyslog.caFile) } : {}),
           },
           sourceId: config.dicom.aeTitle,
+          positionFile: join(config.dataDir, 'security', 'audit-syslog.position'),
         },
         log,
       )

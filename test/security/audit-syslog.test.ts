@@ -4,15 +4,17 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createServer as createTlsServer } from 'node:tls';
+import Sqlite from 'better-sqlite3';
 import { runTool } from '../support/dcmtk.js';
+import { runLantern } from '../support/lantern-cli.js';
 import { startServe } from '../support/lantern-server.js';
-import { selfSigned } from './security-support.js';
+import { auditRows, selfSigned } from './security-support.js';
 
 const CT_SMALL = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
 
@@ -87,7 +89,8 @@ async function accessWhileForwarding(
       CT_SMALL,
     ]);
     assert.equal(stored.code, 0, stored.output);
-    assert.equal((await fetch(`${server.httpUrl}/api/studies?PatientID=1CT1`)).status, 200);
+    const query = await fetch(`${server.httpUrl}/api/studies?PatientID=1CT1`, { headers: server.auth });
+    assert.equal(query.status, 200);
   } finally {
     await server.stop(); // stopping forwards what is left
   }
@@ -167,5 +170,71 @@ test('TLS (RFC 5425): octet-counted frames over a verified connection', async ()
     checkMessages(messages);
   } finally {
     repository.close();
+  }
+});
+
+test('the position is kept across restarts: every record goes out once, also those written while stopped', async () => {
+  const socket = createSocket('udp4');
+  const received: Buffer[] = [];
+  socket.on('message', (message) => received.push(message));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const dataDir = join(dir, 'restarts');
+  const env = {
+    LANTERN_DATA_DIR: dataDir,
+    LANTERN_SECURITY_AUDIT_SYSLOG_HOST: '127.0.0.1',
+    LANTERN_SECURITY_AUDIT_SYSLOG_PORT: String((socket.address() as AddressInfo).port),
+    LANTERN_SECURITY_AUDIT_SYSLOG_TRANSPORT: 'udp',
+  };
+  // From the first record on (without a position, forwarding starts at the records written from then on).
+  await mkdir(join(dataDir, 'security'), { recursive: true });
+  await writeFile(join(dataDir, 'security', 'audit-syslog.position'), '0\n');
+  const query = async (patientId: string) => {
+    const server = await startServe(env);
+    try {
+      const reply = await fetch(`${server.httpUrl}/api/studies?PatientID=${patientId}`, {
+        headers: server.auth,
+      });
+      assert.equal(reply.status, 200);
+    } finally {
+      await server.stop();
+    }
+  };
+  try {
+    await query('FIRST');
+    const afterFirst = received.length;
+    assert.ok(afterFirst > 0);
+    // Written while no server runs: the next start must send it, after what the first one sent.
+    const added = await runLantern(['user', 'add', 'offline-clerk', '--role', 'clerk'], env);
+    assert.equal(added.code, 0, added.stderr);
+    await query('SECOND');
+    await query('THIRD');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const sent = received.map((message) => {
+      const header = message.subarray(0, message.indexOf(Buffer.from([0xef, 0xbb, 0xbf]))).toString();
+      return Date.parse(header.split(' ')[1]!);
+    });
+    const trail = auditRows(dataDir);
+    assert.ok(trail.some((r) => r.action === 'user.add'));
+    assert.equal(trail.filter((r) => r.action === 'study.query').length, 3);
+    // Exactly the trail, in order: nothing twice, nothing left out.
+    assert.equal(sent.length, trail.length, `${sent.length} messages for ${trail.length} records`);
+    const recorded = new Sqlite(join(dataDir, 'lantern.db'), { readonly: true });
+    try {
+      const times = recorded.prepare('select recorded_at from audit_event order by seq').all() as {
+        recorded_at: string;
+      }[];
+      assert.deepEqual(
+        sent,
+        times.map((t) => Date.parse(t.recorded_at)),
+      );
+    } finally {
+      recorded.close();
+    }
+    assert.equal(
+      (await readFile(join(dataDir, 'security', 'audit-syslog.position'), 'utf8')).trim(),
+      String(trail.at(-1)!.seq),
+    );
+  } finally {
+    socket.close();
   }
 });

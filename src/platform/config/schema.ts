@@ -343,7 +343,7 @@ export const configSchema = Type.Object(
           minimum: 1,
           default: 10000,
           description:
-            'Messages held while the repository is unreachable; beyond that the oldest are dropped (the database keeps every record).',
+            'Records read from the audit trail and sent per round (at most 1,000); the trail is the queue, so nothing is dropped while the repository is unreachable.',
         }),
       }),
       oidc: group({

@@ -1,9 +1,11 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { connect as tlsConnect, type TLSSocket, type ConnectionOptions } from 'node:tls';
 import type { Database } from '../db/index.js';
 import type { Logger } from '../log/index.js';
-import { auditRecordsAfter, lastAuditSeq } from './audit-search.js';
+import { auditRecordsAfter, lastAuditSeq, type AuditRecord } from './audit-search.js';
 import { dicomAuditMessage } from './dicom-audit-message.js';
 import { octetCounted, syslogMessage } from './syslog-message.js';
 
@@ -14,9 +16,15 @@ export interface AuditSyslogSettings {
   transport: 'udp' | 'tls';
   /** Trust for the repository's certificate, and Lantern's client certificate (mutual TLS, IHE ATNA). */
   tls: Pick<ConnectionOptions, 'ca' | 'cert' | 'key'>;
+  /** Records read from the trail and sent per round. */
   maxQueue: number;
   /** AuditSourceID: Lantern's AE title. */
   sourceId: string;
+  /**
+   * Where the sequence number of the last record delivered is kept (`<data>/security/audit-syslog.position`),
+   * so that a restart goes on after it: nothing sent twice, nothing skipped.
+   */
+  positionFile: string;
   pollMs?: number;
 }
 
@@ -28,10 +36,13 @@ export interface AuditForwarder {
 
 /**
  * Copies the audit trail, as it is committed, to an audit record repository as DICOM audit messages over
- * syslog. It reads the trail after the last record it forwarded, so only committed records go out (a
- * transaction that rolled back never wrote one) and nothing in the database depends on the repository:
- * when it is down, messages wait in a bounded queue (the oldest dropped beyond maxQueue) and are retried.
- * Records written before this process started are not sent (the database keeps them).
+ * syslog. The trail itself is the queue: each round reads the records after the last one delivered, sends
+ * them in order and then records how far it got (positionFile), so only committed records go out (a
+ * transaction that rolled back never wrote one), nothing is dropped while the repository is down (it is
+ * retried with backoff from the same record), and a restart resends nothing and skips nothing. Delivery is
+ * "sent" (UDP) or "written to the TLS connection"; a process killed between sending and saving the position
+ * sends that round's records again (at least once). The first start without a position begins at the
+ * records written from then on (the database keeps the older ones).
  */
 export function createAuditForwarder(
   database: Database,
@@ -42,9 +53,10 @@ export function createAuditForwarder(
   const port = settings.port || (settings.transport === 'udp' ? 514 : 6514);
   const host = hostname();
   const pollMs = settings.pollMs ?? 500;
-  const queue: Buffer[] = [];
-  let cursor = 0;
-  let dropped = 0;
+  const batch = Math.max(1, Math.min(settings.maxQueue, 1000));
+  /** The seq of the last record delivered, and of the last one saved to positionFile. */
+  let delivered = 0;
+  let saved = 0;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -52,35 +64,53 @@ export function createAuditForwarder(
   let udp: UdpSocket | undefined;
   let tls: TLSSocket | undefined;
 
-  const enqueue = (message: Buffer) => {
-    queue.push(message);
-    if (queue.length > settings.maxQueue) {
-      queue.shift();
-      if (dropped++ === 0)
-        flog.warn({ maxQueue: settings.maxQueue }, 'audit syslog queue full: dropping the oldest');
-    }
+  const messageOf = (record: AuditRecord): Buffer => {
+    const xml = dicomAuditMessage(record, { id: settings.sourceId, hostname: host });
+    const message = syslogMessage(
+      {
+        hostname: host,
+        appName: 'lantern',
+        procId: String(process.pid),
+        msgId: 'DICOM+RFC3881',
+        severity: record.outcome === 'failure' ? 'warning' : 'notice',
+        timestamp: record.recordedAt,
+      },
+      xml,
+    );
+    return settings.transport === 'tls' ? octetCounted(message) : message;
   };
 
-  async function poll(): Promise<void> {
+  /** Sends every committed record after the last delivered, in order; stops at the first failure. */
+  async function forward(): Promise<void> {
     for (;;) {
-      const records = await auditRecordsAfter(database, cursor, 500);
+      const records = await auditRecordsAfter(database, delivered, batch);
       for (const record of records) {
-        const xml = dicomAuditMessage(record, { id: settings.sourceId, hostname: host });
-        const message = syslogMessage(
-          {
-            hostname: host,
-            appName: 'lantern',
-            procId: String(process.pid),
-            msgId: 'DICOM+RFC3881',
-            severity: record.outcome === 'failure' ? 'warning' : 'notice',
-            timestamp: record.recordedAt,
-          },
-          xml,
-        );
-        enqueue(settings.transport === 'tls' ? octetCounted(message) : message);
-        cursor = record.seq;
+        await send(messageOf(record));
+        delivered = record.seq;
       }
-      if (records.length < 500) return;
+      if (records.length < batch) return;
+    }
+  }
+
+  async function savePosition(): Promise<void> {
+    if (delivered === saved) return;
+    const seq = delivered;
+    const temporary = `${settings.positionFile}.tmp`;
+    await writeFile(temporary, `${seq}\n`);
+    await rename(temporary, settings.positionFile);
+    saved = seq;
+  }
+
+  async function readPosition(): Promise<number | undefined> {
+    try {
+      const text = (await readFile(settings.positionFile, 'utf8')).trim();
+      const seq = Number(text);
+      if (!/^\d+$/.test(text) || !Number.isSafeInteger(seq))
+        throw new Error(`not a sequence number: ${text}`);
+      return seq;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new Error(`audit syslog position ${settings.positionFile}: ${(error as Error).message}`);
     }
   }
 
@@ -125,21 +155,9 @@ export function createAuditForwarder(
     );
   };
 
-  async function flush(): Promise<void> {
-    while (queue.length > 0) {
-      await send(queue[0]!);
-      queue.shift();
-    }
-    if (dropped > 0) {
-      flog.warn({ dropped }, 'audit syslog messages were dropped while the repository was unreachable');
-      dropped = 0;
-    }
-  }
-
   async function tick(): Promise<void> {
     try {
-      await poll();
-      await flush();
+      await forward();
       if (failures > 0) flog.info('audit syslog repository reachable again');
       failures = 0;
     } catch (error) {
@@ -151,6 +169,9 @@ export function createAuditForwarder(
       tls?.destroy();
       tls = undefined;
     }
+    await savePosition().catch((error: unknown) =>
+      flog.error({ reason: (error as Error).message }, 'audit syslog position not saved'),
+    );
   }
 
   const schedule = () => {
@@ -165,7 +186,8 @@ export function createAuditForwarder(
 
   return {
     async start() {
-      cursor = await lastAuditSeq(database);
+      await mkdir(dirname(settings.positionFile), { recursive: true });
+      delivered = saved = (await readPosition()) ?? (await lastAuditSeq(database));
       flog.info(
         { host: settings.host, port, transport: settings.transport },
         'audit records forwarded as syslog',
