@@ -1,7 +1,7 @@
-// The whole-study retrieve measured with curl as the client as well: one curl process fetching the same URL
-// `repeat + 1` times over one keep-alive connection (the first is the warm-up), timings from curl's own
-// write-out (time_starttransfer, time_total). curl spends a fraction of node:http's CPU on 52 MB, so on the
-// 2-core VM the client takes less of the time it measures, the same for both servers.
+// The whole-study retrieve measured with curl as the client as well: one curl process a request (a warm-up,
+// then `repeat`), timings from curl's own write-out (time_starttransfer, time_total), so the process start is
+// not timed. curl spends a fraction of node:http's CPU on 52 MB, so on the 2-core VM the client takes less of
+// the time it measures, the same for both servers.
 import { spawn } from 'node:child_process';
 
 import { median } from '../import/measure.js';
@@ -35,9 +35,9 @@ function runCurl(args: string[], timeoutMs: number): Promise<string> {
 }
 
 /**
- * GET `base + path` with curl `repeat + 1` times on one connection; the first is the warm-up. Each answer must
- * have status 200 and at least `minBytes` bytes. `serverCpuMs` (when given) is read after the warm-up and at
- * the end: the server's CPU time per timed repetition.
+ * GET `base + path` with curl `repeat + 1` times; the first is the warm-up. Each answer must have status 200
+ * and at least `minBytes` bytes. `serverCpuMs` (when given) is read around each timed repetition: the server's
+ * CPU time of one, median.
  */
 export async function measureWithCurl(
   name: string,
@@ -66,22 +66,27 @@ export async function measureWithCurl(
   const args = ['--silent', '--show-error', '--write-out', WRITE_OUT];
   for (const [key, value] of Object.entries(headers)) args.push('--header', `${key}: ${value}`);
   try {
-    // The warm-up alone first, so that the CPU reading starts after it.
-    const warmUp = parse(await runCurl([...args, '--output', '/dev/null', url], options.timeoutMs))[0];
+    const once = async () =>
+      parse(await runCurl([...args, '--output', '/dev/null', url], options.timeoutMs))[0];
+    const warmUp = await once();
     checkTransfer(warmUp, options.minBytes);
     result.found = `${warmUp!.bytes} bytes`;
-    const cpuBefore = options.serverCpuMs?.();
-    const timed = Array.from({ length: options.repeat }, () => ['--output', '/dev/null', url]).flat();
-    const transfers = parse(await runCurl([...args, ...timed], options.timeoutMs * options.repeat));
-    const cpuAfter = options.serverCpuMs?.();
-    for (const transfer of transfers) checkTransfer(transfer, options.minBytes);
+    const transfers: Transfer[] = [];
+    const cpuPerRequest: number[] = [];
+    for (let i = 0; i < options.repeat; i++) {
+      const cpuBefore = options.serverCpuMs?.();
+      const transfer = await once();
+      const cpuAfter = options.serverCpuMs?.();
+      checkTransfer(transfer, options.minBytes);
+      transfers.push(transfer!);
+      if (cpuBefore !== undefined && cpuAfter !== undefined) cpuPerRequest.push(cpuAfter - cpuBefore);
+    }
     result.runsMs = transfers.map((t) => t.totalMs);
     result.bytes = transfers.at(-1)?.bytes ?? null;
     result.firstByteMedianMs = median(transfers.map((t) => t.firstByteMs));
     result.megabytesPerSecond = median(transfers.map((t) => t.bytes / 1e6 / (t.totalMs / 1000)));
-    if (cpuBefore !== undefined && cpuAfter !== undefined && transfers.length > 0) {
-      result.serverCpuMsPerRequest = (cpuAfter - cpuBefore) / transfers.length;
-    }
+    const cpu = median(cpuPerRequest);
+    if (cpu !== null) result.serverCpuMsPerRequest = cpu;
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);
   }

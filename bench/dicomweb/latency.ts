@@ -7,7 +7,7 @@ export interface Limits {
   repeat: number;
   budgetMs: number;
   timeoutMs: number;
-  /** The server's CPU time so far (ms), read after the warm-up and after the last repetition. */
+  /** The server's CPU time so far (ms), read before and after each timed repetition. */
   serverCpuMs?: () => number | undefined;
 }
 
@@ -30,7 +30,10 @@ export interface Latency {
   /** Median of bytes ÷ total time, MB/s (1 MB = 10^6 bytes). */
   megabytesPerSecond: number | null;
   runsMs: number[];
-  /** The server process's CPU time (user + system, all threads) per timed repetition, when measured. */
+  /**
+   * The server process's CPU time (user + system, all threads) of one timed repetition, median, when measured
+   * (/proc counts in 10 ms ticks: a median of several repetitions, not one reading).
+   */
   serverCpuMsPerRequest?: number;
   error?: string;
 }
@@ -77,14 +80,17 @@ export async function measureGet(
   try {
     const warmUp = await send(base + path, agent, { headers, keepBody: true, timeoutMs: limits.timeoutMs });
     result.found = validate(check(warmUp, `GET ${path}`));
-    const cpuBefore = limits.serverCpuMs?.();
+    const cpuPerRequest: number[] = [];
     const started = performance.now();
     for (let i = 0; i < limits.repeat; i++) {
       if (i >= MINIMUM_REPETITIONS && performance.now() - started > limits.budgetMs) break;
+      const cpuBefore = limits.serverCpuMs?.();
       const response = check(
         await send(base + path, agent, { headers, timeoutMs: limits.timeoutMs }),
         `GET ${path}`,
       );
+      const cpuAfter = limits.serverCpuMs?.();
+      if (cpuBefore !== undefined && cpuAfter !== undefined) cpuPerRequest.push(cpuAfter - cpuBefore);
       if (response.bytes !== warmUp.bytes && Math.abs(response.bytes - warmUp.bytes) > 1024) {
         throw new Error(`GET ${path}: ${response.bytes} bytes, the warm-up had ${warmUp.bytes}`);
       }
@@ -93,10 +99,8 @@ export async function measureGet(
       rates.push(response.bytes / 1e6 / (response.totalMs / 1000));
       result.bytes = response.bytes;
     }
-    const cpuAfter = limits.serverCpuMs?.();
-    if (cpuBefore !== undefined && cpuAfter !== undefined && result.runsMs.length > 0) {
-      result.serverCpuMsPerRequest = (cpuAfter - cpuBefore) / result.runsMs.length;
-    }
+    const cpu = median(cpuPerRequest);
+    if (cpu !== null) result.serverCpuMsPerRequest = cpu;
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);
   } finally {
