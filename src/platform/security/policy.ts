@@ -46,8 +46,13 @@ function grantOf(actor: Actor): ReadonlySet<string> {
   }
 }
 
-export const hasPermission = (actor: Actor, permission: Permission): boolean =>
-  permissionsOf(actor).has(permission);
+export function hasPermission(actor: Actor, permission: Permission): boolean {
+  // A door's own short list (an AE's, an HL7 sender's, a user's from the roles): read it as it is, since a
+  // DIMSE door builds a new actor per request and a Set would be built for one question.
+  if (actor.kind !== 'system' && actor.permissions && !(actor.kind === 'user' && actor.breakGlass))
+    return actor.permissions.includes(permission);
+  return permissionsOf(actor).has(permission);
+}
 
 /** What the AE table's per-node permissions mean in Lantern's terms, for the DIMSE door's actors. */
 export function permissionsOfAe(aePermissions: readonly AePermission[]): Permission[] {
