@@ -6,11 +6,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerFhirDoor } from '../../src/adapters/fhir/index.js';
+import { setRequestActor } from '../../src/adapters/http/index.js';
+import { userActor } from '../../src/platform/security/index.js';
 import { silentLogger } from '../../src/platform/log/index.js';
 import { risFixture, type RisFixture } from '../../src/ris/ris-test-fixture.js';
 import { openArchiveFixture, type ArchiveFixture } from '../support/archive-fixture.js';
 import { syntheticCtInstance } from '../support/synthetic-ct.js';
 
+const TEST_ADMINISTRATOR = userActor({ id: 1, username: 'fhir-tester', roles: ['administrator'] });
 let f: ArchiveFixture;
 let fx: RisFixture;
 let app: FastifyInstance;
@@ -23,6 +26,8 @@ before(async () => {
   f = await openArchiveFixture('sqlite');
   fx = risFixture(f.database);
   app = Fastify();
+  // No authentication hook here: every request acts as an administrator (the services authorize each call).
+  app.addHook('onRequest', async (request) => setRequestActor(request, TEST_ADMINISTRATOR));
   registerFhirDoor(app, {
     archive: f.archive,
     patients: fx.patients,

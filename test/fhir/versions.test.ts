@@ -8,12 +8,15 @@ import { after, before, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Archive } from '../../src/archive/index.js';
 import { registerFhirDoor } from '../../src/adapters/fhir/index.js';
+import { setRequestActor } from '../../src/adapters/http/index.js';
+import { userActor } from '../../src/platform/security/index.js';
 import { toOperationOutcome } from '../../src/adapters/fhir/operation-outcome.js';
 import { conflict, LanternError } from '../../src/platform/errors.js';
 import { silentLogger } from '../../src/platform/log/index.js';
 import { risFixture, type RisFixture } from '../../src/ris/ris-test-fixture.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 
+const TEST_ADMINISTRATOR = userActor({ id: 1, username: 'fhir-tester', roles: ['administrator'] });
 let db: TestDatabase;
 let fx: RisFixture;
 let app: FastifyInstance;
@@ -22,6 +25,8 @@ before(async () => {
   db = await openTestDatabase('sqlite');
   fx = risFixture(db.database);
   app = Fastify();
+  // No authentication hook here: every request acts as an administrator (the services authorize each call).
+  app.addHook('onRequest', async (request) => setRequestActor(request, TEST_ADMINISTRATOR));
   registerFhirDoor(app, {
     archive: {} as Archive, // ImagingStudy is not used here
     patients: fx.patients,

@@ -12,4 +12,4 @@ export {
 export type { RegisteredRoute } from './route-registry.js';
 export { installOpenApi } from './openapi.js';
 export { listenHttps, type HttpsListener } from './https-listener.js';
-export { requestActor } from './request-actor.js';
+export { requestActor, setRequestActor } from './request-actor.js';
