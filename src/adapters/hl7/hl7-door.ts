@@ -11,6 +11,7 @@ import { createInboundReceiver } from './inbound-receiver.js';
 import { createSenderPolicy } from './hl7-sender-policy.js';
 import { attemptEach, createMessageWorker } from './message-worker.js';
 import { handleOrder } from './order-handlers.js';
+import { cancelledAppointment, movedAppointment, newAppointment } from './siu-handlers.js';
 import type { ReportDocument } from './oru-builder.js';
 import { createOutboundAttempt, type Hl7Destination } from './outbound-sender.js';
 import { createReportNotifier } from './report-notifier.js';
@@ -21,6 +22,7 @@ import { createReportSubscriber, type OutboxDatabase } from './report-subscriber
  *   ADT^A01 A04 A05 A08 A28 A31 A11 A13   patients.register / update from PID          adt-handlers.ts
  *   ADT^A40                               patients.merge (PID survivor, MRG-1 merged)   adt-handlers.ts
  *   ORM^O01, OMI^O23                      ris.orders place / transition by ORC-1       order-handlers.ts
+ *   SIU^S12 / S13, S14 / S15              ris.bookings book / reschedule / cancel      siu-handlers.ts
  * Anything else is refused with AR (200 unsupported message type, 201 unsupported event code).
  */
 export const HANDLERS: Record<string, Hl7Handler> = {
@@ -35,6 +37,10 @@ export const HANDLERS: Record<string, Hl7Handler> = {
   'ADT^A40': mergePatients,
   'ORM^O01': handleOrder,
   'OMI^O23': handleOrder,
+  'SIU^S12': newAppointment,
+  'SIU^S13': movedAppointment,
+  'SIU^S14': movedAppointment,
+  'SIU^S15': cancelledAppointment,
 };
 
 export function handlerFor(message: Hl7Message): Hl7Handler | FailureClass {

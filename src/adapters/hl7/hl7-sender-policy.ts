@@ -13,6 +13,8 @@ const PERMISSION_OF_TYPE: Record<string, Permission> = {
   ADT: 'patient.write',
   ORM: 'order.write',
   OMI: 'order.write',
+  // Booking an order's exam is part of the orders right (SIU^S12–S15).
+  SIU: 'order.write',
 };
 const RIGHTS: Record<string, Permission> = { adt: 'patient.write', orders: 'order.write' };
 const ALL = [...new Set(Object.values(RIGHTS))];

@@ -8,6 +8,7 @@ export { escapeText, unescapeText, type HexDecoder } from './escaping.js';
 export { canEncode, characterSet, type CharacterSet } from './character-sets.js';
 export { FieldValue, Hl7Message, Segment, type MessageType } from './message.js';
 export { decodeMessage, parseMessage } from './parse-message.js';
+export { dateTimeInstant, parseDateTime, type Hl7DateTime } from './date-time.js';
 export {
   buildMessage,
   encodeField,
