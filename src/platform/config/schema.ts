@@ -217,13 +217,20 @@ export const configSchema = Type.Object(
             receivingApplication: Type.String({ default: '' }),
             receivingFacility: Type.String({ default: '' }),
             tls: Type.Optional(Type.Boolean()),
-            messages: Type.Array(Type.Literal('ORU'), { default: ['ORU'] }),
+            // ORU: report results; ORM or OMI: order status changes (ORC-1 SC) as ORM^O01 or OMI^O23.
+            messages: Type.Array(
+              Type.Union([Type.Literal('ORU'), Type.Literal('ORM'), Type.Literal('OMI')]),
+              {
+                default: ['ORU'],
+              },
+            ),
           },
           { additionalProperties: false },
         ),
         {
           default: [],
-          description: 'Systems Lantern sends HL7 to (ORU^R01 results), each with its MLLP address.',
+          description:
+            'Systems Lantern sends HL7 to, each with its MLLP address and what it takes: ORU (report results), ORM or OMI (order status changes).',
         },
       ),
     }),
