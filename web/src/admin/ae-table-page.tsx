@@ -46,8 +46,8 @@ export function AeTablePage() {
   };
 
   return (
-    <section className="page">
-      <h1>Administration · DICOM nodes</h1>
+    <section>
+      <h2>DICOM nodes</h2>
       <ErrorMessage error={list.error ?? error} onRetry={list.reload} />
       <table className="grid" data-testid="ae-table">
         <thead>

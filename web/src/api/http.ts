@@ -20,6 +20,16 @@ export interface AuthHooks {
 }
 
 let hooks: AuthHooks | undefined;
+// An OpenID provider's access token, when the user logged in through it (api/oidc.ts); cookie sessions have none.
+let bearer: string | undefined;
+
+export function setBearerToken(token: string | undefined): void {
+  bearer = token;
+}
+
+export function bearerToken(): string | undefined {
+  return bearer;
+}
 
 export function setAuthHooks(next: AuthHooks): void {
   hooks = next;
@@ -36,6 +46,7 @@ export function csrfToken(): string | undefined {
 // The session travels in httpOnly cookies the server sets at login, so no token is ever held by a script.
 function withSession(init: RequestInit): RequestInit {
   const headers = new Headers(init.headers);
+  if (bearer) headers.set('authorization', `Bearer ${bearer}`);
   const csrf = csrfToken();
   if (csrf && UNSAFE.has((init.method ?? 'GET').toUpperCase())) headers.set('x-csrf-token', csrf);
   return { ...init, headers, credentials: 'same-origin' };

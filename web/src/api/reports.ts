@@ -31,16 +31,30 @@ export interface ReportVersion {
   signedAt: string | null;
 }
 
+export interface CriticalResult {
+  id: number;
+  version: number;
+  finding: string;
+  notified: { name: string; role: string | null };
+  method: string;
+  notifiedAt: string;
+  recordedBy: { kind: string; id: string };
+}
+
+export const NOTIFICATION_METHODS = ['phone', 'in-person', 'secure-message', 'page', 'other'] as const;
+
 export interface Report {
   orderId: number;
   orderStatus: string;
   current: ReportVersion;
   versions: ReportVersion[];
+  criticalResults: CriticalResult[];
 }
 
 export interface ReportTemplate {
   id: number;
   name: string;
+  procedureId: number | null;
   sections: ReportSection[];
 }
 
@@ -61,7 +75,9 @@ export const reports = {
       throw error;
     }
   },
-  templates: () => apiJson<{ templates: ReportTemplate[] }>('/api/report-templates'),
+  /** The procedure's templates and the general ones (no procedure). */
+  templates: (procedureId?: number) =>
+    apiJson<{ templates: ReportTemplate[] }>(`/api/report-templates${query({ procedureId })}`),
   startDraft: (orderId: number, body: { templateId?: number; sections?: ReportSection[] }) =>
     apiJson<Report>(`/api/orders/${orderId}/report/drafts`, { method: 'POST', json: body }),
   saveDraft: (orderId: number, sections: ReportSection[]) =>
@@ -73,6 +89,16 @@ export const reports = {
     }),
   amend: (
     orderId: number,
-    body: { kind: 'amendment' | 'addendum'; reason: string; sections: ReportSection[] },
+    body:
+      | { kind: 'amendment'; reason: string; sections: ReportSection[] }
+      | { kind: 'addendum'; reason: string; addendum: string },
   ) => apiJson<Report>(`/api/orders/${orderId}/report/amend`, { method: 'POST', json: body }),
+  recordCriticalResult: (
+    orderId: number,
+    body: { finding: string; notified: { name: string; role?: string }; method: string },
+  ) =>
+    apiJson<CriticalResult>(`/api/orders/${orderId}/report/critical-results`, {
+      method: 'POST',
+      json: body,
+    }),
 };

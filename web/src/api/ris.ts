@@ -97,6 +97,7 @@ export const orders = {
     patientRef?: number;
     scheduledFrom?: string;
     scheduledTo?: string;
+    accessionNumber?: string;
     limit?: number;
     offset?: number;
   }) => apiJson<{ total: number; orders: Order[] }>(`/api/orders${query(params)}`),
@@ -118,6 +119,36 @@ export const resources = {
 export const bookings = {
   book: (body: { orderId: number; resourceId: number; start: string }) =>
     apiJson<Booking>('/api/bookings', { method: 'POST', json: body }),
+  reschedule: (id: number, body: { start: string; resourceId?: number }) =>
+    apiJson<Booking>(`/api/bookings/${id}/reschedule`, { method: 'POST', json: body }),
+};
+
+export interface UnmatchedStudy {
+  studyInstanceUid: string;
+  accessionNumber: string | null;
+  patientId: string | null;
+  patientName: string | null;
+  studyDate: string | null;
+  modalities: string | null;
+  numInstances: number | null;
+  reason: string;
+  status: 'open' | 'linked' | 'dismissed';
+  queuedAt: string;
+}
+
+export const unmatched = {
+  list: (params: { status?: string; limit?: number; offset?: number }) =>
+    apiJson<{ total: number; studies: UnmatchedStudy[] }>(`/api/unmatched-studies${query(params)}`),
+  link: (studyUid: string, orderId: number) =>
+    apiJson<UnmatchedStudy>(`/api/unmatched-studies/${encodeURIComponent(studyUid)}/link`, {
+      method: 'POST',
+      json: { orderId },
+    }),
+  dismiss: (studyUid: string, reason?: string) =>
+    apiJson<UnmatchedStudy>(`/api/unmatched-studies/${encodeURIComponent(studyUid)}/dismiss`, {
+      method: 'POST',
+      json: reason ? { reason } : {},
+    }),
 };
 
 export function patientName(patient: Patient | undefined): string {

@@ -1,12 +1,16 @@
 // The login session (src/adapters/api/auth-routes.ts): the server keeps the access and refresh tokens in
 // httpOnly cookies and a CSRF token in a readable one; this module only tracks who is logged in. With
-// authentication off on the server, there is no session and every screen is shown.
-import { csrfToken, setAuthHooks } from './http';
+// authentication off on the server, there is no session and every screen is shown. A login through an
+// OpenID provider (oidc.ts) holds the provider's token in this tab instead of cookies.
+import { csrfToken, setAuthHooks, setBearerToken } from './http';
+import { finishOidcLogin, forgetOidcToken, OIDC_CALLBACK_PATH, storedOidcToken } from './oidc';
 
 export interface SessionUser {
   username: string;
   roles: string[];
   mustChangePassword: boolean;
+  /** cookie: Lantern's own login (refreshable, has a password) · oidc: the provider's token. */
+  via: 'cookie' | 'oidc';
 }
 
 export type SessionState =
@@ -38,9 +42,10 @@ export function onSessionChange(listener: (state: SessionState) => void): () => 
 
 function userOf(answer: SessionAnswer, fallbackName: string): SessionUser {
   return {
-    username: answer.user?.displayName ?? answer.user?.username ?? fallbackName,
+    username: answer.user?.displayName || answer.user?.username || fallbackName,
     roles: answer.user?.roles ?? [],
     mustChangePassword: answer.user?.mustChangePassword ?? false,
+    via: 'cookie',
   };
 }
 
@@ -62,6 +67,8 @@ let refreshing: Promise<boolean> | undefined;
 
 /** Uses the refresh cookie for new tokens; one refresh at a time however many requests ask. */
 export function refreshSession(): Promise<boolean> {
+  // A provider's token cannot be renewed here: the user logs in again.
+  if (state.kind === 'signed-in' && state.user.via === 'oidc') return Promise.resolve(false);
   refreshing ??= (async () => {
     try {
       const response = await post('/api/auth/refresh');
@@ -103,9 +110,32 @@ export async function login(username: string, password: string): Promise<void> {
 
 export async function logout(): Promise<void> {
   try {
-    await post('/api/auth/logout');
+    if (state.kind === 'signed-in' && state.user.via === 'cookie') await post('/api/auth/logout');
   } finally {
+    forgetOidcToken();
+    setBearerToken(undefined);
     setState({ kind: 'signed-out' });
+  }
+}
+
+/** The user's own password (POST /api/auth/password); clears the must-change mark of a one-time password. */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+  const response = await post('/api/auth/password', { currentPassword, newPassword });
+  if (!response.ok) {
+    let detail = '';
+    try {
+      detail = String(((await response.json()) as { detail?: string }).detail ?? '');
+    } catch {
+      // No problem body.
+    }
+    throw new Error(
+      response.status === 401
+        ? `The current password is wrong${detail ? ` (${detail})` : ''}.`
+        : `The password was not changed: ${detail || `the server answered ${response.status}`}.`,
+    );
+  }
+  if (state.kind === 'signed-in') {
+    setState({ kind: 'signed-in', user: { ...state.user, mustChangePassword: false } });
   }
 }
 
@@ -117,11 +147,35 @@ interface MeAnswer {
  * Works out at start who we are: GET /api/auth/me answers the anonymous actor when authentication is off,
  * the user when the session cookie is still good, and 401 otherwise (then the refresh cookie may renew it).
  */
+// The callback's address holds a spent code: replace it, and tell the router (it listens for popstate).
+function leaveCallbackPage(): void {
+  history.replaceState(null, '', '/');
+  window.dispatchEvent(new PopStateEvent('popstate'));
+}
+
 export async function startSession(): Promise<void> {
+  let via: SessionUser['via'] = 'cookie';
+  if (location.pathname === OIDC_CALLBACK_PATH) {
+    try {
+      setBearerToken(await finishOidcLogin(new URLSearchParams(location.search)));
+      via = 'oidc';
+    } catch (failure) {
+      leaveCallbackPage();
+      return setState({ kind: 'signed-out', reason: (failure as Error).message });
+    }
+    leaveCallbackPage();
+  } else {
+    const token = storedOidcToken();
+    if (token) {
+      setBearerToken(token);
+      via = 'oidc';
+    }
+  }
   try {
+    const token = via === 'oidc' ? storedOidcToken() : undefined;
     const me = await fetch('/api/auth/me', {
       credentials: 'same-origin',
-      headers: { accept: 'application/json' },
+      headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     });
     if (me.status === 404) return setState({ kind: 'open' }); // a server without authentication routes
     if (me.ok) {
@@ -133,7 +187,16 @@ export async function startSession(): Promise<void> {
           username: actor.username ?? actor.id ?? '',
           roles: actor.roles ?? [],
           mustChangePassword: false,
+          via,
         },
+      });
+    }
+    if (via === 'oidc') {
+      forgetOidcToken();
+      setBearerToken(undefined);
+      return setState({
+        kind: 'signed-out',
+        reason: "The identity provider's login has ended; please log in again.",
       });
     }
     if (me.status === 401 && (await refreshSession())) return;
@@ -146,7 +209,9 @@ export async function startSession(): Promise<void> {
 setAuthHooks({
   refresh: () => (state.kind === 'open' ? Promise.resolve(false) : refreshSession()),
   unauthenticated: () => {
-    if (state.kind === 'open') return;
+    if (state.kind === 'open' || state.kind === 'signed-out') return;
+    forgetOidcToken();
+    setBearerToken(undefined);
     setState({ kind: 'signed-out', reason: 'Your session has ended; please log in again.' });
   },
 });

@@ -7,6 +7,7 @@ import { ErrorMessage } from '../shell/error-message';
 import { Link, navigate } from '../shell/router';
 import { useAsync } from '../shell/use-async';
 import { ViewerPage } from '../viewer/viewer-page';
+import { PriorStudies } from './prior-studies';
 import { ReportEditor } from './report-editor';
 
 export function ReadingPage({ orderId, series }: { orderId?: number; series?: string }) {
@@ -101,17 +102,27 @@ function ReadingWorklist() {
 
 function ReadingSession({ orderId, series }: { orderId: number; series?: string }) {
   const order = useAsync(() => apiJson<Order>(`/api/orders/${orderId}`), [orderId]);
+  const [viewing, setViewing] = useState<string>();
   if (order.error) return <ErrorMessage error={order.error} onRetry={order.reload} />;
   if (!order.data) return <p className="muted page">Loading order…</p>;
+  const current = order.data.studyInstanceUid;
+  const shown = viewing ?? current;
   return (
     <ViewerPage
-      study={order.data.studyInstanceUid}
-      {...(series ? { series } : {})}
+      key={shown}
+      study={shown}
+      {...(series && shown === current ? { series } : {})}
       basePath={`/reading/${orderId}/series`}
       side={
         <>
           <Link href="/reading">‹ Back to the worklist</Link>
-          <ReportEditor orderId={orderId} />
+          <PriorStudies
+            patientRef={order.data.patientRef}
+            current={current}
+            shown={shown}
+            onShow={(uid) => setViewing(uid === current ? undefined : uid)}
+          />
+          <ReportEditor orderId={orderId} procedureId={order.data.procedure.id} />
         </>
       }
     />

@@ -1,26 +1,36 @@
-// The report beside the images: start a draft (from a template or blank), edit its sections, sign it as
-// preliminary or final, and amend or add to a signed report. The server keeps every version.
+// The report beside the images: start a draft (from the procedure's template or blank), edit its sections,
+// sign it as preliminary or final, then amend it or add an addendum (the server keeps every version), and
+// record the communication of a critical result.
 import { useEffect, useState } from 'react';
 import { reports, type Report, type ReportSection } from '../api/reports';
 import { ErrorMessage } from '../shell/error-message';
 import { useAsync } from '../shell/use-async';
+import { CriticalResults } from './critical-results';
 
 const BLANK: ReportSection[] = [
   { title: 'Findings', text: '' },
   { title: 'Impression', text: '' },
 ];
 
-export function ReportEditor({ orderId }: { orderId: number }) {
+export function ReportEditor({ orderId, procedureId }: { orderId: number; procedureId?: number }) {
   const report = useAsync(() => reports.get(orderId), [orderId]);
-  const templates = useAsync(() => reports.templates(), []);
+  const templates = useAsync(() => reports.templates(procedureId), [procedureId]);
+  const [templateId, setTemplateId] = useState<number>();
   const [sections, setSections] = useState<ReportSection[]>(BLANK);
   const [signer, setSigner] = useState('');
   const [reason, setReason] = useState('');
+  const [changeKind, setChangeKind] = useState<'amendment' | 'addendum'>('addendum');
+  const [addendum, setAddendum] = useState('');
   const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState<string>();
   const current = report.data?.current;
   const editable = current?.status === 'draft';
   const signed = current !== undefined && current.status !== 'draft';
+  // The procedure's own template first: that is the one a radiologist wants by default.
+  const choices = [...(templates.data?.templates ?? [])].sort(
+    (a, b) => Number(b.procedureId !== null) - Number(a.procedureId !== null),
+  );
+  const chosenTemplate = templateId ?? choices[0]?.id;
 
   useEffect(() => {
     if (current) setSections(current.sections.length ? current.sections : BLANK);
@@ -54,7 +64,7 @@ export function ReportEditor({ orderId }: { orderId: number }) {
           </span>
         )}
       </h3>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={error ?? templates.error} />
       {saved && (
         <p className="success" role="status">
           {saved}
@@ -64,22 +74,40 @@ export function ReportEditor({ orderId }: { orderId: number }) {
         <div className="inline">
           <button
             type="button"
-            className="primary"
             onClick={() => void run('Draft started.', () => reports.startDraft(orderId, { sections: BLANK }))}
           >
             Start blank draft
           </button>
-          {(templates.data?.templates ?? []).map((t) => (
-            <button
-              type="button"
-              key={t.id}
-              onClick={() =>
-                void run('Draft started.', () => reports.startDraft(orderId, { templateId: t.id }))
-              }
-            >
-              From “{t.name}”
-            </button>
-          ))}
+          {choices.length > 0 && (
+            <>
+              <label>
+                Template
+                <select
+                  name="template"
+                  value={chosenTemplate ?? ''}
+                  onChange={(e) => setTemplateId(Number(e.target.value))}
+                >
+                  {choices.map((t) => (
+                    <option key={t.id} value={t.id}>
+                      {t.name}
+                      {t.procedureId === null ? ' (general)' : ''}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <button
+                type="button"
+                className="primary"
+                onClick={() =>
+                  void run('Draft started from the template.', () =>
+                    reports.startDraft(orderId, { templateId: chosenTemplate! }),
+                  )
+                }
+              >
+                Start from template
+              </button>
+            </>
+          )}
         </div>
       )}
       {current &&
@@ -89,7 +117,7 @@ export function ReportEditor({ orderId }: { orderId: number }) {
             <textarea
               name={section.title}
               value={section.text}
-              readOnly={!editable && !signed}
+              readOnly={!editable && !(signed && changeKind === 'amendment')}
               onChange={(e) => edit(index, e.target.value)}
               rows={index === 0 ? 8 : 4}
             />
@@ -135,31 +163,78 @@ export function ReportEditor({ orderId }: { orderId: number }) {
         </div>
       )}
       {signed && (
-        <div className="inline">
+        <fieldset className="change" aria-label="Change the signed report">
+          <legend>Change the signed report</legend>
+          <div className="inline">
+            <label className="check">
+              <input
+                type="radio"
+                name="changeKind"
+                checked={changeKind === 'addendum'}
+                onChange={() => setChangeKind('addendum')}
+              />
+              Addendum
+            </label>
+            <label className="check">
+              <input
+                type="radio"
+                name="changeKind"
+                checked={changeKind === 'amendment'}
+                onChange={() => setChangeKind('amendment')}
+              />
+              Amendment (edit the sections above)
+            </label>
+          </div>
+          {changeKind === 'addendum' && (
+            <label>
+              Addendum text
+              <textarea
+                name="addendum"
+                rows={3}
+                value={addendum}
+                onChange={(e) => setAddendum(e.target.value)}
+              />
+            </label>
+          )}
           <label>
             Reason for change
             <input name="amendReason" value={reason} onChange={(e) => setReason(e.target.value)} />
           </label>
           <button
             type="button"
-            disabled={!reason.trim()}
+            disabled={!reason.trim() || (changeKind === 'addendum' && !addendum.trim())}
             onClick={() =>
-              void run('Amendment started.', () =>
-                reports.amend(orderId, { kind: 'amendment', reason: reason.trim(), sections }),
+              void run(
+                changeKind === 'addendum'
+                  ? 'Addendum started; sign it to issue it.'
+                  : 'Amendment started; sign it to issue it.',
+                async () => {
+                  await reports.amend(
+                    orderId,
+                    changeKind === 'addendum'
+                      ? { kind: 'addendum', reason: reason.trim(), addendum: addendum.trim() }
+                      : { kind: 'amendment', reason: reason.trim(), sections },
+                  );
+                  setReason('');
+                  setAddendum('');
+                },
               )
             }
           >
-            Amend
+            {changeKind === 'addendum' ? 'Add addendum' : 'Amend'}
           </button>
-        </div>
+        </fieldset>
       )}
       {report.data && report.data.versions.length > 1 && (
-        <p className="muted">
+        <p className="muted" data-testid="report-versions">
           Versions:{' '}
           {report.data.versions
             .map((v) => `v${v.version} ${v.kind} ${v.status}${v.signer ? ` by ${v.signer.name}` : ''}`)
             .join(' · ')}
         </p>
+      )}
+      {report.data && (
+        <CriticalResults orderId={orderId} records={report.data.criticalResults} onRecorded={report.reload} />
       )}
     </section>
   );

@@ -1,10 +1,14 @@
 // The frame around every screen: navigation for the user's roles, who is logged in, and the routes.
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { logout, onSessionChange, sessionState, type SessionState } from '../api/session';
-import { AeTablePage } from '../admin/ae-table-page';
+import { AdminPage } from '../admin/admin-page';
+import { AuditPage } from '../admin/audit-page';
 import { FrontDeskPage } from '../front-desk/front-desk-page';
+import { ScheduleCalendar } from '../front-desk/schedule-calendar';
+import { UnmatchedQueue } from '../front-desk/unmatched-queue';
 import { StudyBrowser } from '../studies/study-browser';
 import { TechnologistWorklist } from '../worklist/technologist-worklist';
+import { ChangePasswordPage } from './change-password-page';
 import { LoginPage } from './login-page';
 import { Link, navigate, useLocation, type Location } from './router';
 import { screensFor } from './screens';
@@ -19,6 +23,7 @@ export function AppShell() {
   const location = useLocation();
   const roles = session.kind === 'signed-in' ? session.user.roles : undefined;
   const screens = screensFor(roles);
+  const [changingPassword, setChangingPassword] = useState(false);
 
   useEffect(() => {
     // Alt+letter jumps between screens from anywhere.
@@ -36,8 +41,15 @@ export function AppShell() {
   if (session.kind === 'unknown') return <p className="muted page">Connecting to Lantern…</p>;
   if (session.kind === 'signed-out')
     return <LoginPage {...(session.reason ? { reason: session.reason } : {})} />;
+  if (session.kind === 'signed-in' && session.user.mustChangePassword) return <ChangePasswordPage forced />;
+  if (changingPassword)
+    return <ChangePasswordPage forced={false} onDone={() => setChangingPassword(false)} />;
 
-  if (location.path === '/' && screens[0]) {
+  // The start page, or a screen this user's roles do not include (e.g. after logging in as someone else):
+  // the first screen of the user's own.
+  const allowed =
+    location.segments[0] === 'viewer' || screens.some((screen) => location.path.startsWith(screen.path));
+  if ((location.path === '/' || !allowed) && screens[0]) {
     queueMicrotask(() => navigate(screens[0]!.path, { replace: true }));
   }
   return (
@@ -62,7 +74,14 @@ export function AppShell() {
         <span className="who">
           {session.kind === 'signed-in' ? (
             <>
-              {session.user.username} ({session.user.roles.join(', ') || 'no role'}){' '}
+              <span data-testid="who">
+                {session.user.username} ({session.user.roles.join(', ') || 'no role'})
+              </span>{' '}
+              {session.user.via === 'cookie' && (
+                <button type="button" onClick={() => setChangingPassword(true)}>
+                  Password
+                </button>
+              )}{' '}
               <button type="button" onClick={() => void logout()}>
                 Log out
               </button>
@@ -89,6 +108,12 @@ function route(location: Location): ReactNode {
       return a ? <ViewerPage study={a} {...(b ? { series: b } : {})} /> : <StudyBrowser />;
     case 'front-desk':
       return <FrontDeskPage />;
+    case 'schedule':
+      return <ScheduleCalendar />;
+    case 'unmatched':
+      return <UnmatchedQueue />;
+    case 'audit':
+      return <AuditPage />;
     case 'worklist':
       return <TechnologistWorklist />;
     case 'reading':
@@ -96,7 +121,7 @@ function route(location: Location): ReactNode {
         <ReadingPage {...(a ? { orderId: Number(a) } : {})} {...(b === 'series' && c ? { series: c } : {})} />
       );
     case 'admin':
-      return <AeTablePage />;
+      return <AdminPage section={a} />;
     default:
       return (
         <section className="page">

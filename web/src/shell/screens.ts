@@ -17,9 +17,12 @@ export const SCREENS: Screen[] = [
     roles: ['administrator', 'radiologist', 'technologist', 'referring-physician', 'researcher'],
   },
   { path: '/front-desk', label: 'Front desk', key: 'f', roles: ['administrator', 'clerk'] },
+  { path: '/schedule', label: 'Schedule', key: 'c', roles: ['administrator', 'clerk'] },
+  { path: '/unmatched', label: 'Unmatched', key: 'u', roles: ['administrator', 'clerk'] },
   { path: '/worklist', label: 'Technologist', key: 't', roles: ['administrator', 'technologist'] },
   { path: '/reading', label: 'Reading', key: 'r', roles: ['administrator', 'radiologist'] },
   { path: '/admin', label: 'Administration', key: 'a', roles: ['administrator'] },
+  { path: '/audit', label: 'Audit', key: 'd', roles: ['administrator', 'auditor'] },
 ];
 
 export function screensFor(roles: string[] | undefined): Screen[] {

@@ -3,6 +3,8 @@
 import { init as coreInit, getShouldUseCPURendering } from '@cornerstonejs/core';
 import {
   addTool,
+  AngleTool,
+  EllipticalROITool,
   init as toolsInit,
   LengthTool,
   PanTool,
@@ -11,6 +13,7 @@ import {
   ZoomTool,
 } from '@cornerstonejs/tools';
 import { init as loaderInit } from '@cornerstonejs/dicom-image-loader';
+import { bearerToken } from '../api/http';
 
 let started: Promise<void> | undefined;
 
@@ -19,9 +22,23 @@ export function startCornerstone(): Promise<void> {
     await coreInit();
     toolsInit();
     loaderInit({
+      // A login through an OpenID provider has no cookie: its token goes along with every frame request.
+      beforeSend: () => {
+        const token = bearerToken();
+        return token ? { Authorization: `Bearer ${token}` } : undefined;
+      },
       maxWebWorkers: Math.min(4, Math.max(1, Math.floor((navigator.hardwareConcurrency || 2) / 2))),
     });
-    for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool, LengthTool]) addTool(tool);
+    for (const tool of [
+      WindowLevelTool,
+      PanTool,
+      ZoomTool,
+      StackScrollTool,
+      LengthTool,
+      AngleTool,
+      EllipticalROITool,
+    ])
+      addTool(tool);
   })();
   return started;
 }

@@ -6,13 +6,13 @@ export function MeasurementList(props: { measurements: Measurement[]; onClear():
     <section className="measurements" aria-label="Measurements">
       <h3>Measurements</h3>
       {props.measurements.length === 0 ? (
-        <p className="muted">None. Choose Length (L) and drag across the image.</p>
+        <p className="muted">None. Choose Length (L), Angle (A) or ROI (O) and draw on the image.</p>
       ) : (
         <>
           <ol data-testid="measurements">
             {props.measurements.map((m) => (
               <li key={m.uid}>
-                Length {m.value} <span className="muted">(image {m.imageIndex + 1})</span>
+                {m.kind} {m.value} <span className="muted">(image {m.imageIndex + 1})</span>
               </li>
             ))}
           </ol>

@@ -82,6 +82,9 @@ export function StackView(props: {
       p: () => tool('pan'),
       z: () => tool('zoom'),
       l: () => tool('length'),
+      a: () => tool('angle'),
+      o: () => tool('roi'),
+      ' ': () => c.setCine(c.state().cineFps ? 0 : 15),
       i: () => c.toggleInvert(),
       r: () => c.reset(),
       '+': () => c.zoomBy(1.25),
@@ -102,13 +105,15 @@ export function StackView(props: {
         onPreset={(width, center) => controller.current?.setWindow(width, center)}
         onInvert={() => controller.current?.toggleInvert()}
         onReset={() => controller.current?.reset()}
+        cineFps={view?.cineFps}
+        onCine={(fps) => controller.current?.setCine(fps)}
       />
       <ErrorMessage error={error} />
       <div
         className="viewport-frame"
         tabIndex={0}
         onKeyDown={keyDown}
-        aria-label="Image viewport: arrow keys scroll, W P Z L choose a tool, 1–4 presets, I invert, R reset"
+        aria-label="Image viewport: arrow keys scroll, W P Z L A O choose a tool, Space plays cine, 1–4 presets, I invert, R reset"
         data-testid="viewport"
       >
         <div ref={element} className="viewport" onContextMenu={(event) => event.preventDefault()} />
@@ -143,6 +148,7 @@ export function StackView(props: {
             )}
             <div>
               Zoom {view.zoom.toFixed(2)}×{view.invert ? ' · inverted' : ''}
+              {view.cineFps ? ` · cine ${view.cineFps} fps` : ''}
             </div>
           </div>
         )}

@@ -1,4 +1,5 @@
 // The viewer's buttons, each with its keyboard shortcut in the label's title.
+import { useState } from 'react';
 import { CT_PRESETS } from './presets';
 import type { PrimaryTool } from './viewport-controller';
 
@@ -7,7 +8,10 @@ const TOOLS: { tool: PrimaryTool; label: string; key: string }[] = [
   { tool: 'pan', label: 'Pan', key: 'P' },
   { tool: 'zoom', label: 'Zoom', key: 'Z' },
   { tool: 'length', label: 'Length', key: 'L' },
+  { tool: 'angle', label: 'Angle', key: 'A' },
+  { tool: 'roi', label: 'ROI', key: 'O' },
 ];
+const FRAME_RATES = [5, 10, 15, 20, 30, 60];
 
 export function ViewerToolbar(props: {
   primary: PrimaryTool;
@@ -15,7 +19,11 @@ export function ViewerToolbar(props: {
   onPreset(width: number, center: number): void;
   onInvert(): void;
   onReset(): void;
+  /** Frames a second while cine plays, else undefined. */
+  cineFps: number | undefined;
+  onCine(fps: number): void;
 }) {
+  const [rate, setRate] = useState(15);
   return (
     <div className="toolbar" role="toolbar" aria-label="Viewer tools">
       {TOOLS.map(({ tool, label, key }) => (
@@ -47,6 +55,35 @@ export function ViewerToolbar(props: {
       <button type="button" title="Reset (R)" onClick={props.onReset}>
         Reset
       </button>
+      <span className="separator" />
+      <span className="cine" role="group" aria-label="Cine">
+        <button
+          type="button"
+          aria-pressed={props.cineFps !== undefined}
+          title="Play or pause the frames in a loop (Space)"
+          onClick={() => props.onCine(props.cineFps ? 0 : rate)}
+        >
+          {props.cineFps ? 'Pause' : 'Play'}
+        </button>
+        <label className="check">
+          <select
+            name="fps"
+            aria-label="Frames per second"
+            value={rate}
+            onChange={(e) => {
+              const next = Number(e.target.value);
+              setRate(next);
+              if (props.cineFps) props.onCine(next);
+            }}
+          >
+            {FRAME_RATES.map((fps) => (
+              <option key={fps} value={fps}>
+                {fps} fps
+              </option>
+            ))}
+          </select>
+        </label>
+      </span>
     </div>
   );
 }

@@ -8,26 +8,47 @@ import {
   type Types,
 } from '@cornerstonejs/core';
 import {
+  AngleTool,
   annotation,
+  EllipticalROITool,
   Enums as ToolEnums,
   LengthTool,
   PanTool,
   StackScrollTool,
   ToolGroupManager,
+  utilities as toolUtilities,
   WindowLevelTool,
   ZoomTool,
   type Types as ToolTypes,
 } from '@cornerstonejs/tools';
 import { voiRange } from './presets';
 
-export type PrimaryTool = 'windowLevel' | 'pan' | 'zoom' | 'length';
+export type PrimaryTool = 'windowLevel' | 'pan' | 'zoom' | 'length' | 'angle' | 'roi';
 
 const TOOL_NAMES: Record<PrimaryTool, string> = {
   windowLevel: WindowLevelTool.toolName,
   pan: PanTool.toolName,
   zoom: ZoomTool.toolName,
   length: LengthTool.toolName,
+  angle: AngleTool.toolName,
+  roi: EllipticalROITool.toolName,
 };
+
+// The measuring tools and how each one's statistics read (cachedStats of Cornerstone's annotation tools).
+type Stats = Record<string, number | string | null | undefined>;
+const fixed = (value: unknown, digits: number) => (typeof value === 'number' ? value.toFixed(digits) : '…');
+const MEASURING: { tool: string; kind: Measurement['kind']; describe(stats: Stats): string }[] = [
+  { tool: LengthTool.toolName, kind: 'Length', describe: (s) => `${fixed(s.length, 1)} ${s.unit ?? 'mm'}` },
+  { tool: AngleTool.toolName, kind: 'Angle', describe: (s) => `${fixed(s.angle, 1)}°` },
+  {
+    tool: EllipticalROITool.toolName,
+    kind: 'ROI',
+    describe: (s) =>
+      `area ${fixed(s.area, 1)} ${s.areaUnit ?? 'mm²'}, mean ${fixed(s.mean, 1)}, SD ${fixed(s.stdDev, 1)}${
+        s.modalityUnit ? ` ${s.modalityUnit}` : ''
+      }`,
+  },
+];
 
 export interface ViewState {
   index: number;
@@ -36,10 +57,13 @@ export interface ViewState {
   windowCenter?: number;
   zoom: number;
   invert: boolean;
+  /** Frames a second while cine plays; undefined when stopped. */
+  cineFps?: number;
 }
 
 export interface Measurement {
   uid: string;
+  kind: 'Length' | 'Angle' | 'ROI';
   /** Display text, e.g. "42.1 mm". */
   value: string;
   imageIndex: number;
@@ -54,6 +78,7 @@ export class ViewportController {
   private readonly toolGroup: ToolTypes.IToolGroup;
   private primary: PrimaryTool = 'windowLevel';
   private imageIds: string[] = [];
+  private cineFps: number | undefined;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(
@@ -95,11 +120,21 @@ export class ViewportController {
       element.addEventListener(event, report);
       this.cleanups.push(() => element.removeEventListener(event, report));
     }
-    const measured = () => this.onMeasurements(this.measurements());
+    // Statistics (an ROI's mean) are computed while annotations render, after they complete: report on
+    // render too, but only when a value changed.
+    let last = '';
+    const measured = () => {
+      const now = this.measurements();
+      const text = JSON.stringify(now);
+      if (text === last) return;
+      last = text;
+      this.onMeasurements(now);
+    };
     for (const event of [
       ToolEnums.Events.ANNOTATION_COMPLETED,
       ToolEnums.Events.ANNOTATION_MODIFIED,
       ToolEnums.Events.ANNOTATION_REMOVED,
+      ToolEnums.Events.ANNOTATION_RENDERED,
     ]) {
       eventTarget.addEventListener(event, measured);
       this.cleanups.push(() => eventTarget.removeEventListener(event, measured));
@@ -152,6 +187,7 @@ export class ViewportController {
         : {}),
       zoom: viewport.getZoom(),
       invert: properties.invert ?? false,
+      ...(this.cineFps ? { cineFps: this.cineFps } : {}),
     };
   }
 
@@ -188,16 +224,19 @@ export class ViewportController {
   setWindow(width: number, center: number): void {
     this.viewport.setProperties({ voiRange: voiRange(width, center) });
     this.viewport.render();
+    this.onChange(this.state());
   }
 
   toggleInvert(): void {
     this.viewport.setProperties({ invert: !(this.viewport.getProperties().invert ?? false) });
     this.viewport.render();
+    this.onChange(this.state());
   }
 
   zoomBy(factor: number): void {
     this.viewport.setZoom(this.viewport.getZoom() * factor);
     this.viewport.render();
+    this.onChange(this.state());
   }
 
   reset(): void {
@@ -211,29 +250,44 @@ export class ViewportController {
     this.engine.resize(true, true);
   }
 
+  /** Cine: plays the stack (or a multi-frame image's frames) in a loop at `fps`; 0 stops. */
+  setCine(fps: number): void {
+    if (fps > 0) {
+      toolUtilities.cine.playClip(this.element, { framesPerSecond: fps, loop: true });
+      this.cineFps = fps;
+    } else {
+      toolUtilities.cine.stopClip(this.element);
+      this.cineFps = undefined;
+    }
+    this.onChange(this.state());
+  }
+
   measurements(): Measurement[] {
-    const list = annotation.state.getAnnotations(LengthTool.toolName, this.element) ?? [];
-    return list.map((item) => {
-      const stats = Object.values(item.data.cachedStats ?? {})[0] as
-        { length?: number; unit?: string } | undefined;
-      const imageId = item.metadata?.referencedImageId ?? '';
-      return {
-        uid: item.annotationUID ?? '',
-        value: stats?.length === undefined ? '…' : `${stats.length.toFixed(1)} ${stats.unit ?? 'mm'}`,
-        imageIndex: this.imageIds.indexOf(imageId),
-      };
-    });
+    return MEASURING.flatMap(({ tool, kind, describe }) =>
+      (annotation.state.getAnnotations(tool, this.element) ?? []).map((item) => {
+        const stats = (Object.values(item.data.cachedStats ?? {})[0] ?? {}) as Stats;
+        return {
+          uid: item.annotationUID ?? '',
+          kind,
+          value: describe(stats),
+          imageIndex: this.imageIds.indexOf(item.metadata?.referencedImageId ?? ''),
+        };
+      }),
+    );
   }
 
   removeMeasurements(): void {
-    for (const item of annotation.state.getAnnotations(LengthTool.toolName, this.element) ?? []) {
-      if (item.annotationUID) annotation.state.removeAnnotation(item.annotationUID);
+    for (const { tool } of MEASURING) {
+      for (const item of annotation.state.getAnnotations(tool, this.element) ?? []) {
+        if (item.annotationUID) annotation.state.removeAnnotation(item.annotationUID);
+      }
     }
     this.viewport.render();
     this.onMeasurements(this.measurements());
   }
 
   destroy(): void {
+    if (this.cineFps) toolUtilities.cine.stopClip(this.element);
     for (const cleanup of this.cleanups) cleanup();
     ToolGroupManager.destroyToolGroup(this.toolGroupId);
     this.engine.destroy();
