@@ -15,6 +15,7 @@ import { cancelledAppointment, movedAppointment, newAppointment } from './siu-ha
 import type { ReportDocument } from './oru-builder.js';
 import { createOutboundAttempt, type Hl7Destination } from './outbound-sender.js';
 import { createReportNotifier } from './report-notifier.js';
+import { createOrderStatusRelay } from './order-status-relay.js';
 import { createReportSubscriber, type OutboxDatabase } from './report-subscriber.js';
 
 /**
@@ -141,6 +142,13 @@ export function createHl7Door(
     },
     doorLog,
   );
+  const statuses = createOrderStatusRelay(
+    services,
+    { ...settings, intervalMs: Math.min(settings.pollMs ?? 1000, 500) },
+    // Woken after the commit that queued them (the relay's); the sender's poll finds them otherwise.
+    () => setTimeout(() => sender.wake(), 20),
+    doorLog,
+  );
   let server: MllpServer | undefined;
   return {
     notifyReport: async (document) => {
@@ -163,11 +171,12 @@ export function createHl7Door(
       worker.start();
       sender.start();
       reports.start();
+      statuses.start();
       return address;
     },
     close: async () => {
       await server?.close();
-      await Promise.all([worker.stop(), sender.stop(), reports.stop()]);
+      await Promise.all([worker.stop(), sender.stop(), reports.stop(), statuses.stop()]);
     },
   };
 }
