@@ -13,6 +13,7 @@ import { messagesMigration } from './0011-messages.js';
 import { fhirSubscriptionsMigration } from './0012-fhir-subscriptions.js';
 import { securityIdentityMigration } from './0013-security-identity.js';
 import { archiveInstanceHeaderPatientMigration } from './0014-archive-instance-header-patient.js';
+import { risOrderingProviderIndexMigration } from './0015-ris-ordering-provider-index.js';
 
 /** The one migration sequence, in order. A new step gets the next number and the owning module's name. */
 export const migrations: readonly LanternMigration[] = [
@@ -30,4 +31,5 @@ export const migrations: readonly LanternMigration[] = [
   fhirSubscriptionsMigration,
   securityIdentityMigration,
   archiveInstanceHeaderPatientMigration,
+  risOrderingProviderIndexMigration,
 ];
