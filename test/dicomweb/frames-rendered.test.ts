@@ -241,20 +241,12 @@ describe('rendered and thumbnails', () => {
     return { body, meta: await sharp(body).metadata() };
   };
 
-  test('a CT instance renders as a 512 × 512 JPEG, fast, and the window changes it', async () => {
+  // How fast it renders is bench/dicomweb's to measure (rendered 512 × 512 JPEG), not a test's.
+  test('a CT instance renders as a 512 × 512 JPEG, and the window changes it', async () => {
     const url = `${instanceUrl(ct)}/rendered`;
     const first = await image(await get(url));
     assert.equal(first.meta.format, 'jpeg');
     assert.deepEqual([first.meta.width, first.meta.height], [512, 512]);
-    const times: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      const start = performance.now();
-      await (await get(url)).arrayBuffer();
-      times.push(performance.now() - start);
-    }
-    const median = times.sort((a, b) => a - b)[7]!;
-    console.log(`rendered 512×512 CT frame over HTTP: median ${median.toFixed(1)} ms`);
-    assert.ok(median < 60, `median ${median} ms`);
     const lung = await image(await get(`${url}?window=-600,1500`));
     const bone = await image(await get(`${url}?window=300,1500,sigmoid`));
     assert.notEqual(sha256(lung.body), sha256(first.body));
