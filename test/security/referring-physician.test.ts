@@ -188,3 +188,23 @@ test('break-glass lifts the limit for one request and is audited; the next reque
   assert.match(JSON.stringify(read?.detail), /unconscious/);
   assert.equal((await asReferrer('GET', `/api/patients/${ids.other.patient}`)).status, 404);
 });
+
+test('a researcher (studies, not patients or orders) searches ImagingStudy over FHIR without refusals', async () => {
+  const researcher = (await userSession(server, 'research-rita', ['researcher'])).headers;
+  const since = lastSeq(dataDir);
+  const reply = await fetch(`${server.httpUrl}/fhir/ImagingStudy`, { headers: researcher });
+  assert.equal(reply.status, 200);
+  const bundle = (await reply.json()) as {
+    total: number;
+    entry: { resource: { subject: { reference?: string; identifier?: { value: string } } } }[];
+  };
+  assert.equal(bundle.total, 2, 'a researcher reaches every patient');
+  assert.ok(
+    bundle.entry.every((e) => e.resource.subject.reference === undefined && e.resource.subject.identifier),
+  );
+  assert.deepEqual(
+    auditRows(dataDir, since).filter((r) => r.action === 'security.deny'),
+    [],
+    'no service was asked for what the researcher may not read',
+  );
+});

@@ -2,6 +2,7 @@ import type { ImagingStudy, ImagingStudySeries, Resource } from '@medplum/fhirty
 import { toMatchRecord, type Archive, type MatchRecord, type StudyOrder } from '../../archive/index.js';
 import type { Patient, Patients } from '../../patients/index.js';
 import type { RequestContext } from '../../platform/context.js';
+import { hasPermission } from '../../platform/security/index.js';
 import type { OrderId, Ris } from '../../ris/index.js';
 import { ACCESSION_SYSTEM, DCM_SYSTEM, DICOM_UID_SYSTEM, V2_0203 } from './coding-systems.js';
 import { DICOMWEB_ENDPOINT_REFERENCE } from './endpoint-resource.js';
@@ -17,6 +18,9 @@ const UID = /^[0-9.]{1,64}$/;
 
 /** Patient ID + issuer → Patient/{key}, looked up once per request (`known`: already found by the search). */
 function patientLookup(patients: Patients, ctx: RequestContext, known?: Patient) {
+  // A caller who may read studies but not patients (a researcher) gets the subject by identifier, as the
+  // images carry it; asking the patients service would only be refused (the services authorize each call).
+  if (!hasPermission(ctx.actor, 'patient.read')) return () => Promise.resolve(undefined);
   const cache = new Map<string, Promise<string | undefined>>();
   if (known && known.mergedInto === undefined)
     cache.set(`${known.issuerOfPatientId}|${known.patientId}`, Promise.resolve(String(known.id)));
@@ -143,7 +147,10 @@ export function imagingStudyHandler(archive: Archive, patients: Patients, ris: R
         limit: 10_000,
         withTotal: false,
       }),
-      accessions.length ? ris.lookUpOrders(ctx, { accessionNumbers: accessions }) : [],
+      // basedOn only for callers who may read orders (a researcher may not).
+      accessions.length && hasPermission(ctx.actor, 'order.read')
+        ? ris.lookUpOrders(ctx, { accessionNumbers: accessions })
+        : [],
     ]);
     const orderOf = new Map(orders.map((o) => [o.accessionNumber, o.id]));
     const seriesRecords = series.matches.map(toMatchRecord);
