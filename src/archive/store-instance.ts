@@ -20,6 +20,7 @@ import {
   upsertSeries,
   upsertStudy,
 } from './index-repo.js';
+import { HeaderWhileStaging } from './header-while-staging.js';
 
 export type StoreOutcome = 'stored' | 'duplicate' | 'replaced';
 
@@ -55,8 +56,9 @@ export async function storeInstance(
   let staged: StagedBlob | undefined;
   let attributes: InstanceAttributes | undefined;
   try {
-    staged = await deps.blobs.stage(source, { maxBytes: options.maxBytes });
-    const read = await readAttributes(staged, options.transferSyntaxUid);
+    const early = new HeaderWhileStaging(options.transferSyntaxUid);
+    staged = await deps.blobs.stage(early.tap(source), { maxBytes: options.maxBytes });
+    const read = early.result(staged.size) ?? (await readAttributes(staged, options.transferSyntaxUid));
     attributes = read.attributes;
     checkExpected(attributes, options.expected);
     const result = await indexStaged(deps, ctx, staged, attributes, read.metadata);

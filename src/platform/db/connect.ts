@@ -11,8 +11,10 @@ import {
   sql,
   type DatabaseConnection,
   type Driver,
+  type SqliteDialectConfig,
   type SqliteDatabase as KyselySqliteDatabase,
 } from 'kysely';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -36,24 +38,42 @@ export interface DatabaseSettings {
 // Transactions take SQLite's write lock up front (BEGIN IMMEDIATE): a deferred transaction that reads and
 // then writes fails with SQLITE_BUSY when another process (`lantern import` beside `lantern serve`) wrote
 // in between, and busy_timeout cannot help with that upgrade.
+// After each commit the checkpointer is told, so that checkpoints happen on its thread (see WalCheckpointer).
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly checkpointer: WalCheckpointer | undefined,
+  ) {
+    super(config);
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await super.commitTransaction(connection);
+    this.checkpointer?.committed();
   }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly database: KyselySqliteDatabase) {
+  constructor(
+    private readonly database: KyselySqliteDatabase,
+    private readonly checkpointer: WalCheckpointer | undefined,
+  ) {
     super({ database });
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver({ database: this.database });
+    return new ImmediateSqliteDriver({ database: this.database }, this.checkpointer);
   }
 }
 
 // Kysely prepares every statement anew; on the ingest path that costs as much as running it. The same SQL
 // text reuses its prepared statement (bounded: queries with IN lists make many distinct texts).
 const STATEMENT_CACHE_SIZE = 256;
+// 80 MiB of WAL before the connection checkpoints by itself (SQLite's default is 1000 pages, 4 MiB).
+const SAFETY_NET_CHECKPOINT_PAGES = 20_000;
 
 function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqliteDatabase {
   const cache = new Map<string, SqliteDatabase.Statement>();
@@ -85,15 +105,23 @@ function openSqlite(file: string, synchronous: 'normal' | 'full'): Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
+  const checkpointer = file === ':memory:' ? undefined : new WalCheckpointer(file);
+  // A safety net only: checkpoints run on the checkpointer's thread, every 64 commits.
+  if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${SAFETY_NET_CHECKPOINT_PAGES}`);
   sqlite.pragma(`synchronous = ${synchronous}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
   // DICOM matching is case-sensitive except where a rule says otherwise (PS3.4 C.2.2.2); PostgreSQL agrees.
   sqlite.pragma('case_sensitive_like = ON');
-  const kysely = new Kysely<any>({ dialect: new ImmediateSqliteDialect(withStatementCache(sqlite)) }); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const dialect = new ImmediateSqliteDialect(withStatementCache(sqlite), checkpointer);
+  const kysely = new Kysely<any>({ dialect }); // eslint-disable-line @typescript-eslint/no-explicit-any
   // A checkpoint syncs the WAL before copying it back, so every committed transaction is then on disk.
   const flush = async () => void (await sql`pragma wal_checkpoint(PASSIVE)`.execute(kysely));
-  return { kysely, dialect: 'sqlite', location: file, flush, close: () => kysely.destroy() };
+  const close = async () => {
+    await checkpointer?.close();
+    await kysely.destroy();
+  };
+  return { kysely, dialect: 'sqlite', location: file, flush, close };
 }
 
 function openPostgres(url: string): Database {

@@ -6,15 +6,16 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LanternError } from '../errors.js';
 import type { BlobKey, BlobStore, ByteRange, StagedBlob } from './blob-store.js';
-import { BackgroundFileWriter } from './background-file-writer.js';
 import { CommitJournal } from './commit-journal.js';
+import { HashingWriters } from './hashing-writers.js';
 import { StagingFiles } from './staging-files.js';
 
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
 // Staging files older than this are left over from a crashed process and may be removed.
 const STALE_TEMP_MS = 60 * 60 * 1000;
 const DEFAULT_HEAD_BYTES = 128 * 1024;
-const WRITE_BATCH_BYTES = 256 * 1024;
+// Small enough that the last batch, written and hashed after the last byte arrived, is quick.
+const WRITE_BATCH_BYTES = 64 * 1024;
 // Unflushed files are flushed in a group once this many are waiting, so the list stays bounded.
 const MAX_UNFLUSHED = 4096;
 const PARALLEL_SYNCS = 8;
@@ -33,6 +34,7 @@ export class LocalFolderStore implements BlobStore {
   private unflushedFiles = new Set<string>();
   private unflushedDirs = new Set<string>();
   private readonly staging: StagingFiles;
+  private readonly writers = new HashingWriters();
 
   private constructor(
     private readonly root: string,
@@ -55,7 +57,7 @@ export class LocalFolderStore implements BlobStore {
 
   close(): Promise<void> {
     this.staging.close();
-    this.closing ??= this.journal.close();
+    this.closing ??= Promise.all([this.journal.close(), this.writers.close()]).then(() => undefined);
     return this.closing;
   }
 
@@ -75,16 +77,16 @@ export class LocalFolderStore implements BlobStore {
     source: AsyncIterable<Uint8Array>,
     options: { maxBytes?: number; headBytes?: number } = {},
   ): Promise<StagedBlob> {
-    const hash = createHash('sha256');
     let size = 0;
     const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
     const headBytes = options.headBytes ?? DEFAULT_HEAD_BYTES;
     const head: Uint8Array[] = [];
-    // The hash runs here as the bytes arrive; the writes run on the thread pool meanwhile (see
-    // BackgroundFileWriter), batched, since network peers deliver many small pieces (16 KiB PDUs are
-    // common). The file was opened ahead of need (see StagingFiles). fsync stays for commit and flush.
+    // The bytes go, in batches as they arrive, to a worker thread that writes and hashes them (see
+    // HashingWriters); network peers deliver many small pieces (16 KiB PDUs are common). The file was
+    // opened ahead of need (see StagingFiles). fsync stays for commit and flush.
     const { path: tempPath, fd } = this.staging.take();
-    const writer = new BackgroundFileWriter(fd);
+    const writing = this.writers.begin(fd);
+    let key: string;
     try {
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
@@ -93,25 +95,25 @@ export class LocalFolderStore implements BlobStore {
         size += chunk.byteLength;
         if (size > maxBytes)
           throw new LanternError('invalid', `upload exceeds the limit of ${maxBytes} bytes`);
-        hash.update(chunk);
         pending.push(chunk);
         pendingBytes += chunk.byteLength;
         if (pendingBytes >= WRITE_BATCH_BYTES) {
-          await writer.write(pending);
+          await writing.write(pending);
           pending = [];
           pendingBytes = 0;
         }
       }
-      await writer.write(pending);
-      await writer.finish();
+      await writing.write(pending);
+      key = await writing.finish();
       closeSync(fd);
     } catch (error) {
-      await writer.finish().catch(() => undefined);
+      // The worker must be done with the descriptor before it is closed: its number can be reused at once.
+      await writing.finish().catch(() => undefined);
       closeSync(fd);
       rmSync(tempPath, { force: true });
       throw error;
     }
-    return { tempPath, key: hash.digest('hex') as BlobKey, size, head: Buffer.concat(head) };
+    return { tempPath, key: key as BlobKey, size, head: Buffer.concat(head) };
   }
 
   async commit(staged: StagedBlob, options: { fsync?: boolean } = {}): Promise<BlobKey> {
