@@ -2,7 +2,7 @@
 // message is committed to the message log before its ACK. For each scenario (connections × ACK mode) a
 // fresh data folder and server; reports the ACK rate and the time until every message is processed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { openSync, closeSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,24 @@ const USAGE = `usage: npx tsx bench/hl7/run.ts [options]
 
 const BENCH_API_KEY = 'lantern-bench-hl7-administrator-key';
 
+// Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux).
+const USER_HZ = 100;
+
+/**
+ * A process's CPU time so far in ms (user + system, /proc/<pid>/stat): what the messages cost the server
+ * whatever else the shared machine runs, unlike the rates, which follow the load.
+ */
+function cpuMsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Run {
   mode: string;
   connections: number;
@@ -33,6 +51,8 @@ interface Run {
   ackPerSecond: number;
   processedPerSecond: number;
   acks: Record<string, number>;
+  /** Server CPU time per message (ms), from storing to processed; undefined where /proc cannot be read. */
+  cpuMsPerMessage: number | undefined;
   load: number[];
 }
 
@@ -86,6 +106,7 @@ async function runOnce(
   const server = await serve(main, dataDir, env, logLevel);
   try {
     const stamp = Date.now().toString(36);
+    const cpuBefore = cpuMsOf(server.child.pid);
     const started = performance.now();
     const burst = await sendBurst({
       port: server.hl7Port,
@@ -102,6 +123,7 @@ async function runOnce(
       await new Promise((r) => setTimeout(r, 20));
     }
     const processedSeconds = (performance.now() - started) / 1000;
+    const cpuAfter = cpuMsOf(server.child.pid);
     const acks: Record<string, number> = {};
     for (const code of burst.acks) acks[code ?? 'none'] = (acks[code ?? 'none'] ?? 0) + 1;
     return {
@@ -113,6 +135,8 @@ async function runOnce(
       ackPerSecond: messages / ackSeconds,
       processedPerSecond: messages / processedSeconds,
       acks,
+      cpuMsPerMessage:
+        cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / messages,
       load: loadavg(),
     };
   } finally {
@@ -163,13 +187,22 @@ async function main() {
         const run = await runOnce(main, mode, count, messages, window, env, values['log-level']);
         runs.push(run);
         console.log(
-          `${mode} × ${count}: ${run.ackPerSecond.toFixed(0)} ACKs/s, all processed after ${run.processedSeconds.toFixed(2)} s (load ${run.load.map((l) => l.toFixed(2)).join(' ')})`,
+          `${mode} × ${count}: ${run.ackPerSecond.toFixed(0)} ACKs/s, all processed after ${run.processedSeconds.toFixed(2)} s, server CPU ${run.cpuMsPerMessage?.toFixed(3) ?? '?'} ms/message (load ${run.load.map((l) => l.toFixed(2)).join(' ')})`,
         );
       }
     }
   }
   const rows = [
-    ['scenario', 'messages', 'ACKs/s', 'processed/s', 'all ACKed (s)', 'all processed (s)', 'ACKs'],
+    [
+      'scenario',
+      'messages',
+      'ACKs/s',
+      'processed/s',
+      'all ACKed (s)',
+      'all processed (s)',
+      'server CPU ms/msg',
+      'ACKs',
+    ],
   ];
   for (const mode of modes) {
     for (const count of connections) {
@@ -182,6 +215,7 @@ async function main() {
         m((r) => r.processedPerSecond, 0),
         m((r) => r.ackSeconds, 2),
         m((r) => r.processedSeconds, 2),
+        these.some((r) => r.cpuMsPerMessage === undefined) ? '?' : m((r) => r.cpuMsPerMessage!, 3),
         Object.entries(these[0]!.acks)
           .map(([code, n]) => `${code} ${n}`)
           .join(' '),
