@@ -145,7 +145,7 @@ export function createHl7Door(
   const statuses = createOrderStatusRelay(
     services,
     { ...settings, intervalMs: Math.min(settings.pollMs ?? 1000, 500) },
-    // Woken after the commit that queued them (the relay's); the sender's poll finds them otherwise.
+    // Queued in the relay's transaction, which commits just after: woken a little later (else the poll).
     () => setTimeout(() => sender.wake(), 20),
     doorLog,
   );
