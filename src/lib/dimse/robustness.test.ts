@@ -68,7 +68,9 @@ describe('robustness', () => {
                   reason: RejectReason.CalledAeTitleNotRecognized,
                 },
               },
-        timeouts: { artimMs: 300, idleMs: 500 },
+        // Short enough to see them fire, long enough that 100 associations at once on a loaded machine are
+        // not cut by ARTIM before their A-ASSOCIATE-RQ is read.
+        timeouts: { artimMs: 1500, idleMs: 2000 },
         maxPduLength: 16384,
       },
     ));
@@ -117,7 +119,7 @@ describe('robustness', () => {
     assert.deepEqual(pduTypes(stalled), ['2', `abort:${AbortReason.NotSpecified}`]);
     const silent = await rawPeer(port, []);
     assert.equal(silent.length, 0);
-    assert.ok(Date.now() - started < 3000);
+    assert.ok(Date.now() - started < 15_000); // closed by the server's timers, not by the peer giving up
     await stillServes();
   });
 
