@@ -3,6 +3,7 @@ import type { RequestContext } from '../context.js';
 import type { Database } from '../db/index.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { recordAuditAlone } from './audit.js';
+import { authorize } from './policy.js';
 import {
   findApiKeyByName,
   findLiveApiKeyByHash,
@@ -43,6 +44,7 @@ export function createApiKeys(database: Database) {
 
     /** A new key; the secret is returned this once. A revoked key's name may be used again. */
     async create(ctx: RequestContext, input: { name: string; roles: readonly string[] }) {
+      await authorize(database, ctx, 'admin.users', { resource: 'apiKeys.create' });
       const name = normalizeKeyName(input.name);
       const roles = parseRoles(input.roles);
       const existing = await findApiKeyByName(database, name);
@@ -54,6 +56,7 @@ export function createApiKeys(database: Database) {
     },
 
     async revoke(ctx: RequestContext, name: string): Promise<void> {
+      await authorize(database, ctx, 'admin.users', { resource: 'apiKeys.revoke' });
       if (!(await revokeApiKey(database, normalizeKeyName(name)))) throw notFound('API key', name);
       await recordAuditAlone(database, ctx, { action: 'apikey.revoke', detail: { name } });
     },

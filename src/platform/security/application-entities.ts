@@ -2,6 +2,7 @@ import type { RequestContext } from '../context.js';
 import type { Database } from '../db/index.js';
 import { LanternError, notFound } from '../errors.js';
 import { recordAuditAlone } from './audit.js';
+import { authorize } from './policy.js';
 import {
   normalizeAeTitle,
   parsePermissions,
@@ -49,6 +50,7 @@ export function createAeTable(database: Database, settings: AeTableSettings) {
     },
 
     async save(ctx: RequestContext, input: AeInput): Promise<ApplicationEntity> {
+      await authorize(database, ctx, 'ae.write', { resource: 'aeTable.save' });
       const aeTitle = normalizeAeTitle(input.aeTitle);
       validateAddress(input.host, input.port);
       const permissions = parsePermissions(input.permissions);
@@ -68,6 +70,7 @@ export function createAeTable(database: Database, settings: AeTableSettings) {
     },
 
     async remove(ctx: RequestContext, aeTitle: string): Promise<void> {
+      await authorize(database, ctx, 'ae.write', { resource: 'aeTable.remove' });
       const title = normalizeAeTitle(aeTitle);
       if (configured.has(title)) {
         throw new LanternError('conflict', `${title} is defined in the config file; remove it there`);

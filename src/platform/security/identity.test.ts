@@ -6,6 +6,7 @@ import { LanternError } from '../errors.js';
 import { silentLogger } from '../log/index.js';
 import { createAccessTokens } from './access-tokens.js';
 import { hashApiKey } from './api-keys.js';
+import { createAeTable } from './application-entities.js';
 import { verifyAuditChain } from './audit.js';
 import { userActor } from './identity.js';
 import { authorize } from './policy.js';
@@ -246,6 +247,34 @@ for (const dialect of testDialects()) {
         denials.map((d) => [d.outcome, d.actor_id, d.detail.permission, d.detail.resource]),
         [['failure', 'desk', 'report.sign', 'POST /x']],
       );
+    });
+
+    test('administration authorizes in the service too: users, API keys and the AE table', async () => {
+      const { t, security, audit } = await fresh();
+      const clerk = createContext(silentLogger(), userActor({ id: 4, username: 'desk', roles: ['clerk'] }), {
+        door: 'api',
+      });
+      const aes = createAeTable(t.database, { configured: [], unknownAePermissions: [] });
+      const refused = [
+        () =>
+          security.users.add(clerk, { username: 'mallory', roles: ['administrator'], password: PASSWORD }),
+        () => security.users.setRoles(clerk, 'desk', ['administrator']),
+        () => security.apiKeys.create(clerk, { name: 'backdoor', roles: ['administrator'] }),
+        () => aes.save(clerk, { aeTitle: 'ROGUE', host: '127.0.0.1', port: 104, permissions: ['retrieve'] }),
+      ];
+      // One at a time, so the denials are recorded in this order.
+      for (const attempt of refused) await assert.rejects(attempt(), code('forbidden'));
+      assert.deepEqual(
+        (await audit('security.deny')).map((d) => [d.detail.permission, d.detail.resource]),
+        [
+          ['admin.users', 'users.add'],
+          ['admin.users', 'users.setRoles'],
+          ['admin.users', 'apiKeys.create'],
+          ['ae.write', 'aeTable.save'],
+        ],
+      );
+      assert.equal(await security.users.count(), 0, 'nothing was added');
+      await security.users.add(admin, { username: 'desk', roles: ['clerk'], password: PASSWORD });
     });
   });
 }

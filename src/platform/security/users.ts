@@ -4,6 +4,7 @@ import { nowIso } from '../db/index.js';
 import { LanternError, conflict, invalid, notFound } from '../errors.js';
 import { recordAuditAlone } from './audit.js';
 import { userActor } from './identity.js';
+import { authorize } from './policy.js';
 import { hashPassword, spendPasswordCheck, verifyPassword } from './password-hash.js';
 import { checkPasswordRules } from './password-rules.js';
 import { isRole, type Role } from './permissions.js';
@@ -112,6 +113,7 @@ export function createUsers(database: Database, settings: LockoutSettings) {
         mustChange?: boolean;
       },
     ): Promise<User> {
+      await authorize(database, ctx, 'admin.users', { resource: 'users.add' });
       const username = normalizeUsername(input.username);
       const roles = parseRoles(input.roles);
       const displayName = input.displayName?.trim() || username;
@@ -128,7 +130,11 @@ export function createUsers(database: Database, settings: LockoutSettings) {
       return publicUser((await findUserByName(database, username))!);
     },
 
-    setPassword,
+    /** An administrator sets someone's password (the owner changes theirs with changeOwnPassword). */
+    setPassword: async (...args: Parameters<typeof setPassword>) => {
+      await authorize(database, args[0], 'admin.users', { resource: 'users.setPassword' });
+      return setPassword(...args);
+    },
 
     /** The user changes their own password: the current one is proven first. */
     async changeOwnPassword(
@@ -151,6 +157,7 @@ export function createUsers(database: Database, settings: LockoutSettings) {
     },
 
     async setDisabled(ctx: RequestContext, username: string, disabled: boolean): Promise<void> {
+      await authorize(database, ctx, 'admin.users', { resource: 'users.setDisabled' });
       const user = await mustFind(username);
       await updateUser(database, user.username, { disabled });
       await recordAuditAlone(database, ctx, {
@@ -160,6 +167,7 @@ export function createUsers(database: Database, settings: LockoutSettings) {
     },
 
     async setRoles(ctx: RequestContext, username: string, list: readonly string[]): Promise<void> {
+      await authorize(database, ctx, 'admin.users', { resource: 'users.setRoles' });
       const user = await mustFind(username);
       const roles = parseRoles(list);
       await updateUser(database, user.username, { roles });
