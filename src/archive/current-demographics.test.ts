@@ -214,6 +214,30 @@ for (const dialect of testDialects()) {
       assert.equal(corrected.string('00100010'), 'First^Name');
     });
 
+    test('a file stored before ingest recorded its header identity is read once, then remembered', async () => {
+      const { f, patients } = await fresh();
+      const original = syntheticCtInstance({
+        ...small,
+        seed: 13,
+        patientId: 'P-OLD',
+        patientName: 'Old^Row',
+      });
+      const stored = await f.store(original);
+      const db = f.database.kysely as Kysely<ArchiveTables>;
+      await db.updateTable('instance').set({ header_patient: null }).execute(); // as before migration 0014
+      assert.ok((await retrieveOne(f, stored.sopInstanceUid)).bytes.equals(Buffer.from(original)));
+      const [row] = await db.selectFrom('instance').select('header_patient').execute();
+      const header = scanHeader(original);
+      assert.equal(
+        row!.header_patient,
+        headerDemographicsKey(readInstanceAttributes(header, original.length).patient),
+      );
+      // What is remembered is the file's identity, not the row's: after an update the file is corrected.
+      await patients.update(f.ctx, await keyOf(f, patients, 'P-OLD'), { name: 'New^Name' }, 'patch');
+      const corrected = scanHeader((await retrieveOne(f, stored.sopInstanceUid)).bytes);
+      assert.equal(corrected.string('00100010'), 'New^Name');
+    });
+
     test('files without a Patient ID share no identity: each retrieves as stored', async () => {
       const { f } = await fresh();
       const first = syntheticCtInstance({ ...small, seed: 9, patientId: '', patientName: 'First^Anon' });

@@ -9,7 +9,7 @@ import {
 } from '../lib/dicom/index.js';
 import { normalizePersonName } from '../patients/index.js';
 import type { BlobKey, BlobStore } from '../platform/storage/index.js';
-import { normalizeDate } from './instance-attributes.js';
+import { normalizeDate, readInstanceAttributes } from './instance-attributes.js';
 
 /** The identity of the patient a study belongs to now, from its `patient` row. */
 export interface CurrentPatient {
@@ -117,10 +117,18 @@ function pixelDataElementStart(header: DicomHeader, prefix: Buffer, size: number
   return PIXEL_DATA_TAG.every((byte, i) => prefix[start + i] === byte) ? start : undefined;
 }
 
+/** What reading a stored file's header showed: the correction to apply, and the header's identity key. */
+export interface DemographicsPlan {
+  /** Undefined: the file is sent as stored. */
+  correction?: DemographicsCorrection;
+  /** headerDemographicsKey of the header, when it was read (for rows stored before ingest recorded it). */
+  headerPatient?: string;
+}
+
 /**
- * Compares a stored file's header with its patient's current demographics: undefined when they agree (the
+ * Compares a stored file's header with its patient's current demographics: no correction when they agree (the
  * file is sent as stored), else the correction to apply on the way out. Deflated and big endian files, files
- * whose header cannot be read within the bound, and anything that fails are sent as stored (undefined).
+ * whose header cannot be read within the bound, and anything that fails are sent as stored.
  */
 export async function planDemographicsCorrection(
   blobs: BlobStore,
@@ -128,17 +136,20 @@ export async function planDemographicsCorrection(
   size: number,
   pixelDataOffset: number | null,
   current: CurrentPatient,
-): Promise<DemographicsCorrection | undefined> {
+): Promise<DemographicsPlan> {
+  let headerPatient: string | undefined;
   try {
     const read = await readPrefix(blobs, key, size, pixelDataOffset);
-    if (!read) return undefined;
+    if (!read) return {};
     const { prefix, header } = read;
+    headerPatient = headerDemographicsKey(readInstanceAttributes(header, size).patient);
+    const plan = { headerPatient };
     const syntax = transferSyntax(header.transferSyntaxUid);
-    if (syntax.deflated || syntax.bigEndian) return undefined;
+    if (syntax.deflated || syntax.bigEndian) return plan;
     const changes = demographicChanges(header, current);
-    if (Object.keys(changes).length === 0) return undefined;
+    if (Object.keys(changes).length === 0) return plan;
     const prefixLength = pixelDataElementStart(header, prefix, size);
-    if (prefixLength === undefined) return undefined;
+    if (prefixLength === undefined) return plan;
     const corrected = modifyAttributes(prefix.subarray(0, prefixLength), changes);
     // The meta group is not changed, so the data set still begins where it did.
     if (
@@ -146,11 +157,11 @@ export async function planDemographicsCorrection(
         prefix.subarray(0, header.datasetOffset),
       )
     ) {
-      return undefined;
+      return plan;
     }
-    return { changes, prefixLength, correctedPrefixLength: corrected.length };
+    return { ...plan, correction: { changes, prefixLength, correctedPrefixLength: corrected.length } };
   } catch {
-    return undefined;
+    return headerPatient === undefined ? {} : { headerPatient };
   }
 }
 

@@ -10,7 +10,12 @@ import {
   planDemographicsCorrection,
   type DemographicsCorrection,
 } from './current-demographics.js';
-import { findInstanceLocations, type InstanceLocation, type InstanceSelector } from './retrieve-repo.js';
+import {
+  findInstanceLocations,
+  recordHeaderPatients,
+  type InstanceLocation,
+  type InstanceSelector,
+} from './retrieve-repo.js';
 
 /** A stored instance as a door sees it: what it is, and a way to read its exact stored bytes. */
 export interface RetrievableInstance {
@@ -94,22 +99,33 @@ async function planCorrections(
     if (key === undefined) keys.set(rowKey, (key = currentDemographicsKey(l)));
     return key;
   };
+  const learnt: { sopInstanceUid: string; blobKey: string; headerPatient: string }[] = [];
   let next = 0;
   const worker = async () => {
     while (next < locations.length) {
       const i = next++;
       const l = locations[i]!;
       if (l.headerPatient !== null && l.headerPatient === currentKey(l)) continue;
-      corrections[i] = await planDemographicsCorrection(
+      const plan = await planDemographicsCorrection(
         deps.blobs,
         l.blobKey as BlobKey,
         l.size,
         l.pixelDataOffset,
         l,
       );
+      corrections[i] = plan.correction;
+      if (l.headerPatient === null && plan.headerPatient !== undefined) {
+        learnt.push({
+          sopInstanceUid: l.sopInstanceUid,
+          blobKey: l.blobKey,
+          headerPatient: plan.headerPatient,
+        });
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(PLAN_CONCURRENCY, locations.length) }, worker));
+  // Files stored before ingest recorded their header identity: remembered now. A retrieve never fails for it.
+  await recordHeaderPatients(deps.database, learnt).catch(() => undefined);
   return corrections;
 }
 

@@ -90,3 +90,26 @@ export async function indexedBlobKeys(database: Database, keys: string[]): Promi
     .execute();
   return new Set(rows.map((r) => r.blob_key));
 }
+
+/**
+ * Records the header identity of files stored before ingest recorded it (migration 0014), learnt when a
+ * retrieve read their headers, so later retrieves need not read them. Only rows still without one, and only
+ * while they still refer to the same file.
+ */
+export async function recordHeaderPatients(
+  database: Database,
+  rows: { sopInstanceUid: string; blobKey: string; headerPatient: string }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await (database.kysely as Kysely<ArchiveTables>).transaction().execute(async (trx) => {
+    for (const row of rows) {
+      await trx
+        .updateTable('instance')
+        .set({ header_patient: row.headerPatient })
+        .where('sop_instance_uid', '=', row.sopInstanceUid)
+        .where('blob_key', '=', row.blobKey)
+        .where('header_patient', 'is', null)
+        .execute();
+    }
+  });
+}
