@@ -98,7 +98,10 @@ async function assertAllIdentical(dir: string): Promise<number> {
 
 /** The data sets as stored, read through the archive's retrieve (what `lantern export` writes). */
 async function loadStored(): Promise<void> {
-  const lantern = await openLantern(loadConfig({ env: { LANTERN_DATA_DIR: dataDir } }), silentLogger());
+  // The server's database: the data folder's SQLite, or PostgreSQL when the environment names one.
+  const { LANTERN_DATABASE_URL } = process.env;
+  const env = { LANTERN_DATA_DIR: dataDir, ...(LANTERN_DATABASE_URL ? { LANTERN_DATABASE_URL } : {}) };
+  const lantern = await openLantern(loadConfig({ env }), silentLogger());
   try {
     const ctx = createContext(lantern.log, { kind: 'system', name: 'test' }, { door: 'cli' });
     const { matches } = await lantern.archive.query(ctx, { level: 'STUDY', limit: 1000 });
@@ -249,7 +252,10 @@ describe('DCMTK peers against lantern serve', () => {
   test('C-GET returns every stored instance with the data set bytes that were received', async () => {
     // getscu accepts uncompressed transfer syntaxes plus one preferred one; Lantern sends instances as
     // stored (no transcoding yet), so each study is fetched once per transfer syntax it holds.
-    const lantern = await openLantern(loadConfig({ env: { LANTERN_DATA_DIR: dataDir } }), silentLogger());
+    // The server's database: the data folder's SQLite, or PostgreSQL when the environment names one.
+    const { LANTERN_DATABASE_URL } = process.env;
+    const env = { LANTERN_DATA_DIR: dataDir, ...(LANTERN_DATABASE_URL ? { LANTERN_DATABASE_URL } : {}) };
+    const lantern = await openLantern(loadConfig({ env }), silentLogger());
     const ctx = createContext(lantern.log, { kind: 'system', name: 'test' }, { door: 'cli' });
     const wanted = new Map<string, Set<string>>();
     try {

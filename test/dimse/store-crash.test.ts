@@ -83,7 +83,12 @@ test('every instance acknowledged before a SIGKILL is retrievable after restart,
   assert.equal(verify.code, 0, verify.stdout);
   assert.match(verify.stdout, /Index and storage agree/);
 
-  const lantern = await openLantern(loadConfig({ env: { LANTERN_DATA_DIR: dataDir } }), silentLogger());
+  // The server's database: the data folder's SQLite, or PostgreSQL when the environment names one.
+  const { LANTERN_DATABASE_URL } = process.env;
+  const config = loadConfig({
+    env: { LANTERN_DATA_DIR: dataDir, ...(LANTERN_DATABASE_URL ? { LANTERN_DATABASE_URL } : {}) },
+  });
+  const lantern = await openLantern(config, silentLogger());
   try {
     const ctx = createContext(lantern.log, { kind: 'system', name: 'test' }, { door: 'cli' });
     for (const file of acknowledged) {
