@@ -96,14 +96,18 @@ export function createMessageWorker(options: {
   async function run(): Promise<void> {
     while (running) {
       woken = false;
+      const limit = options.batch ?? 20;
       let done: { id: number; report: AttemptReport }[] = [];
       try {
-        done = await options.run(options.batch ?? 20);
+        done = await options.run(limit);
       } catch (error) {
         options.log.error({ err: error }, 'message log unavailable');
       }
       for (const { id, report } of done) settle(id, report);
-      if (done.length > 0) continue;
+      // A full batch: more may wait. Otherwise go on when woken (a message stored meanwhile), not at once:
+      // an empty batch still costs a transaction.
+      if (done.length >= limit) continue;
+      if (woken) continue;
       const due = await options.messages.nextDueAt(options.direction).catch(() => undefined);
       const untilDue = due === undefined ? options.pollMs : Date.parse(due) - Date.now();
       await sleep(Math.max(10, Math.min(options.pollMs, untilDue)));
