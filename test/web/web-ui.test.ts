@@ -333,7 +333,12 @@ test('viewer: first image, stack scroll, window/level changes the pixels, zoom, 
   await overlay.filter({ hasText: 'inverted' }).waitFor();
   await waitForCanvas(page, (print) => print.sum !== upright.sum);
   await page.getByRole('button', { name: 'Reset' }).click();
-  await overlay.filter({ hasText: /Zoom 1\.00×$/ }).waitFor();
+  await overlay
+    .filter({ hasText: /Zoom 1\.00×(?! · inverted)/ })
+    .waitFor()
+    .catch(async (error: Error) => {
+      throw new Error(`${error.message}\noverlay: ${await overlay.innerText()}`);
+    });
   console.log(`first image shown ${firstImageMs} ms after opening the viewer`);
 });
 

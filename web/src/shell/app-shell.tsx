@@ -25,6 +25,18 @@ export function AppShell() {
   const screens = screensFor(roles);
   const [changingPassword, setChangingPassword] = useState(false);
 
+  const showsImages = screens.some((screen) => screen.path === '/studies' || screen.path === '/reading');
+  useEffect(() => {
+    // The viewer's code and Cornerstone's start-up (workers, codecs) while the user is still choosing a
+    // study, so that opening one only waits for its images.
+    if (session.kind === 'unknown' || session.kind === 'signed-out' || !showsImages) return;
+    const id = requestIdleCallback(() => {
+      void import('../viewer/cornerstone-setup').then((m) => m.startCornerstone());
+      void import('../viewer/viewer-page');
+    });
+    return () => cancelIdleCallback(id);
+  }, [session.kind, showsImages]);
+
   useEffect(() => {
     // Alt+letter jumps between screens from anywhere.
     const jump = (event: KeyboardEvent) => {

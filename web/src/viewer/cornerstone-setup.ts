@@ -1,6 +1,6 @@
 // Cornerstone3D, its tools and the DICOM image loader, started once per page. Images come over WADO-RS with
 // the session's cookie; decoding (JPEG-LS, JPEG 2000, HTJ2K, JPEG, RLE) runs in the loader's web workers.
-import { init as coreInit, getShouldUseCPURendering } from '@cornerstonejs/core';
+import { init as coreInit, getShouldUseCPURendering, setUseCPURendering } from '@cornerstonejs/core';
 import {
   addTool,
   AngleTool,
@@ -14,12 +14,14 @@ import {
 } from '@cornerstonejs/tools';
 import { init as loaderInit } from '@cornerstonejs/dicom-image-loader';
 import { bearerToken } from '../api/http';
+import { chooseRendering } from './rendering-choice';
 
 let started: Promise<void> | undefined;
 
 export function startCornerstone(): Promise<void> {
   started ??= (async () => {
     await coreInit();
+    if (chooseRendering() === 'cpu') setUseCPURendering(true);
     toolsInit();
     loaderInit({
       // A login through an OpenID provider has no cookie: its token goes along with every frame request.

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { displayDate, personName, TAG, text, type DicomJson } from '../api/dicom-json';
 import { ErrorMessage } from '../shell/error-message';
-import { startCornerstone } from './cornerstone-setup';
+import { renderingMode, startCornerstone } from './cornerstone-setup';
 import { CT_PRESETS } from './presets';
 import { loadSeriesStack } from './series-stack';
 import { ViewerToolbar } from './viewer-toolbar';
@@ -150,6 +150,7 @@ export function StackView(props: {
               Zoom {view.zoom.toFixed(2)}×{view.invert ? ' · inverted' : ''}
               {view.cineFps ? ` · cine ${view.cineFps} fps` : ''}
             </div>
+            <div data-testid="rendering">{renderingMode()} rendering</div>
           </div>
         )}
         {loaded && loaded.done < loaded.total && (

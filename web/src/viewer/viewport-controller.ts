@@ -79,6 +79,9 @@ export class ViewportController {
   private primary: PrimaryTool = 'windowLevel';
   private imageIds: string[] = [];
   private cineFps: number | undefined;
+  // The zoom of the fitted image: shown zoom is relative to it (the CPU path counts zoom in screen pixels
+  // per image pixel, WebGL relative to the fit; the user sees 1.00× at fit in both).
+  private fitZoom = 1;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(
@@ -149,6 +152,7 @@ export class ViewportController {
     this.imageIds = imageIds;
     await this.viewport.setStack(imageIds, index);
     this.viewport.render();
+    this.fitZoom = this.viewport.getZoom() || 1;
     this.onChange(this.state());
   }
 
@@ -185,7 +189,7 @@ export class ViewportController {
       ...(range
         ? { windowWidth: range.upper - range.lower, windowCenter: (range.upper + range.lower) / 2 }
         : {}),
-      zoom: viewport.getZoom(),
+      zoom: viewport.getZoom() / this.fitZoom,
       invert: properties.invert ?? false,
       ...(this.cineFps ? { cineFps: this.cineFps } : {}),
     };
@@ -243,6 +247,7 @@ export class ViewportController {
     this.viewport.resetProperties();
     this.viewport.resetCamera();
     this.viewport.render();
+    this.fitZoom = this.viewport.getZoom() || 1;
     this.onChange(this.state());
   }
 
