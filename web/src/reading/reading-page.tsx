@@ -103,6 +103,7 @@ function ReadingWorklist() {
 function ReadingSession({ orderId, series }: { orderId: number; series?: string }) {
   const order = useAsync(() => apiJson<Order>(`/api/orders/${orderId}`), [orderId]);
   const [viewing, setViewing] = useState<string>();
+  const [priorSeries, setPriorSeries] = useState<string>();
   if (order.error) return <ErrorMessage error={order.error} onRetry={order.reload} />;
   if (!order.data) return <p className="muted page">Loading order…</p>;
   const current = order.data.studyInstanceUid;
@@ -111,7 +112,11 @@ function ReadingSession({ orderId, series }: { orderId: number; series?: string 
     <ViewerPage
       key={shown}
       study={shown}
-      {...(series && shown === current ? { series } : {})}
+      {...(shown === current
+        ? series
+          ? { series }
+          : {}
+        : { onSelectSeries: setPriorSeries, ...(priorSeries ? { series: priorSeries } : {}) })}
       basePath={`/reading/${orderId}/series`}
       side={
         <>
@@ -120,7 +125,10 @@ function ReadingSession({ orderId, series }: { orderId: number; series?: string 
             patientRef={order.data.patientRef}
             current={current}
             shown={shown}
-            onShow={(uid) => setViewing(uid === current ? undefined : uid)}
+            onShow={(uid) => {
+              setViewing(uid === current ? undefined : uid);
+              setPriorSeries(undefined);
+            }}
           />
           <ReportEditor orderId={orderId} procedureId={order.data.procedure.id} />
         </>

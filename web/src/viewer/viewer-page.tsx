@@ -11,7 +11,14 @@ import { SeriesStrip } from './series-strip';
 import { StackView } from './stack-view';
 import type { Measurement, ViewportController } from './viewport-controller';
 
-export function ViewerPage(props: { study: string; series?: string; side?: ReactNode; basePath?: string }) {
+export function ViewerPage(props: {
+  study: string;
+  series?: string;
+  side?: ReactNode;
+  basePath?: string;
+  /** Instead of the address (basePath/<series>), the caller keeps the chosen series (a prior study). */
+  onSelectSeries?: (series: string) => void;
+}) {
   const { study } = props;
   const series = useAsync(
     () => qido(`/studies/${study}/series`, { includefield: 'SeriesDescription' }),
@@ -45,7 +52,9 @@ export function ViewerPage(props: { study: string; series?: string; side?: React
             study={study}
             series={series.data.matches}
             selected={selected}
-            onSelect={(uid) => navigate(`${base}/${uid}`, { replace: true })}
+            onSelect={(uid) =>
+              props.onSelectSeries ? props.onSelectSeries(uid) : navigate(`${base}/${uid}`, { replace: true })
+            }
           />
         )}
         {selected ? (
