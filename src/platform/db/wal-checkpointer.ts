@@ -70,8 +70,10 @@ export class WalCheckpointer {
     worker.unref();
     worker.on('message', () => {
       this.running = false;
-      // Idle between checkpoints: it must not keep a finished command alive.
-      worker.unref();
+      // Idle between checkpoints: it must not keep a finished command alive. Not once closing, though: the
+      // answer to a checkpoint under way can come after close() and must not let the process end before
+      // the worker has closed its connection (close() awaits its exit).
+      if (!this.failed) worker.unref();
     });
     const fail = () => {
       this.failed = true;
