@@ -91,7 +91,7 @@ export function createHl7Door(
   log: Logger,
 ): Hl7Door {
   const doorLog = log.child({ door: 'hl7' });
-  // One set of services per batch transaction, built when the batch's first message needs them.
+  // Services bound to the batches' database: built for the first batch, then serving every batch.
   const bound = new WeakMap<BatchDatabase, Hl7Services>();
   const servicesIn = (database: BatchDatabase) => {
     let found = bound.get(database);

@@ -21,7 +21,7 @@ import {
 } from './message-repo.js';
 import { createGroupCommit } from './group-commit.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
-import { inOneTransaction } from './savepoint-database.js';
+import { createBatchTransactions } from './savepoint-database.js';
 import {
   MESSAGE_STATES,
   type MessageDirection,
@@ -92,6 +92,7 @@ export function createMessageLog(
 ) {
   const db = database.kysely as Kysely<MessageTables>;
   const writes = createGroupCommit(database);
+  const batches = createBatchTransactions(database);
   const now = () => clock().toISOString();
   const later = (ms: number) => new Date(clock().getTime() + ms).toISOString();
 
@@ -296,7 +297,7 @@ export function createMessageLog(
       limit: number,
       handle: (message: StoredMessage, database: Database) => Promise<Handled>,
     ): Promise<BatchResult[]> =>
-      inOneTransaction(database, async (inner) => {
+      batches.run(async (inner) => {
         const trx = inner.kysely as Kysely<MessageTables>;
         const at = now();
         // The lease is not needed on one node (the write lock is held); on PostgreSQL its row locks make

@@ -14,41 +14,29 @@ import {
 import type { Database } from '../db/index.js';
 
 /**
- * Runs `work` in one transaction on one connection, handing it a `Database` whose own transactions are
- * savepoints inside that one. Services bound to that database (they open their transactions as usual) then
- * commit together with whatever else `work` writes: a batch of messages and their effects in one commit,
- * each message's effects still undone alone when it fails (`inner` is the per-message savepoint).
- * On SQLite the transaction takes the write lock up front (BEGIN IMMEDIATE), as every transaction here does.
+ * Batches in one transaction each, on one connection: `run(work)` opens the transaction and hands `work` a
+ * `Database` whose own transactions are savepoints inside it. Services bound to that database (they open
+ * their transactions as usual) then commit together with whatever else `work` writes: a batch of messages
+ * and their effects in one commit, each message's effects still undone alone when it fails. The inner
+ * database, and the services bound to it, are built once and serve every batch (building them per batch
+ * cost more than a small batch's work); batches run one after the other. On SQLite the transaction takes
+ * the write lock up front (BEGIN IMMEDIATE), as every transaction here does.
  */
-export async function inOneTransaction<T>(
-  database: Database,
-  work: (inner: Database) => Promise<T>,
-): Promise<T> {
-  return database.kysely.getExecutor().provideConnection(async (connection) => {
-    await connection.executeQuery(
-      CompiledQuery.raw(database.dialect === 'sqlite' ? 'begin immediate' : 'begin'),
-    );
-    const inner = savepointDatabase(database, connection);
-    try {
-      const result = await work(inner);
-      await connection.executeQuery(CompiledQuery.raw('commit'));
-      return result;
-    } catch (error) {
-      await connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined);
-      throw error;
-    } finally {
-      await inner.close();
-    }
-  });
-}
-
-/** A database on a connection already inside a transaction: queries run there, transactions nest. */
-function savepointDatabase(outer: Database, connection: DatabaseConnection): Database {
+export function createBatchTransactions(database: Database) {
+  let current: DatabaseConnection | undefined;
   let depth = 0;
-  const raw = (text: string) => connection.executeQuery(CompiledQuery.raw(text)).then(() => undefined);
+  let queue: Promise<unknown> = Promise.resolve();
+  const connection = () => {
+    if (!current) throw new Error('the batch database was used outside a batch');
+    return current;
+  };
+  const raw = (text: string) =>
+    connection()
+      .executeQuery(CompiledQuery.raw(text))
+      .then(() => undefined);
   const driver: Driver = {
     init: async () => undefined,
-    acquireConnection: async () => connection,
+    acquireConnection: async () => connection(),
     beginTransaction: () => raw(`savepoint batch_${++depth}`),
     commitTransaction: () => raw(`release savepoint batch_${depth--}`),
     rollbackTransaction: async () => {
@@ -59,20 +47,47 @@ function savepointDatabase(outer: Database, connection: DatabaseConnection): Dat
     releaseConnection: async () => undefined,
     destroy: async () => undefined,
   };
-  const sqlite = outer.dialect === 'sqlite';
+  const sqlite = database.dialect === 'sqlite';
   const dialect: Dialect = {
     createDriver: () => driver,
     createAdapter: () => (sqlite ? new SqliteAdapter() : new PostgresAdapter()),
     createQueryCompiler: () => (sqlite ? new SqliteQueryCompiler() : new PostgresQueryCompiler()),
     createIntrospector: (db) => (sqlite ? new SqliteIntrospector(db) : new PostgresIntrospector(db)),
   };
-  const kysely = new Kysely<any>({ dialect }); // eslint-disable-line @typescript-eslint/no-explicit-any
-  return {
-    kysely,
-    dialect: outer.dialect,
-    location: outer.location,
+  const inner: Database = {
+    kysely: new Kysely<any>({ dialect }), // eslint-disable-line @typescript-eslint/no-explicit-any
+    dialect: database.dialect,
+    location: database.location,
     // The outer transaction decides what reaches the disk; nothing to flush or close from inside.
     flush: async () => undefined,
-    close: () => kysely.destroy(),
+    close: async () => undefined,
+  };
+
+  const runNow = <T>(work: (inner: Database) => Promise<T>): Promise<T> =>
+    database.kysely.getExecutor().provideConnection(async (held) => {
+      await held.executeQuery(CompiledQuery.raw(sqlite ? 'begin immediate' : 'begin'));
+      current = held;
+      depth = 0;
+      try {
+        const result = await work(inner);
+        await held.executeQuery(CompiledQuery.raw('commit'));
+        return result;
+      } catch (error) {
+        await held.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined);
+        throw error;
+      } finally {
+        current = undefined;
+      }
+    });
+
+  return {
+    /** The database `run` hands out: valid only inside a batch. */
+    database: inner,
+    /** Runs `work` in one transaction (after the batch before it); commits if it resolves. */
+    run<T>(work: (inner: Database) => Promise<T>): Promise<T> {
+      const next = queue.then(() => runNow(work));
+      queue = next.catch(() => undefined);
+      return next;
+    },
   };
 }
