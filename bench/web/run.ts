@@ -149,6 +149,12 @@ async function main(): Promise<void> {
           .waitFor({ timeout: 30_000 })
           .catch(async (error: Error) => {
             await page.screenshot({ path: join(repoRoot, 'bench/out/web-failure.png') });
+            const started = Date.now();
+            const probe = await fetch(`${server.httpUrl}/api/auth/me`, { headers: server.auth }).then(
+              (r) => `${r.status} in ${Date.now() - started} ms`,
+              (e: Error) => e.message,
+            );
+            console.error(`/api/auth/me from Node while the page waits: ${probe}`);
             throw new Error(`${error.message}\nserver log: ${server.log().slice(-2000)}`);
           });
         await page.getByLabel('User name').fill('bench-reader');

@@ -176,6 +176,8 @@ export async function startSession(): Promise<void> {
     const me = await fetch('/api/auth/me', {
       credentials: 'same-origin',
       headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      // A server that does not answer gets a message and the login form, not an endless "Connecting…".
+      signal: AbortSignal.timeout(15_000),
     });
     if (me.status === 404) return setState({ kind: 'open' }); // a server without authentication routes
     if (me.ok) {
@@ -202,7 +204,10 @@ export async function startSession(): Promise<void> {
     if (me.status === 401 && (await refreshSession())) return;
     setState({ kind: 'signed-out' });
   } catch {
-    setState({ kind: 'signed-out', reason: 'Cannot reach the Lantern server; reload when it is back.' });
+    setState({
+      kind: 'signed-out',
+      reason: 'The Lantern server does not answer; log in again, or reload the page when it is back.',
+    });
   }
 }
 
