@@ -228,6 +228,9 @@ test('the server serves the UI: pages fall back to index.html, assets have types
   assert.match(asset.headers.get('cache-control') ?? '', /immutable/);
   assert.equal((await fetch(`${server.httpUrl}/api/nothing-here`, { headers: server.auth })).status, 404);
   assert.equal((await fetch(`${server.httpUrl}/api/studies`)).status, 401, 'the APIs need credentials');
+  // The login screen asks, before anyone is logged in, whether an OpenID provider is configured.
+  const provider = await fetch(`${server.httpUrl}/api/auth/oidc`);
+  assert.deepEqual(await provider.json(), { configured: true, issuer: oidc.issuer, clientId: oidc.clientId });
   assert.equal((await fetch(`${server.httpUrl}/assets/missing.js`)).status, 404);
   assert.equal((await fetch(`${server.httpUrl}/assets/..%2f..%2fpackage.json`)).status, 404);
 });
