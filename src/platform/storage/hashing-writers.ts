@@ -192,6 +192,8 @@ class HashingWorker {
   }
 
   terminate(): Promise<number> {
+    // Referenced until it has exited: an idle (unreferenced) worker would let the process end first.
+    this.worker.ref();
     return this.worker.terminate();
   }
 }

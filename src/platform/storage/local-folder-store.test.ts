@@ -99,6 +99,7 @@ test('many small pieces are stored whole and in order', async () => {
   const staged = await store.stage(Readable.from(pieces));
   const key = await store.commit(staged, { fsync: false });
   assert.ok((await buffer(store.open(key))).equals(Buffer.concat(pieces)));
+  assert.equal(key, createHash('sha256').update(Buffer.concat(pieces)).digest('hex'));
   assert.equal(staged.size, 100 * 16 * 1024);
 });
 

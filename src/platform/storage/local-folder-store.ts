@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, renameSync, rmSync, type Dirent } from 'node:fs';
+import { closeSync, createReadStream, renameSync, rmSync, writeSync, type Dirent } from 'node:fs';
 import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { LanternError } from '../errors.js';
 import type { BlobKey, BlobStore, ByteRange, StagedBlob } from './blob-store.js';
 import { CommitJournal } from './commit-journal.js';
-import { HashingWriters } from './hashing-writers.js';
+import { HashingWriters, type HashingWrite } from './hashing-writers.js';
 import { StagingFiles } from './staging-files.js';
 
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
@@ -85,7 +85,9 @@ export class LocalFolderStore implements BlobStore {
     // HashingWriters); network peers deliver many small pieces (16 KiB PDUs are common). The file was
     // opened ahead of need (see StagingFiles). fsync stays for commit and flush.
     const { path: tempPath, fd } = this.staging.take();
-    const writing = this.writers.begin(fd);
+    // A file that fits in one batch (most non-image objects, small images) is hashed and written here at
+    // once: for a few KiB the hand-over to a worker and back costs more than the work.
+    let writing: HashingWrite | undefined;
     let key: string;
     try {
       let pending: Uint8Array[] = [];
@@ -98,17 +100,22 @@ export class LocalFolderStore implements BlobStore {
         pending.push(chunk);
         pendingBytes += chunk.byteLength;
         if (pendingBytes >= WRITE_BATCH_BYTES) {
+          writing ??= this.writers.begin(fd);
           await writing.write(pending);
           pending = [];
           pendingBytes = 0;
         }
       }
-      await writing.write(pending);
-      key = await writing.finish();
+      if (writing) {
+        await writing.write(pending);
+        key = await writing.finish();
+      } else {
+        key = writeSmall(fd, pending);
+      }
       closeSync(fd);
     } catch (error) {
       // The worker must be done with the descriptor before it is closed: its number can be reused at once.
-      await writing.finish().catch(() => undefined);
+      await writing?.finish().catch(() => undefined);
       closeSync(fd);
       rmSync(tempPath, { force: true });
       throw error;
@@ -226,6 +233,22 @@ async function createFolders(blobDir: string): Promise<void> {
   await syncPath(blobDir);
   await mkdir(last, { recursive: true });
   await syncPath(blobDir);
+}
+
+/** Writes the pieces from the start of the file and returns their SHA-256 (hex). */
+function writeSmall(fd: number, pieces: Uint8Array[]): string {
+  const hash = createHash('sha256');
+  let position = 0;
+  for (const piece of pieces) {
+    hash.update(piece);
+    for (let done = 0; done < piece.byteLength;) {
+      const written = writeSync(fd, piece, done, piece.byteLength - done, position);
+      if (written === 0) throw new Error('the file system accepted no bytes');
+      done += written;
+      position += written;
+    }
+  }
+  return hash.digest('hex');
 }
 
 /** A blob removed (replaced or deleted) before the flush has nothing left to flush. */
