@@ -1,5 +1,5 @@
 // The frame around every screen: navigation for the user's roles, who is logged in, and the routes.
-import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { logout, onSessionChange, sessionState, type SessionState } from '../api/session';
 import { AdminPage } from '../admin/admin-page';
 import { AuditPage } from '../admin/audit-page';
@@ -18,8 +18,8 @@ const ViewerPage = lazy(() => import('../viewer/viewer-page').then((m) => ({ def
 const ReadingPage = lazy(() => import('../reading/reading-page').then((m) => ({ default: m.ReadingPage })));
 
 export function AppShell() {
-  const [session, setSession] = useState<SessionState>(sessionState);
-  useEffect(() => onSessionChange(setSession), []);
+  // An external store: the session may have settled (e.g. signed out) before this component subscribed.
+  const session: SessionState = useSyncExternalStore(onSessionChange, sessionState);
   const location = useLocation();
   const roles = session.kind === 'signed-in' ? session.user.roles : undefined;
   const screens = screensFor(roles);
