@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import dcmjsDimse, { type requests as Requests } from 'dcmjs-dimse';
 import { runTool } from '../support/dcmtk.js';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { restClient } from '../support/rest-client.js';
 import { writeSyntheticStudy } from '../support/synthetic-ct.js';
 import { sendDimse, type DimseReply } from '../support/ris-doors.js';
 
@@ -35,16 +36,10 @@ let patientRef: number;
 let procedureId: number;
 let resourceId: number;
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    ...(body === undefined
-      ? { headers: server.auth }
-      : { headers: { ...server.auth, 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
-}
+const call = restClient(
+  () => api,
+  () => server.auth,
+);
 
 // A Monday in the future; the CT room is open 08:00–16:00 Europe/Berlin (UTC+2 in June).
 const DAY = '2031-06-02';

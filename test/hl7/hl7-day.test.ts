@@ -18,6 +18,7 @@ import {
 } from '../../src/lib/hl7v2/index.js';
 import { runTool } from '../support/dcmtk.js';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { restClient } from '../support/rest-client.js';
 import { writeSyntheticStudy } from '../support/synthetic-ct.js';
 
 let dataDir: string;
@@ -29,19 +30,10 @@ const results: Hl7Message[] = [];
 let send: (text: string) => Promise<{ code: string; text: string }>;
 let closePeer: () => Promise<void>;
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    ...(body === undefined
-      ? { headers: server.auth }
-      : {
-          headers: { ...server.auth, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const call = restClient(
+  () => api,
+  () => server.auth,
+);
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;

@@ -16,6 +16,7 @@ import {
   type MllpServer,
 } from '../../src/lib/hl7v2/index.js';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { restClient } from '../support/rest-client.js';
 
 let dataDir: string;
 let server: RunningLantern;
@@ -27,19 +28,10 @@ const listeners: MllpServer[] = [];
 const received: Record<'emr' | 'dept', Hl7Message[]> = { emr: [], dept: [] };
 let deptRefusals = 1;
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    ...(body === undefined
-      ? { headers: server.auth }
-      : {
-          headers: { ...server.auth, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const call = restClient(
+  () => api,
+  () => server.auth,
+);
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 15_000) {
   const end = Date.now() + ms;

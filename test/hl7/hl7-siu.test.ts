@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client, Message, type InboundResponse } from 'node-hl7-client';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { restClient } from '../support/rest-client.js';
 
 let dataDir: string;
 let server: RunningLantern;
@@ -32,19 +33,10 @@ interface OrderBody {
   steps: { stationAeTitle: string | null; scheduledStart: string | null; bookingId: number | null }[];
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    ...(body === undefined
-      ? { headers: server.auth }
-      : {
-          headers: { ...server.auth, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const call = restClient(
+  () => api,
+  () => server.auth,
+);
 
 const er7 = (...segments: string[]) => segments.join('\r') + '\r';
 const msh = (type: string, control: string) =>
