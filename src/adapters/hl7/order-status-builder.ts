@@ -1,11 +1,12 @@
-import { buildMessage, formatTimestamp, type FieldInput, type SegmentInput } from '../../lib/hl7v2/index.js';
+import { buildMessage, formatTimestamp, type SegmentInput } from '../../lib/hl7v2/index.js';
+import { pidSegment, segment, type OutboundPatient } from './outbound-segments.js';
 
 /**
  * What an order status message needs; the event relay assembles it from the RIS and patients services.
  * Names are DICOM PN, instants ISO 8601, `status` the RIS status the order moved to.
  */
 export interface OrderStatusDocument {
-  patient: { patientId: string; issuerOfPatientId: string; name?: string; birthDate?: string; sex?: string };
+  patient: OutboundPatient;
   order: {
     placerOrderNumber: string | null;
     accessionNumber: string;
@@ -28,19 +29,6 @@ export const ORDER_STATUS_CODES = {
   discontinued: 'DC',
 } as const;
 export type OutboundOrderStatus = keyof typeof ORDER_STATUS_CODES;
-
-/** A segment from its numbered fields; the ones left out are empty. */
-function segment(name: string, fields: Record<number, FieldInput>): SegmentInput {
-  const last = Math.max(...Object.keys(fields).map(Number));
-  return [name, ...Array.from({ length: last }, (_, i) => fields[i + 1])];
-}
-
-/** DICOM PN → XPN (family^given^middle^suffix^prefix). */
-function xpn(pn: string | undefined): string[] | undefined {
-  if (!pn) return undefined;
-  const [family = '', given = '', middle = '', prefix = '', suffix = ''] = pn.split('=')[0]!.split('^');
-  return [family, given, middle, suffix, prefix];
-}
 
 const ts = (iso: string | null) => (iso ? formatTimestamp(new Date(iso)) : undefined);
 
@@ -71,13 +59,7 @@ export function buildOrderStatus(
       ? [change.status, change.status === 'arrived' ? 'Patient arrived' : 'Exam in progress', '99LANTERN']
       : undefined;
   const segments: SegmentInput[] = [
-    segment('PID', {
-      1: '1',
-      3: [patient.patientId, '', '', patient.issuerOfPatientId, 'MR'],
-      5: xpn(patient.name),
-      7: patient.birthDate,
-      8: patient.sex,
-    }),
+    pidSegment(patient),
     segment('ORC', {
       1: 'SC',
       2: placer,

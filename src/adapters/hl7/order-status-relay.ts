@@ -13,6 +13,7 @@ import {
   type OutboundOrderStatus,
 } from './order-status-builder.js';
 import type { Hl7Destination } from './outbound-sender.js';
+import { outboundPatient } from './outbound-segments.js';
 
 interface StatusChangedPayload {
   orderId: OrderId;
@@ -60,13 +61,7 @@ export function createOrderStatusRelay(
     const patient = await deps.patients.read(context, String(order.patientRef));
     const step = order.steps[0];
     return {
-      patient: {
-        patientId: patient.patientId,
-        issuerOfPatientId: patient.issuerOfPatientId,
-        ...(patient.name ? { name: patient.name.dicom } : {}),
-        ...(patient.birthDate ? { birthDate: patient.birthDate } : {}),
-        ...(patient.sex ? { sex: patient.sex } : {}),
-      },
+      patient: outboundPatient(patient),
       order: {
         placerOrderNumber: order.placerOrderNumber,
         accessionNumber: order.accessionNumber,

@@ -1,11 +1,12 @@
-import { buildMessage, formatTimestamp, type FieldInput, type SegmentInput } from '../../lib/hl7v2/index.js';
+import { buildMessage, formatTimestamp, type SegmentInput } from '../../lib/hl7v2/index.js';
+import { pidSegment, segment, type OutboundPatient } from './outbound-segments.js';
 
 /**
  * What an ORU^R01 needs to carry a report; the event subscriber assembles it from the RIS and patients
  * services. Names are DICOM PN (family^given^middle^prefix^suffix), dates DA, instants ISO 8601.
  */
 export interface ReportDocument {
-  patient: { patientId: string; issuerOfPatientId: string; name?: string; birthDate?: string; sex?: string };
+  patient: OutboundPatient;
   order: {
     placerOrderNumber: string | null;
     accessionNumber: string;
@@ -24,19 +25,6 @@ export interface ReportDocument {
 
 // OBR-25 / OBX-11 result status (table 0123/0085): P preliminary, F final, C corrected (an amendment).
 const RESULT_STATUS = { preliminary: 'P', final: 'F', amended: 'C' } as const;
-
-/** A segment from its numbered fields; the ones left out are empty. */
-function segment(name: string, fields: Record<number, FieldInput>): SegmentInput {
-  const last = Math.max(...Object.keys(fields).map(Number));
-  return [name, ...Array.from({ length: last }, (_, i) => fields[i + 1])];
-}
-
-/** DICOM PN → XPN (family^given^middle^suffix^prefix). */
-function xpn(pn: string | undefined): string[] | undefined {
-  if (!pn) return undefined;
-  const [family = '', given = '', middle = '', prefix = '', suffix = ''] = pn.split('=')[0]!.split('^');
-  return [family, given, middle, suffix, prefix];
-}
 
 /**
  * ORU^R01^ORU_R01 (HL7 v2.5.1 7.3.1): PID, ORC (RE: observations to follow), OBR with the placer number and
@@ -65,13 +53,7 @@ export function buildOru(
       : undefined;
   const lines = report.text.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n');
   const segments: SegmentInput[] = [
-    segment('PID', {
-      1: '1',
-      3: [patient.patientId, '', '', patient.issuerOfPatientId, 'MR'],
-      5: xpn(patient.name),
-      7: patient.birthDate,
-      8: patient.sex,
-    }),
+    pidSegment(patient),
     segment('ORC', { 1: 'RE', 2: order.placerOrderNumber ?? undefined, 3: order.accessionNumber, 5: 'CM' }),
     segment('OBR', {
       1: '1',

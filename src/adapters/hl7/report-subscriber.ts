@@ -5,6 +5,7 @@ import type { Logger } from '../../platform/log/index.js';
 import type { OrderId, Ris } from '../../ris/index.js';
 import { createEventRelay, type OutboxDatabase, type OutboxTransaction } from './event-relay.js';
 import type { ReportDocument } from './oru-builder.js';
+import { outboundPatient } from './outbound-segments.js';
 
 export type { OutboxDatabase } from './event-relay.js';
 
@@ -40,13 +41,7 @@ export function createReportSubscriber(
     const patient = await deps.patients.read(context, String(order.patientRef));
     const exported = await deps.ris.reports.exportText(context, payload.orderId, payload.version);
     return {
-      patient: {
-        patientId: patient.patientId,
-        issuerOfPatientId: patient.issuerOfPatientId,
-        ...(patient.name ? { name: patient.name.dicom } : {}),
-        ...(patient.birthDate ? { birthDate: patient.birthDate } : {}),
-        ...(patient.sex ? { sex: patient.sex } : {}),
-      },
+      patient: outboundPatient(patient),
       order: {
         placerOrderNumber: order.placerOrderNumber,
         accessionNumber: order.accessionNumber,
