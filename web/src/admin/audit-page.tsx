@@ -78,7 +78,7 @@ export function AuditPage() {
       </form>
       <ErrorMessage error={result.error} onRetry={result.reload} />
       {result.data && <Pager page={page} pageSize={PAGE} total={result.data.total} onPage={setPage} />}
-      <table className="grid" data-testid="audit-table">
+      <table className="grid" data-testid="audit-table" aria-busy={result.loading}>
         <thead>
           <tr>
             <th>#</th>
