@@ -5,6 +5,7 @@ import { registerApiRoutes } from './adapters/api/routes.js';
 import { registerPatientRoutes } from './adapters/api/patients-routes.js';
 import { registerRisRoutes } from './adapters/api/ris-routes.js';
 import { registerRisUnmatchedRoutes } from './adapters/api/ris-unmatched-routes.js';
+import { registerExamNoteRoutes } from './adapters/api/exam-note-routes.js';
 import { registerRisReportRoutes } from './adapters/api/ris-report-routes.js';
 import { registerRisChargeRoutes } from './adapters/api/ris-charge-routes.js';
 import { DICOMWEB_BASE, registerDicomwebRoutes } from './adapters/dicomweb/index.js';
@@ -161,6 +162,7 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   registerRisRoutes(http, lantern);
   registerRisUnmatchedRoutes(http, lantern);
   registerRisReportRoutes(http, lantern);
+  registerExamNoteRoutes(http, lantern);
   registerRisChargeRoutes(http, lantern);
   registerDicomwebRoutes(http, lantern);
   registerFhirDoor(http, { ...lantern, dicomwebBase: DICOMWEB_BASE });

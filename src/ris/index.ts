@@ -3,6 +3,7 @@ import type { Kysely } from '../platform/db/index.js';
 import { authorizedService, type PermissionTable } from '../platform/security/index.js';
 import { createBookings } from './bookings.js';
 import { createCharges } from './charges.js';
+import { createExamNotes } from './exam-notes.js';
 import type { OrderId } from './ids.js';
 import { applyOrderTransition } from './order-transition.js';
 import type { OrderStatus } from './order-status.js';
@@ -74,6 +75,7 @@ export type {
 export type { ReportTemplate, ReportTemplateInput } from './report-template.js';
 export type { DraftRequest, ReportExport } from './reports.js';
 export type { ChargeLine, ChargeStatus, OrderCharges } from './charge.js';
+export type { ExamNote, ExamNoteInput } from './exam-notes.js';
 
 /**
  * The RIS's services, bound to their dependencies. Every door calls these and nothing below them. Every
@@ -178,6 +180,11 @@ export function createRis(risDeps: ReportingDeps) {
       replace: 'charge.write',
       release: 'charge.write',
       exportCsv: 'charge.read',
+    }),
+    /** The technologist's notes on an exam, read by the radiologist: append-only (exam-notes.ts). */
+    examNotes: guard('examNotes', reachOf('examNotes', createExamNotes(deps), ['add', 'list']), {
+      add: 'exam-note.write',
+      list: 'order.read',
     }),
     /**
      * For RIS services that change an order's status as part of their own change (MPPS, reports): applies

@@ -54,6 +54,7 @@ const RULES: readonly (readonly [methods: string, pattern: string, access: Route
   [WRITE, '/api/orders/*/report*', 'report.write'],
   [READ, '/api/orders/*/charges', 'charge.read'],
   [WRITE, '/api/orders/*/charges', 'charge.write'],
+  [WRITE, '/api/orders/*/notes', 'exam-note.write'],
   [READ, '/api/orders*', 'order.read'],
   [WRITE, '/api/orders*', 'order.write'],
   [READ, '/api/charges*', 'charge.read'],

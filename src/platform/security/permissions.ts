@@ -15,6 +15,8 @@ export const PERMISSIONS = [
   'study.export',
   // Reconcile a study no order claimed (the unmatched queue): the desk's work, without reading images.
   'study.reconcile',
+  // Notes on an exam (exam-notes in ris/): the technologist writes them, the radiologist adds to them.
+  'exam-note.write',
   'report.read',
   'report.write',
   'report.sign',
@@ -65,6 +67,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, RoleDefinition>> = {
       ...READ_CLINICAL,
       'study.store',
       'study.export',
+      'exam-note.write',
       'report.write',
       'report.sign',
       'break-glass',
@@ -76,6 +79,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, RoleDefinition>> = {
       ...READ_CLINICAL,
       'order.write',
       'schedule.write',
+      'exam-note.write',
       'study.store',
       'study.reconcile',
       'break-glass',

@@ -14,6 +14,7 @@ import { fhirSubscriptionsMigration } from './0012-fhir-subscriptions.js';
 import { securityIdentityMigration } from './0013-security-identity.js';
 import { archiveInstanceHeaderPatientMigration } from './0014-archive-instance-header-patient.js';
 import { risOrderingProviderIndexMigration } from './0015-ris-ordering-provider-index.js';
+import { risExamNotesMigration } from './0016-ris-exam-notes.js';
 
 /** The one migration sequence, in order. A new step gets the next number and the owning module's name. */
 export const migrations: readonly LanternMigration[] = [
@@ -32,4 +33,5 @@ export const migrations: readonly LanternMigration[] = [
   securityIdentityMigration,
   archiveInstanceHeaderPatientMigration,
   risOrderingProviderIndexMigration,
+  risExamNotesMigration,
 ];
