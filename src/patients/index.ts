@@ -10,6 +10,7 @@ import { mergePatients, unmergePatient } from './merge-patients.js';
 import type { PatientSearch } from './patient-search.js';
 import { readPatient, searchPatients } from './read-patients.js';
 import { registerPatient } from './register-patient.js';
+import { registerOrUpdatePatient } from './register-or-update-patient.js';
 import { studyLinks } from './study-links-repo.js';
 import { updatePatient, type PatientUpdateOptions } from './update-patient.js';
 
@@ -28,6 +29,7 @@ export type { PatientSearch } from './patient-search.js';
 export { DEFAULT_PATIENT_LIMIT, MAX_PATIENT_LIMIT } from './patient-search.js';
 export type { PatientSearchResult } from './read-patients.js';
 export type { PatientUpdateOptions } from './update-patient.js';
+export type { RegisterOrUpdateOutcome } from './register-or-update-patient.js';
 export type { PatientTables } from './tables.js';
 
 /**
@@ -47,6 +49,8 @@ export function createPatients(
   };
   const operations = {
     register: (ctx: RequestContext, input: unknown) => registerPatient(deps, ctx, input),
+    /** Registers the patient of the input's Patient ID and issuer, or patches it: a feed's upsert (HL7 ADT). */
+    registerOrUpdate: (ctx: RequestContext, input: unknown) => registerOrUpdatePatient(deps, ctx, input),
     read: (ctx: RequestContext, id: string) => readPatient(deps, ctx, id),
     search: (ctx: RequestContext, search: PatientSearch) => searchPatients(deps, ctx, search),
     /** `replace`: a whole registration (PUT); `patch`: only the fields given, null clears (PATCH). */
@@ -68,6 +72,7 @@ export function createPatients(
 /** What each operation needs (platform/security/permissions.ts). */
 const PERMISSIONS = {
   register: 'patient.write',
+  registerOrUpdate: 'patient.write',
   read: 'patient.read',
   search: 'patient.read',
   update: 'patient.write',

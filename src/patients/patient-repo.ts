@@ -5,6 +5,7 @@ import type { PatientIdentity, PatientKey } from './patient-identity.js';
 import { patientNameFromDicom } from './patient-name.js';
 import type { OtherIdentifier, Patient } from './patient.js';
 import type { PatientTables } from './tables.js';
+import { compiledStatement } from './compiled-statement.js';
 
 // All SQL on the patient and patient_identifier tables.
 type Executor = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -94,6 +95,77 @@ export async function fillMissingDemographics(
     .execute();
 }
 
+// The statements an HL7 ADT message runs to find or register its patient, compiled once
+// (compiled-statement.ts): one message each, hundreds a second.
+const patientByIdentity = compiledStatement<{ patientId: string; issuer: string }, PatientRow>((db, v) =>
+  db
+    .selectFrom('patient')
+    .selectAll()
+    .where('patient_id', '=', v.patientId)
+    .where('issuer_of_patient_id', '=', v.issuer),
+);
+
+const otherIdsOf = compiledStatement<{ key: PatientKey }, PatientTables['patient_identifier']>((db, v) =>
+  db.selectFrom('patient_identifier').selectAll().where('patient_ref', '=', v.key).orderBy('id'),
+);
+
+type NewPatientRow = Omit<PatientRow, 'id' | 'merged_into'>;
+const insertPatientRow = compiledStatement<Required<NewPatientRow>, { id: number }>((db, v) =>
+  db
+    .insertInto('patient')
+    .values({
+      patient_id: v.patient_id,
+      issuer_of_patient_id: v.issuer_of_patient_id,
+      patient_name: v.patient_name,
+      birth_date: v.birth_date,
+      sex: v.sex,
+      address: v.address,
+      phone: v.phone,
+      created_at: v.created_at,
+      updated_at: v.updated_at,
+    })
+    .returning('id'),
+);
+
+/** The patient whose Patient ID and issuer these are, merged or not, with its other identifiers. */
+export async function findPatientByIdentity(
+  executor: Executor,
+  patientId: string,
+  issuer: string,
+): Promise<Patient | undefined> {
+  const [row] = await patientByIdentity(executor, { patientId, issuer });
+  if (row === undefined) return undefined;
+  return toPatient(row, await otherIdsOf(executor, { key: row.id as PatientKey }));
+}
+
+/** Inserts a whole registration and answers the patient as stored, without reading it back. */
+export async function insertPatientDraft(executor: Executor, draft: PatientDraft): Promise<Patient> {
+  const now = nowIso();
+  const row: Required<NewPatientRow> = {
+    patient_id: draft.patientId,
+    issuer_of_patient_id: draft.issuerOfPatientId,
+    patient_name: draft.patientName,
+    birth_date: draft.birthDate,
+    sex: draft.sex,
+    address: draft.address,
+    phone: draft.phone,
+    created_at: now,
+    updated_at: now,
+  };
+  const [inserted] = await insertPatientRow(executor, row);
+  const key = inserted!.id as PatientKey;
+  if (draft.otherIds.length > 0) {
+    await tables(executor)
+      .insertInto('patient_identifier')
+      .values(draft.otherIds.map((id) => ({ patient_ref: key, ...id })))
+      .execute();
+  }
+  return toPatient(
+    { ...row, id: key, merged_into: null },
+    draft.otherIds.map((id) => ({ patient_ref: key, ...id })),
+  );
+}
+
 export async function insertRegisteredPatient(executor: Executor, draft: PatientDraft): Promise<PatientKey> {
   const now = nowIso();
   const row = await tables(executor)
@@ -110,10 +182,15 @@ export async function insertRegisteredPatient(executor: Executor, draft: Patient
   return row.id as PatientKey;
 }
 
-export async function updatePatientRow(executor: Executor, key: PatientKey, draft: Partial<PatientDraft>) {
+export async function updatePatientRow(
+  executor: Executor,
+  key: PatientKey,
+  draft: Partial<PatientDraft>,
+  now = nowIso(),
+) {
   await tables(executor)
     .updateTable('patient')
-    .set({ ...draftColumns(draft), updated_at: nowIso() })
+    .set({ ...draftColumns(draft), updated_at: now })
     .where('id', '=', key)
     .execute();
 }

@@ -1,5 +1,4 @@
 import type { Hl7Message } from '../../lib/hl7v2/index.js';
-import type { Patient } from '../../patients/index.js';
 import type { RequestContext } from '../../platform/context.js';
 import { notFound } from '../../platform/errors.js';
 import { findPatient, type Hl7Services } from './hl7-services.js';
@@ -20,7 +19,8 @@ function requirePid(message: Hl7Message) {
 /**
  * A01/A04/A05/A28 (admit, register, pre-admit, add person), A08/A31 (update), A11/A13 (cancel admit or
  * discharge; their PID is still the current demographics): the patient of PID-3 is registered when new,
- * else updated with the fields the message carries.
+ * else updated with the fields the message carries (empty fields stay), in one service call with one audit
+ * record. A resend, or the same message run again, changes nothing: the message has its effect once.
  */
 export async function upsertPatient(
   ctx: RequestContext,
@@ -28,31 +28,8 @@ export async function upsertPatient(
   services: Hl7Services,
 ): Promise<string> {
   const { pid, id } = requirePid(message);
-  const body = demographicsFromPid(pid);
-  const existing = await findPatient(ctx, services.patients, id);
-  if (!existing) {
-    const created = await services.patients.register(ctx, body);
-    return `patient ${created.id} (${id.value}) registered`;
-  }
-  // Patient ID and issuer are the key the message found it by; the rest is a patch (empty fields stay).
-  const { patientId: _id, issuerOfPatientId: _issuer, ...patch } = body;
-  // Nothing new (a resend, or the same message run again after a crash between its effect and its
-  // 'processed' mark): no update, so the message has its effect once.
-  if (patchChangesNothing(existing, patch)) return `patient ${existing.id} (${id.value}) unchanged`;
-  await services.patients.update(ctx, String(existing.id), patch, 'patch');
-  return `patient ${existing.id} (${id.value}) updated`;
-}
-
-/** Whether every field of the patch already holds that value (names compared as DICOM PN). */
-function patchChangesNothing(existing: Patient, patch: Record<string, unknown>): boolean {
-  const current: Record<string, unknown> = {
-    ...existing,
-    name: existing.name?.dicom,
-    otherIds: existing.otherIds.map(({ value, issuer, type }) => ({ value, issuer, type })),
-  };
-  return Object.entries(patch).every(
-    ([key, value]) => JSON.stringify(value ?? null) === JSON.stringify(current[key] ?? null),
-  );
+  const { patient, change } = await services.patients.registerOrUpdate(ctx, demographicsFromPid(pid));
+  return `patient ${patient.id} (${id.value}) ${change}`;
 }
 
 /**

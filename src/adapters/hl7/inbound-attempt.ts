@@ -40,7 +40,9 @@ export function createInboundRunner(
     });
     return results.map(({ message, state, handled }) => {
       if (handled.ok) {
-        log.info(
+        // Debug: at hundreds of messages a second an info line each costs more than the log is worth; the
+        // outcome is kept with the message (lantern hl7 show), failures are logged below.
+        log.debug(
           { messageId: message.id, type: message.messageType, outcome: handled.outcome },
           'HL7 message processed',
         );

@@ -15,6 +15,7 @@ import {
   leaseMessage,
   leaseMessages,
   loadMessage,
+  markProcessed,
   nextDueAt,
   searchMessages,
   updateMessage,
@@ -188,18 +189,23 @@ export function createMessageLog(
         duplicateOf: original,
       });
       const store = async (trx: Kysely<MessageTables>) => {
-        const original = dedupKey === null ? undefined : await findByDedupKey(trx, dedupKey);
-        if (original !== undefined) return asDuplicate(trx, original);
-        return {
-          message: await insertMessage(trx, {
+        // One statement for a new message: the unique dedup key tells a duplicate (not inserted).
+        const stored = await insertMessage(
+          trx,
+          {
             direction: 'inbound',
             message,
             state: 'pending',
             now: now(),
             dedupKey,
             ...(ack ? { ackCode: ack.code, ack: ack.bytes } : {}),
-          }),
-        };
+          },
+          { unlessDuplicate: true },
+        );
+        if (stored !== undefined) return { message: stored };
+        const original = await findByDedupKey(trx, dedupKey!);
+        if (original === undefined) throw new Error('a message was refused as a duplicate of none');
+        return asDuplicate(trx, original);
       };
       try {
         // Committed with whatever else arrived meanwhile (group commit), and only then answered.
@@ -326,7 +332,7 @@ export function createMessageLog(
           }
           const done = now();
           if (handled.ok) {
-            await finishAttempt(trx, message.id, processedChange(done, { outcome: handled.outcome }), done);
+            await markProcessed(trx, message.id, handled.outcome, done);
             results.push({ message, state: 'processed', handled });
           } else {
             const state = await recordFailure(trx, message.id, message.attempts, handled.reason, {

@@ -1,4 +1,4 @@
-import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type Kysely, type Selectable } from 'kysely';
 import type { MessageTables } from './tables.js';
 import type {
   MessageDirection,
@@ -87,7 +87,21 @@ export interface InsertMessage {
 // always has every column, in the same order, so the parameters line up with the compiled placeholders.
 const insertSql = new Map<string, string>();
 
-export async function insertMessage(db: Db, input: InsertMessage): Promise<MessageSummary> {
+/**
+ * Inserts a message. With `unlessDuplicate`, a message whose dedup key is already stored is not inserted
+ * (undefined): the unique key answers in the same statement, instead of a look-up before each insert.
+ */
+export async function insertMessage(db: Db, input: InsertMessage): Promise<MessageSummary>;
+export async function insertMessage(
+  db: Db,
+  input: InsertMessage,
+  options: { unlessDuplicate: true },
+): Promise<MessageSummary | undefined>;
+export async function insertMessage(
+  db: Db,
+  input: InsertMessage,
+  options: { unlessDuplicate?: boolean } = {},
+): Promise<MessageSummary | undefined> {
   const m = input.message;
   const values = {
     direction: input.direction,
@@ -116,17 +130,23 @@ export async function insertMessage(db: Db, input: InsertMessage): Promise<Messa
     updated_at: input.now,
     processed_at: null,
   };
-  const dialect = db.getExecutor().adapter.constructor.name;
-  let text = insertSql.get(dialect);
+  const unlessDuplicate = options.unlessDuplicate === true;
+  const variant = `${dialectOf(db)}${unlessDuplicate ? ' unless duplicate' : ''}`;
+  let text = insertSql.get(variant);
   if (text === undefined) {
-    text = db.insertInto('integration_message').values(values).returning(SUMMARY_COLUMNS).compile().sql;
-    insertSql.set(dialect, text);
+    const insert = db.insertInto('integration_message').values(values);
+    text = (unlessDuplicate ? insert.onConflict((oc) => oc.column('dedup_key').doNothing()) : insert)
+      .returning(SUMMARY_COLUMNS)
+      .compile().sql;
+    insertSql.set(variant, text);
   }
   const { rows } = await db.executeQuery<Pick<Row, (typeof SUMMARY_COLUMNS)[number]>>(
     CompiledQuery.raw(text, Object.values(values)),
   );
-  return toSummary(rows[0]!);
+  return rows[0] === undefined ? undefined : toSummary(rows[0]);
 }
+
+const dialectOf = (db: Db) => db.getExecutor().adapter.constructor.name;
 
 export async function findByDedupKey(db: Db, dedupKey: string): Promise<number | undefined> {
   const row = await db
@@ -162,7 +182,36 @@ export async function dueMessageIds(
   now: string,
   limit: number,
 ): Promise<number[]> {
-  const rows = await db
+  // Run before every batch (one message each when messages come one at a time): compiled once.
+  const parameters = [direction, 'pending', 'failed', now, now, 'pending', 'failed', limit];
+  const text = compiledOnce(db, 'due', parameters, () => dueQuery(db, direction, now, limit));
+  const { rows } = await db.executeQuery<{ id: number }>(CompiledQuery.raw(text, parameters));
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+const compiledSql = new Map<string, string>();
+
+/**
+ * The SQL of a statement run on every message or batch, built by Kysely once per dialect; later calls pass
+ * their values in the same order. The first build checks that order against what Kysely compiled.
+ */
+function compiledOnce(db: Db, name: string, parameters: readonly unknown[], build: () => Compilable) {
+  const key = `${dialectOf(db)} ${name}`;
+  let text = compiledSql.get(key);
+  if (text === undefined) {
+    const compiled = build().compile();
+    if (JSON.stringify(compiled.parameters) !== JSON.stringify(parameters))
+      throw new Error(`${name}: parameters out of order in ${compiled.sql}`);
+    text = compiled.sql;
+    compiledSql.set(key, text);
+  }
+  return text;
+}
+
+// The parameters, in order: direction, the two waiting states, now (due), now (lease lapsed), the two
+// waiting states of an older message of the same key, the limit. dueMessageIds passes them in this order.
+const dueQuery = (db: Db, direction: MessageDirection, now: string, limit: number) =>
+  db
     .selectFrom('integration_message as m')
     .select('m.id')
     .where('m.direction', '=', direction)
@@ -183,10 +232,7 @@ export async function dueMessageIds(
     )
     // No ORDER BY id: with it SQLite sorted every call (10× the query's cost here). The due index hands rows
     // out by state and due time, the oldest due first; any set of key heads is safe to run, in id order.
-    .limit(limit)
-    .execute();
-  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
-}
+    .limit(limit);
 
 /** Takes a lease on a due message; false when another worker took it first. */
 export async function leaseMessage(db: Db, id: number, now: string, until: string): Promise<boolean> {
@@ -245,6 +291,27 @@ export async function finishAttempt(
     .where('id', '=', id)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** Records a handled message as processed (with one more attempt counted): once per message, compiled once. */
+export async function markProcessed(db: Db, id: number, outcome: string, now: string): Promise<void> {
+  const parameters = ['processed', null, null, null, outcome, now, 1, now, id];
+  const text = compiledOnce(db, 'processed', parameters, () =>
+    db
+      .updateTable('integration_message')
+      .set((eb) => ({
+        state: 'processed',
+        next_attempt_at: null,
+        locked_until: null,
+        last_error: null,
+        outcome,
+        processed_at: now,
+        attempts: eb('attempts', '+', 1),
+        updated_at: now,
+      }))
+      .where('id', '=', id),
+  );
+  await db.executeQuery(CompiledQuery.raw(text, parameters));
 }
 
 export async function loadMessage(db: Db, id: number): Promise<StoredMessage | undefined> {
