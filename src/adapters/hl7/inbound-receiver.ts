@@ -11,7 +11,7 @@ import type { MessageLog, NewMessage } from '../../platform/messages/index.js';
 import { ackBytes, type AckDecision, type FailureClass } from './hl7-ack.js';
 import type { Hl7Handler } from './hl7-services.js';
 import type { MessageWorker } from './message-worker.js';
-import { patientIdentifiers } from './pid-demographics.js';
+import { orderingKey } from './ordering-key.js';
 
 export interface ReceiverSettings {
   application: string;
@@ -23,13 +23,6 @@ export interface ReceiverSettings {
 let ackCounter = 0;
 const nextAckId = () =>
   `L${Date.now().toString(36)}${(ackCounter++ % 46656).toString(36).padStart(3, '0')}`.toUpperCase();
-
-/** Messages of one patient are processed in order: the key is PID-3's first identifier with its issuer. */
-export function orderingKey(message: Hl7Message): string | null {
-  const pid = message.segment('PID');
-  const [id] = pid ? patientIdentifiers(pid) : [];
-  return id ? `${id.issuer}|${id.value}` : null;
-}
 
 const refusal = (
   reason: string,
