@@ -1,5 +1,6 @@
 import type { Database } from '../platform/db/index.js';
 import type { BlobStore } from '../platform/storage/index.js';
+import type { HeaderReader } from './header-while-staging.js';
 import type { HierarchyCache } from './hierarchy-cache.js';
 import type { MetadataWarmer } from './metadata-warmer.js';
 import type { TransactionBatcher } from './transaction-batcher.js';
@@ -23,6 +24,8 @@ export interface ArchiveRuntime extends ArchiveDeps {
   indexWriter: TransactionBatcher;
   /** Index rows of recently written series, so later instances skip their look-ups. */
   hierarchy: HierarchyCache;
+  /** Reads arriving headers (on the header worker; see HeaderFactsWorker). */
+  headerReader: HeaderReader;
   /** Told of every instance indexed, to cache its WADO-RS metadata once ingest pauses. */
   metadataWarmer?: MetadataWarmer;
 }

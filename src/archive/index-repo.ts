@@ -1,4 +1,4 @@
-import type { Kysely } from '../platform/db/index.js';
+import { preparedQuery, sql, type Kysely } from '../platform/db/index.js';
 import type { PatientKey } from '../patients/index.js';
 import type { InstanceAttributes } from './instance-attributes.js';
 import type { ArchiveTables } from './tables.js';
@@ -14,15 +14,20 @@ export interface StoredInstanceRow {
   seriesRef: number;
 }
 
+// The statements every instance runs are prepared once (preparedQuery); the rest are built when needed.
+const selectInstanceBySopUid = preparedQuery<'sopInstanceUid'>((db, param) =>
+  tables(db)
+    .selectFrom('instance')
+    .select(['id', 'blob_key', 'study_ref', 'series_ref'])
+    .where('sop_instance_uid', '=', param('sopInstanceUid')),
+);
+
 export async function findInstanceBySopUid(
   executor: Executor,
   sopInstanceUid: string,
 ): Promise<StoredInstanceRow | undefined> {
-  const row = await tables(executor)
-    .selectFrom('instance')
-    .select(['id', 'blob_key', 'study_ref', 'series_ref'])
-    .where('sop_instance_uid', '=', sopInstanceUid)
-    .executeTakeFirst();
+  const { rows } = await selectInstanceBySopUid(executor, { sopInstanceUid });
+  const row = rows[0] as ArchiveTables['instance'] | undefined;
   return row && { id: row.id!, blobKey: row.blob_key, studyRef: row.study_ref, seriesRef: row.series_ref };
 }
 
@@ -110,31 +115,56 @@ export interface NewInstance {
   headerPatient: string;
 }
 
+const INSTANCE_COLUMNS = [
+  'sop_instance_uid',
+  'sop_class_uid',
+  'series_ref',
+  'study_ref',
+  'instance_number',
+  'transfer_syntax_uid',
+  'rows',
+  'columns',
+  'number_of_frames',
+  'content_date',
+  'content_time',
+  'blob_key',
+  'size',
+  'pixel_data_offset',
+  'dataset_offset',
+  'received_at',
+  'received_from',
+  'header_patient',
+] as const;
+type InstanceColumn = (typeof INSTANCE_COLUMNS)[number];
+
+const insertInstanceRow = preparedQuery<InstanceColumn>((db, param) =>
+  tables(db)
+    .insertInto('instance')
+    .values(Object.fromEntries(INSTANCE_COLUMNS.map((column) => [column, param(column)])) as never),
+);
+
 export async function insertInstance(executor: Executor, instance: NewInstance): Promise<void> {
   const a = instance.attributes;
-  await tables(executor)
-    .insertInto('instance')
-    .values({
-      sop_instance_uid: a.sopInstanceUid,
-      sop_class_uid: a.sopClassUid,
-      series_ref: instance.seriesRef,
-      study_ref: instance.studyRef,
-      instance_number: a.instanceNumber ?? null,
-      transfer_syntax_uid: a.transferSyntaxUid,
-      rows: a.rows ?? null,
-      columns: a.columns ?? null,
-      number_of_frames: a.numberOfFrames ?? null,
-      content_date: a.contentDate ?? null,
-      content_time: a.contentTime ?? null,
-      blob_key: instance.blobKey,
-      size: instance.size,
-      pixel_data_offset: a.pixelDataOffset ?? null,
-      dataset_offset: a.datasetOffset,
-      received_at: instance.now,
-      received_from: instance.receivedFrom,
-      header_patient: instance.headerPatient,
-    })
-    .execute();
+  await insertInstanceRow(executor, {
+    sop_instance_uid: a.sopInstanceUid,
+    sop_class_uid: a.sopClassUid,
+    series_ref: instance.seriesRef,
+    study_ref: instance.studyRef,
+    instance_number: a.instanceNumber ?? null,
+    transfer_syntax_uid: a.transferSyntaxUid,
+    rows: a.rows ?? null,
+    columns: a.columns ?? null,
+    number_of_frames: a.numberOfFrames ?? null,
+    content_date: a.contentDate ?? null,
+    content_time: a.contentTime ?? null,
+    blob_key: instance.blobKey,
+    size: instance.size,
+    pixel_data_offset: a.pixelDataOffset ?? null,
+    dataset_offset: a.datasetOffset,
+    received_at: instance.now,
+    received_from: instance.receivedFrom,
+    header_patient: instance.headerPatient,
+  });
 }
 
 /** A replaced instance keeps its place in the hierarchy; only its stored bytes and header facts change. */
@@ -163,6 +193,20 @@ export async function replaceInstance(executor: Executor, id: number, instance: 
     .execute();
 }
 
+const countSeriesInstance = preparedQuery<'now' | 'id'>((db, param) =>
+  tables(db)
+    .updateTable('series')
+    .set({ num_instances: sql`num_instances + 1`, last_received_at: param('now') })
+    .where('id', '=', param('id') as never),
+);
+
+const countStudyInstance = preparedQuery<'now' | 'id'>((db, param) =>
+  tables(db)
+    .updateTable('study')
+    .set({ num_instances: sql`num_instances + 1`, last_received_at: param('now') })
+    .where('id', '=', param('id') as never),
+);
+
 /** Keeps the derived counts (PS3.4 C.3.4 "Number of … Related …") and Modalities in Study current. */
 export async function countNewInstance(
   executor: Executor,
@@ -170,11 +214,7 @@ export async function countNewInstance(
   now: string,
 ): Promise<void> {
   const db = tables(executor);
-  await db
-    .updateTable('series')
-    .set((eb) => ({ num_instances: eb('num_instances', '+', 1), last_received_at: now }))
-    .where('id', '=', refs.seriesRef)
-    .execute();
+  await countSeriesInstance(executor, { now, id: refs.seriesRef });
   if (refs.seriesCreated) {
     const modalities = await db
       .selectFrom('series')
@@ -193,11 +233,7 @@ export async function countNewInstance(
       .where('id', '=', refs.studyRef)
       .execute();
   }
-  await db
-    .updateTable('study')
-    .set((eb) => ({ num_instances: eb('num_instances', '+', 1), last_received_at: now }))
-    .where('id', '=', refs.studyRef)
-    .execute();
+  await countStudyInstance(executor, { now, id: refs.studyRef });
 }
 
 /** Whether any instance still points at these bytes (identical files share one blob). */

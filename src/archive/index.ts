@@ -18,6 +18,7 @@ import { patientKeysOfSelection } from './patient-reach-repo.js';
 import { retrieveInstances } from './retrieve-instances.js';
 import { indexedBlobKeys, type InstanceSelector } from './retrieve-repo.js';
 import { storeInstance, type StoreOptions } from './store-instance.js';
+import { HeaderFactsWorker } from './header-facts-worker-pool.js';
 import { HierarchyCache } from './hierarchy-cache.js';
 import { MetadataWarmer } from './metadata-warmer.js';
 import { TransactionBatcher } from './transaction-batcher.js';
@@ -45,8 +46,11 @@ export { toMatchRecord, type MatchRecord } from './match-record.js';
  */
 export function createArchive(deps: ArchiveDeps, options: { patientReach?: PatientReachResolver } = {}) {
   const patientReach = options.patientReach ?? reachWithoutReferrals;
+  const headerWorker = new HeaderFactsWorker();
   const runtime = {
     ...deps,
+    headerReader: (prefix: Uint8Array, transferSyntaxUid: string | undefined) =>
+      headerWorker.read(prefix, transferSyntaxUid),
     indexWriter: new TransactionBatcher(deps.database),
     hierarchy: new HierarchyCache(),
     metadataWarmer: new MetadataWarmer(deps),
@@ -114,8 +118,11 @@ export function createArchive(deps: ArchiveDeps, options: { patientReach?: Patie
       await deps.blobs.flush();
       await deps.database.flush();
     },
-    /** Stops background work (metadata caching) before the database and storage close. */
-    close: () => runtime.metadataWarmer.close(),
+    /** Stops background work (metadata caching, the header worker) before the database and storage close. */
+    close: async () => {
+      await runtime.metadataWarmer.close();
+      await headerWorker.close();
+    },
   };
 }
 

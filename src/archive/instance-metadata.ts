@@ -1,5 +1,5 @@
 import { buffer } from 'node:stream/consumers';
-import { isDeflated, toDicomJson, type DicomHeader, type DicomJsonOptions } from '../lib/dicom/index.js';
+import { toDicomJson } from '../lib/dicom/index.js';
 import type { RequestContext } from '../platform/context.js';
 import { notFound } from '../platform/errors.js';
 import { recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
@@ -8,7 +8,10 @@ import type { ArchiveDeps } from './archive-deps.js';
 import { elementsFollowEncapsulated } from './encapsulated-fragments.js';
 import { cachedMetadata, findStoredInstances, saveMetadata, type StoredInstance } from './metadata-repo.js';
 import type { InstanceSelector } from './retrieve-repo.js';
+import { JSON_OPTIONS } from './metadata-json.js';
 import { readStoredDataset, readStoredHeader } from './stored-header.js';
+
+export { BULK_DATA_THRESHOLD, metadataAtIngest } from './metadata-json.js';
 
 /** One instance's metadata: DICOM JSON (PS3.18 F.2) as text, ready to be written out. */
 export interface InstanceMetadata {
@@ -29,17 +32,10 @@ export interface MetadataRetrieval {
   instances: AsyncIterable<InstanceMetadata>;
 }
 
-/** Binary values this large or larger are bulk data (PS3.18 8.6.1.2: the origin server chooses). */
-export const BULK_DATA_THRESHOLD = 1024;
 /** Instances looked up (and cached) per round trip to the database. */
 const BATCH = 256;
 /** Files whose headers are read at once when computing metadata that is not cached yet. */
 const READ_CONCURRENCY = 8;
-
-const JSON_OPTIONS: DicomJsonOptions = {
-  bulkDataUri: (path) => (path.length === 1 ? path[0] : undefined),
-  bulkDataThreshold: BULK_DATA_THRESHOLD,
-};
 
 /**
  * The metadata of a study, series or instance (WADO-RS RetrieveMetadata, PS3.18 10.4). Built from the
@@ -129,18 +125,4 @@ export async function computeMetadata(
     ? toDicomJson(await readStoredDataset(deps.blobs, key), JSON_OPTIONS)
     : header.toJson(JSON_OPTIONS);
   return JSON.stringify(json);
-}
-
-/**
- * At ingest, from the header already scanned: the metadata JSON, when the header holds the whole data set
- * as computeMetadata would read it (no pixel data, or native pixel data that ends the file). Otherwise
- * undefined, and the first request (or the MetadataWarmer) computes it from the stored file.
- */
-export function metadataAtIngest(header: DicomHeader, size: number): string | undefined {
-  if (isDeflated(header.transferSyntaxUid)) return undefined;
-  const { pixelDataOffset, pixelDataLength } = header;
-  const complete =
-    pixelDataOffset === undefined ||
-    (pixelDataLength !== undefined && pixelDataOffset + pixelDataLength === size);
-  return complete ? JSON.stringify(header.toJson(JSON_OPTIONS)) : undefined;
 }

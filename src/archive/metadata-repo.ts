@@ -1,4 +1,4 @@
-import type { Database, Kysely } from '../platform/db/index.js';
+import { preparedQuery, type Database, type Kysely } from '../platform/db/index.js';
 import type { PatientTables } from '../patients/index.js';
 import { findInstanceLocations, type InstanceSelector } from './retrieve-repo.js';
 import type { ArchiveTables } from './tables.js';
@@ -71,15 +71,18 @@ export async function saveMetadata(
     .execute();
 }
 
+const insertMetadataRow = preparedQuery<'blobKey' | 'json'>((db, param) =>
+  (db as Kysely<Tables>)
+    .insertInto('instance_metadata')
+    .values({ blob_key: param('blobKey'), json: param('json') })
+    .onConflict((oc) => oc.column('blob_key').doNothing()),
+);
+
 /** Caches one file's metadata inside the ingest transaction that indexes it. */
 export async function insertMetadata(
   executor: Kysely<any>, // eslint-disable-line @typescript-eslint/no-explicit-any
   blobKey: string,
   json: string,
 ): Promise<void> {
-  await (executor as Kysely<Tables>)
-    .insertInto('instance_metadata')
-    .values({ blob_key: cacheKey(blobKey), json })
-    .onConflict((oc) => oc.column('blob_key').doNothing())
-    .execute();
+  await insertMetadataRow(executor, { blobKey: cacheKey(blobKey), json });
 }

@@ -56,9 +56,10 @@ export async function storeInstance(
   let staged: StagedBlob | undefined;
   let attributes: InstanceAttributes | undefined;
   try {
-    const early = new HeaderWhileStaging(options.transferSyntaxUid);
+    const early = new HeaderWhileStaging(options.transferSyntaxUid, deps.headerReader);
     staged = await deps.blobs.stage(early.tap(source), { maxBytes: options.maxBytes });
-    const read = early.result(staged.size) ?? (await readAttributes(staged, options.transferSyntaxUid));
+    const read =
+      (await early.result(staged.size)) ?? (await readAttributes(staged, options.transferSyntaxUid));
     attributes = read.attributes;
     checkExpected(attributes, options.expected);
     const result = await indexStaged(deps, ctx, staged, attributes, read.metadata);

@@ -2,6 +2,7 @@ export { openDatabase, type Database, type DatabaseSettings, type DialectName } 
 export { migrateToLatest, type LanternMigration } from './migration.js';
 export { migrations } from './migrations/index.js';
 export { nowIso } from './now.js';
+export { preparedQuery } from './prepared-query.js';
 export { sql, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
 
 import type { Database } from './connect.js';
