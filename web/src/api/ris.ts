@@ -170,3 +170,19 @@ export function today(): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
+
+/** A technologist's note on an exam (src/adapters/api/exam-note-routes.ts): append-only. */
+export interface ExamNote {
+  id: number;
+  orderId: number;
+  text: string;
+  correctsNoteId: number | null;
+  author: { kind: string; id: string };
+  createdAt: string;
+}
+
+export const examNotes = {
+  list: (orderId: number) => apiJson<{ notes: ExamNote[] }>(`/api/orders/${orderId}/notes`),
+  add: (orderId: number, body: { text: string; correctsNoteId?: number }) =>
+    apiJson<ExamNote>(`/api/orders/${orderId}/notes`, { method: 'POST', json: body }),
+};

@@ -7,6 +7,7 @@ import { ErrorMessage } from '../shell/error-message';
 import { Link, navigate } from '../shell/router';
 import { useAsync } from '../shell/use-async';
 import { ViewerPage } from '../viewer/viewer-page';
+import { ExamNotes } from '../worklist/exam-notes';
 import { PriorStudies } from './prior-studies';
 import { ReportEditor } from './report-editor';
 
@@ -130,6 +131,7 @@ function ReadingSession({ orderId, series }: { orderId: number; series?: string 
               setPriorSeries(undefined);
             }}
           />
+          <ExamNotes orderId={orderId} title="Technologist's notes" />
           <ReportEditor orderId={orderId} procedureId={order.data.procedure.id} />
         </>
       }

@@ -1,7 +1,7 @@
 // The report beside the images: start a draft (from the procedure's template or blank), edit its sections,
 // sign it as preliminary or final, then amend it or add an addendum (the server keeps every version), and
 // record the communication of a critical result.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { reports, type Report, type ReportSection } from '../api/reports';
 import { ErrorMessage } from '../shell/error-message';
 import { useAsync } from '../shell/use-async';
@@ -32,9 +32,13 @@ export function ReportEditor({ orderId, procedureId }: { orderId: number; proced
   );
   const chosenTemplate = templateId ?? choices[0]?.id;
 
-  useEffect(() => {
+  // The sections follow each new version from the server, adjusted during render (not in an effect), so a
+  // new draft never shows one frame of blank sections before its template's text.
+  const [sectionsOf, setSectionsOf] = useState<typeof current>();
+  if (current !== sectionsOf) {
+    setSectionsOf(current);
     if (current) setSections(current.sections.length ? current.sections : BLANK);
-  }, [current]);
+  }
 
   const run = async (what: string, call: () => Promise<Report | unknown>) => {
     setError(undefined);

@@ -1,9 +1,10 @@
 // Today's exams per modality or room, in scheduled order, with their status and the next step.
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import { orders, patientName, patients, resources, timeOf, type Order, type Patient } from '../api/ris';
 import { ErrorMessage } from '../shell/error-message';
 import { useAsync } from '../shell/use-async';
 import { EXAM_ACTIONS } from './exam-actions';
+import { ExamNotes } from './exam-notes';
 
 function todayBounds(): { from: string; to: string } {
   const start = new Date();
@@ -24,6 +25,8 @@ export function TechnologistWorklist() {
   const [names, setNames] = useState<Record<number, Patient>>({});
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState<number>();
+  // The exam whose notes are open under its row.
+  const [notesOf, setNotesOf] = useState<number>();
 
   useEffect(() => {
     // Orders carry the patient key only; the names come from the patient API, once each.
@@ -98,40 +101,59 @@ export function TechnologistWorklist() {
             <th>Priority</th>
             <th>Status</th>
             <th>Next</th>
+            <th>Notes</th>
           </tr>
         </thead>
         <tbody>
           {shown.map((order) => {
             const step = order.steps[0];
             return (
-              <tr key={order.id} data-accession={order.accessionNumber}>
-                <td>{timeOf(step?.scheduledStart ?? null)}</td>
-                <td>{step?.stationName ?? step?.stationAeTitle ?? ''}</td>
-                <td>
-                  {patientName(names[order.patientRef])}{' '}
-                  <span className="muted">{names[order.patientRef]?.patientId}</span>
-                </td>
-                <td>{order.procedure.meaning}</td>
-                <td>{order.accessionNumber}</td>
-                <td className={order.priority === 'ROUTINE' ? '' : 'urgent'}>{order.priority}</td>
-                <td>
-                  <span className={`status ${order.status}`} data-testid="status">
-                    {order.status}
-                  </span>
-                </td>
-                <td className="actions">
-                  {(EXAM_ACTIONS[order.status] ?? []).map((action) => (
+              <Fragment key={order.id}>
+                <tr data-accession={order.accessionNumber}>
+                  <td>{timeOf(step?.scheduledStart ?? null)}</td>
+                  <td>{step?.stationName ?? step?.stationAeTitle ?? ''}</td>
+                  <td>
+                    {patientName(names[order.patientRef])}{' '}
+                    <span className="muted">{names[order.patientRef]?.patientId}</span>
+                  </td>
+                  <td>{order.procedure.meaning}</td>
+                  <td>{order.accessionNumber}</td>
+                  <td className={order.priority === 'ROUTINE' ? '' : 'urgent'}>{order.priority}</td>
+                  <td>
+                    <span className={`status ${order.status}`} data-testid="status">
+                      {order.status}
+                    </span>
+                  </td>
+                  <td className="actions">
+                    {(EXAM_ACTIONS[order.status] ?? []).map((action) => (
+                      <button
+                        type="button"
+                        key={action.to}
+                        disabled={busy === order.id}
+                        onClick={() => void act(order, action.to)}
+                      >
+                        {action.label}
+                      </button>
+                    ))}
+                  </td>
+                  <td>
                     <button
                       type="button"
-                      key={action.to}
-                      disabled={busy === order.id}
-                      onClick={() => void act(order, action.to)}
+                      aria-expanded={notesOf === order.id}
+                      onClick={() => setNotesOf(notesOf === order.id ? undefined : order.id)}
                     >
-                      {action.label}
+                      Notes
                     </button>
-                  ))}
-                </td>
-              </tr>
+                  </td>
+                </tr>
+                {notesOf === order.id && (
+                  <tr className="notes-row" data-notes-of={order.accessionNumber}>
+                    <td colSpan={9}>
+                      <ExamNotes orderId={order.id} title={`Notes on ${order.accessionNumber}`} />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
             );
           })}
         </tbody>
