@@ -8,6 +8,7 @@ import type { FailureClass } from './hl7-ack.js';
 import type { Hl7Handler, Hl7Services } from './hl7-services.js';
 import { createInboundRunner } from './inbound-attempt.js';
 import { createInboundReceiver } from './inbound-receiver.js';
+import { createParsedMessages } from './parsed-messages.js';
 import { createSenderPolicy } from './hl7-sender-policy.js';
 import { attemptEach, createMessageWorker } from './message-worker.js';
 import { handleOrder } from './order-handlers.js';
@@ -98,10 +99,11 @@ export function createHl7Door(
     if (!found) bound.set(database, (found = services.servicesIn(database)));
     return found;
   };
+  const parsed = createParsedMessages();
   const worker = createMessageWorker({
     messages: services.messages,
     direction: 'inbound',
-    run: createInboundRunner(handlerFor, servicesIn, services.messages, doorLog),
+    run: createInboundRunner(handlerFor, servicesIn, services.messages, doorLog, parsed),
     pollMs: settings.pollMs ?? 1000,
     // Up to 64 messages (each the oldest waiting of its patient) in one transaction and one commit.
     batch: 64,
@@ -114,6 +116,7 @@ export function createHl7Door(
     services.messages,
     worker,
     doorLog,
+    parsed,
   );
   const sender = createMessageWorker({
     messages: services.messages,

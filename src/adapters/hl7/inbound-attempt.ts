@@ -1,10 +1,11 @@
-import { decodeMessage, type Hl7Message } from '../../lib/hl7v2/index.js';
+import type { Hl7Message } from '../../lib/hl7v2/index.js';
 import type { Logger } from '../../platform/log/index.js';
 import type { BatchDatabase, Handled, MessageLog } from '../../platform/messages/index.js';
 import { classifyFailure, type FailureClass } from './hl7-ack.js';
 import { hl7Context } from './hl7-context.js';
 import type { Hl7Handler, Hl7Services } from './hl7-services.js';
 import type { BatchRunner } from './message-worker.js';
+import type { ParsedMessages } from './parsed-messages.js';
 
 /**
  * Runs a batch of due inbound messages through their handlers in one transaction (`messages.processDue`):
@@ -17,6 +18,7 @@ export function createInboundRunner(
   servicesIn: (database: BatchDatabase) => Hl7Services,
   messages: MessageLog,
   log: Logger,
+  parsed: ParsedMessages,
 ): BatchRunner {
   return async (limit) => {
     const failures = new Map<number, FailureClass>();
@@ -24,7 +26,7 @@ export function createInboundRunner(
       const ctx = hl7Context(log, stored.sendingApplication, stored.sendingFacility, stored.peer);
       let failure: FailureClass;
       try {
-        const message = decodeMessage(stored.payload);
+        const message = parsed.take(stored.id, stored.payload);
         const handler = handlerFor(message);
         if (typeof handler === 'function') {
           return { ok: true, outcome: await handler(ctx, message, servicesIn(database)) };

@@ -11,6 +11,7 @@ import type { MessageLog, NewMessage } from '../../platform/messages/index.js';
 import { ackBytes, type AckDecision, type FailureClass } from './hl7-ack.js';
 import type { Hl7Handler } from './hl7-services.js';
 import type { MessageWorker } from './message-worker.js';
+import type { ParsedMessages } from './parsed-messages.js';
 import { orderingKey } from './ordering-key.js';
 
 export interface ReceiverSettings {
@@ -49,6 +50,7 @@ export function createInboundReceiver(
   messages: MessageLog,
   worker: MessageWorker,
   log: Logger,
+  parsed: ParsedMessages,
 ) {
   const header = (message: Hl7Message | undefined, peer: MllpPeer, payload: Uint8Array): NewMessage => ({
     protocol: 'hl7v2',
@@ -135,6 +137,7 @@ export function createInboundReceiver(
     // Queued for the next commit: the connection's next message may go ahead.
     admitted();
     const { message: stored, duplicateOf } = await storing;
+    if (duplicateOf === undefined) parsed.keep(stored.id, message);
     if (early && duplicateOf === undefined) {
       worker.wake();
       return early.bytes;

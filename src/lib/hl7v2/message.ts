@@ -109,9 +109,19 @@ export class Hl7Message {
   }
 
   get type(): MessageType {
-    const msh9 = this.header.field(9);
-    return { code: msh9.component(1), trigger: msh9.component(2), structure: msh9.component(3) };
+    // Read once: the receiver, the handler table and the ACK all ask for it.
+    if (this.#type === undefined) {
+      const msh9 = this.header.field(9);
+      this.#type = Object.freeze({
+        code: msh9.component(1),
+        trigger: msh9.component(2),
+        structure: msh9.component(3),
+      });
+    }
+    return this.#type;
   }
+
+  #type: MessageType | undefined;
 
   /** MSH-10: unique per sending application, echoed in MSA-2 (2.15.9.10). */
   get controlId(): string {

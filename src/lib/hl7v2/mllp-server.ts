@@ -67,10 +67,24 @@ export function createMllpServer(options: MllpServerOptions): MllpServer {
       options.onConnectionError?.(error, peer);
       socket.destroy();
     };
+    // Answers that are ready in the same tick (a group commit stores many pipelined messages at once) go out
+    // in one write: a system call per ACK cost more than building it.
+    let corked = false;
+    const send = (response: Uint8Array) => {
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(() => {
+          corked = false;
+          socket.uncork();
+        });
+      }
+      socket.write(frame(response));
+    };
     const answer = async (message: Buffer, started?: Promise<Uint8Array | undefined>) => {
       try {
         const response = await (started ?? options.onMessage(message, peer));
-        if (response !== undefined && !socket.destroyed) socket.write(frame(response));
+        if (response !== undefined && !socket.destroyed) send(response);
       } catch (error) {
         fail(error as Error);
       } finally {

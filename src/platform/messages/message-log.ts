@@ -15,6 +15,7 @@ import {
   leaseMessage,
   leaseMessages,
   loadMessage,
+  loadMessages,
   markProcessed,
   nextDueAt,
   searchMessages,
@@ -306,14 +307,15 @@ export function createMessageLog(
       batches.run(async (inner) => {
         const trx = inner.kysely as Kysely<MessageTables>;
         const at = now();
-        // The lease is not needed on one node (the write lock is held); on PostgreSQL its row locks make
-        // another node's batch wait here and then skip what this one took.
-        const batch = await leaseMessages(
-          trx,
-          await dueMessageIds(trx, direction, at, limit),
-          at,
-          later(settings.leaseMs),
-        );
+        const due = await dueMessageIds(trx, direction, at, limit);
+        // SQLite: the batch holds the write lock from its first statement to its commit, so no one else can
+        // take these messages meanwhile; they are read, not leased (leasing rewrote each row and its due
+        // index entry for nothing). PostgreSQL: the lease's row locks make another node's batch wait here
+        // and then skip what this one took.
+        const batch =
+          database.dialect === 'sqlite'
+            ? await loadMessages(trx, due)
+            : await leaseMessages(trx, due, at, later(settings.leaseMs));
         const results: BatchResult[] = [];
         for (const message of batch) {
           let handled: Handled;

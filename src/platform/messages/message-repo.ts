@@ -314,6 +314,13 @@ export async function markProcessed(db: Db, id: number, outcome: string, now: st
   await db.executeQuery(CompiledQuery.raw(text, parameters));
 }
 
+/** Messages by id, in id order (the ones no longer there left out). */
+export async function loadMessages(db: Db, ids: readonly number[]): Promise<StoredMessage[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('integration_message').selectAll().where('id', 'in', ids).execute();
+  return rows.map(toStored).sort((a, b) => a.id - b.id);
+}
+
 export async function loadMessage(db: Db, id: number): Promise<StoredMessage | undefined> {
   const row = await db.selectFrom('integration_message').selectAll().where('id', '=', id).executeTakeFirst();
   return row === undefined ? undefined : toStored(row);
