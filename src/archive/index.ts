@@ -31,7 +31,7 @@ export { BULK_DATA_THRESHOLD, type InstanceMetadata, type MetadataRetrieval } fr
 export type { ArchiveQuery, QueryResult, StudyOrder } from './query-archive.js';
 export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './query-archive.js';
 export { LEVELS, QUERY_KEYS, findQueryKey, type QueryKey, type QueryLevel } from './query-keys.js';
-export type { RetrievableInstance } from './retrieve-instances.js';
+export type { LentBytes, RetrievableInstance } from './retrieve-instances.js';
 export type { InstanceSelector } from './retrieve-repo.js';
 export type { StoreOptions, StoreOutcome, StoreResult } from './store-instance.js';
 export type { VerifyProgress, VerifyReport } from './verify-storage.js';

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { RequestContext } from '../platform/context.js';
 import { invalid, notFound } from '../platform/errors.js';
 import { recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
-import type { BlobKey } from '../platform/storage/index.js';
+import type { BlobKey, LentBytes } from '../platform/storage/index.js';
 import type { ArchiveDeps } from './archive-deps.js';
 import {
   currentDemographicsKey,
@@ -16,6 +16,8 @@ import {
   type InstanceLocation,
   type InstanceSelector,
 } from './retrieve-repo.js';
+
+export type { LentBytes };
 
 /** A stored instance as a door sees it: what it is, and a way to read its exact stored bytes. */
 export interface RetrievableInstance {
@@ -33,6 +35,13 @@ export interface RetrievableInstance {
   open(): Readable;
   /** The data set alone, as DIMSE sends it: what open() yields after the preamble and file meta group. */
   openDataset(): Readable;
+  /**
+   * What open() yields, in chunks lent from the store's read buffers (no new buffer a file): for streaming
+   * to a socket. Release each chunk once the socket has taken its bytes.
+   */
+  readLent(): AsyncIterableIterator<LentBytes>;
+  /** What openDataset() yields, lent likewise. */
+  readDatasetLent(): AsyncIterableIterator<LentBytes>;
 }
 
 /**
@@ -149,17 +158,32 @@ function retrievable(
   const key = blobKey as BlobKey;
   const stored = facts.size;
   if (correction) {
+    const open = () => openCorrected(deps.blobs, key, stored, correction, 0);
+    const openDataset = () => openCorrected(deps.blobs, key, stored, correction, datasetOffset);
     return {
       ...facts,
       size: stored - correction.prefixLength + correction.correctedPrefixLength,
-      open: () => openCorrected(deps.blobs, key, stored, correction, 0),
-      openDataset: () => openCorrected(deps.blobs, key, stored, correction, datasetOffset),
+      open,
+      openDataset,
+      // Rare (the header differs from the patient row): the stream's own buffers, nothing to give back.
+      readLent: () => notLent(open()),
+      readDatasetLent: () => notLent(openDataset()),
     };
   }
+  const whole = { start: 0, end: stored - 1 };
+  const dataset = { start: datasetOffset, end: stored - 1 };
   return {
     ...facts,
     // The whole file as a range, so the store reads it in chunks that fit it.
-    open: () => deps.blobs.open(key, facts.size > 0 ? { start: 0, end: facts.size - 1 } : undefined),
-    openDataset: () => deps.blobs.open(key, { start: datasetOffset, end: facts.size - 1 }),
+    open: () => deps.blobs.open(key, stored > 0 ? whole : undefined),
+    openDataset: () => deps.blobs.open(key, dataset),
+    readLent: () => deps.blobs.readLent(key, whole),
+    readDatasetLent: () => deps.blobs.readLent(key, dataset),
   };
+}
+
+const nothingToGiveBack = () => undefined;
+
+async function* notLent(stream: Readable): AsyncGenerator<LentBytes, void, undefined> {
+  for await (const chunk of stream) yield { bytes: chunk as Uint8Array, release: nothingToGiveBack };
 }

@@ -71,8 +71,11 @@ async function retrieve(services: DicomwebServices, request: WadoRequest, reply:
     instances.map((instance) => ({
       contentType: `${DICOM}; transfer-syntax=${instance.transferSyntaxUid}`,
       open: () => instance.open(),
+      readLent: () => instance.readLent(),
       size: instance.size,
     })),
+    // The body is piped into the response: the store's read buffers go back as the socket takes them.
+    { sink: reply.raw },
   );
   if (length !== undefined) reply.header('content-length', length);
   return reply.type(contentType).send(body);

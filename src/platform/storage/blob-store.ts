@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { LentBytes } from './lent-reads.js';
 
 /** Content address of a stored blob: the lowercase hex SHA-256 of its bytes. */
 export type BlobKey = string & { readonly __brand: 'BlobKey' };
@@ -44,6 +45,11 @@ export interface BlobStore {
   close(): Promise<void>;
   discard(staged: StagedBlob): Promise<void>;
   open(key: BlobKey, range?: ByteRange): Readable;
+  /**
+   * The range's bytes in chunks lent from the store's read buffers (see lent-reads.ts): for streaming whole
+   * files to a socket without a new buffer a file. Release each chunk once its bytes are no longer needed.
+   */
+  readLent(key: BlobKey, range: ByteRange): AsyncIterableIterator<LentBytes>;
   size(key: BlobKey): Promise<number | undefined>;
   /** Reads the blob back and hashes it: the key it should have. */
   rehash(key: BlobKey): Promise<BlobKey>;

@@ -8,6 +8,7 @@ import { LanternError } from '../errors.js';
 import type { BlobKey, BlobStore, ByteRange, StagedBlob } from './blob-store.js';
 import { CommitJournal } from './commit-journal.js';
 import { HashingWriters, type HashingWrite } from './hashing-writers.js';
+import { readLent, ReadBufferPool, type LentBytes } from './lent-reads.js';
 import { StagingFiles } from './staging-files.js';
 
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
@@ -21,6 +22,8 @@ const MAX_UNFLUSHED = 4096;
 const PARALLEL_SYNCS = 8;
 const FOLDERS = 256;
 const READ_CHUNK_BYTES = 1024 * 1024;
+// Read buffers kept for reuse: a response holds two or three at a time (one being sent, the next being read).
+const KEPT_READ_BUFFERS = 16;
 const folderName = (i: number) => i.toString(16).padStart(2, '0');
 
 /**
@@ -35,6 +38,7 @@ export class LocalFolderStore implements BlobStore {
   private unflushedDirs = new Set<string>();
   private readonly staging: StagingFiles;
   private readonly writers = new HashingWriters();
+  private readonly readBuffers = new ReadBufferPool(READ_CHUNK_BYTES, KEPT_READ_BUFFERS);
 
   private constructor(
     private readonly root: string,
@@ -169,6 +173,10 @@ export class LocalFolderStore implements BlobStore {
       this.pathOf(key),
       range ? { start: range.start, end: range.end, highWaterMark } : { highWaterMark },
     );
+  }
+
+  readLent(key: BlobKey, range: ByteRange): AsyncIterableIterator<LentBytes> {
+    return readLent(this.pathOf(key), range.start, range.end, this.readBuffers);
   }
 
   async size(key: BlobKey): Promise<number | undefined> {
