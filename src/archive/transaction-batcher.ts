@@ -12,9 +12,13 @@ const MAX_BATCH = 64;
 
 /**
  * Group commit for the ingest path: index writes that arrive while a transaction is running wait and then
- * share the next one. Alone, a write runs at once; under load, one commit carries many instances (one WAL
- * sync, far fewer page writes). Each write still commits or fails on its own terms: when a batch fails,
- * its writes are retried one transaction each, so only the bad one fails.
+ * share the next one. Under load one commit carries many instances (one WAL write, far fewer pages). Each
+ * write still commits or fails on its own terms: when a batch fails, its writes are retried one transaction
+ * each, so only the bad one fails.
+ *
+ * A batch starts at the end of the event loop's turn (setImmediate), not at the first write: on SQLite a
+ * transaction runs without yielding to I/O, so writes readied by the same turn (several associations'
+ * instances completed by one poll) would otherwise each get a commit of their own.
  */
 export class TransactionBatcher {
   private readonly queue: Job[] = [];
@@ -25,12 +29,14 @@ export class TransactionBatcher {
   run<T>(work: (trx: Executor) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.draining) void this.drain();
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);

@@ -5,8 +5,9 @@ import { Worker } from 'node:worker_threads';
 const MAX_IN_FLIGHT = 4;
 const MAX_WORKERS = 2;
 // Batch buffers of this size go back and forth between the threads instead of being garbage (see BatchBuffers).
-const SLAB_BYTES = 128 * 1024;
-const MAX_FREE_SLABS = 64;
+// A batch is WRITE_BATCH_BYTES (128 KiB, local-folder-store.ts) plus at most one network piece (64 KiB).
+const SLAB_BYTES = 256 * 1024;
+const MAX_FREE_SLABS = 32;
 
 /**
  * The worker's whole program: per job, write each batch at its position (pwrite, so the file's bytes land

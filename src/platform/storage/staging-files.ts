@@ -14,6 +14,10 @@ export interface StagingFile {
  */
 export class StagingFiles {
   private ready: StagingFile[] = [];
+  // Names unique to this store (another process may stage in the same folder): a random part drawn once
+  // and a counter, rather than random bytes drawn for every file.
+  private readonly namePrefix = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  private named = 0;
   private opening = 0;
   private closed = false;
 
@@ -62,6 +66,6 @@ export class StagingFiles {
   }
 
   private newPath(): string {
-    return join(this.dir, `${Date.now()}-${randomBytes(8).toString('hex')}.part`);
+    return join(this.dir, `${Date.now()}-${this.namePrefix}-${(this.named++).toString(36)}.part`);
   }
 }
