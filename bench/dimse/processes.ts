@@ -9,6 +9,9 @@ import { createServer } from 'node:net';
 import type { Timed } from '../import/measure.js';
 
 /** DCMTK tools wait for Nagle's delayed ACK (40 ms a message) unless this is set. */
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
 export const DCMTK_ENV = { ...process.env, TCP_NODELAY: '1' };
 
 const OUTPUT_LIMIT = 64 * 1024;
@@ -136,6 +139,28 @@ export class ServerProcess {
       const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
       const kib = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
       return kib === undefined ? undefined : Number(kib) * 1024;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * CPU time used so far, in ms (/proc, Linux): `process` is user + system of every thread plus the children
+   * it has waited for (storescp --fork's), `mainThread` the first thread's alone (Lantern's JavaScript).
+   * Unlike rates, these hardly depend on what else the machine runs. Undefined once the process is gone.
+   */
+  cpuMs(): { process: number; mainThread: number } | undefined {
+    if (this.pid === undefined || !this.running) return undefined;
+    try {
+      const ticks = (path: string, fields: number[]) => {
+        const stat = readFileSync(path, 'utf8');
+        // The fields after the command name (which may hold spaces); utime is the 14th field of the line.
+        const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return fields.reduce((sum, field) => sum + Number(after[field - 3]), 0);
+      };
+      const process = ticks(`/proc/${this.pid}/stat`, [14, 15, 16, 17]);
+      const mainThread = ticks(`/proc/${this.pid}/task/${this.pid}/stat`, [14, 15]);
+      return { process: (process * 1000) / USER_HZ, mainThread: (mainThread * 1000) / USER_HZ };
     } catch {
       return undefined;
     }

@@ -37,6 +37,9 @@ export interface StoreSummary {
   lanternToStorescp: number | null;
   lanternPeakRssMB: number | null;
   orthancPeakRssMB: number | null;
+  /** Median CPU ms an instance: each receiver's process, and Lantern's JavaScript (main) thread. */
+  cpuMsPerInstance: Partial<Record<ReceiverName, number | null>>;
+  lanternMainThreadCpuMsPerInstance: number | null;
 }
 
 export interface RetrieveSummary {
@@ -63,6 +66,14 @@ function ratio(a: number | null | undefined, b: number | null | undefined): numb
 
 const RECEIVERS: ReceiverName[] = ['lantern', 'orthanc', 'storescp'];
 
+function cpuMedian(
+  runs: StoreRun[],
+  field: 'cpuMsPerInstance' | 'mainThreadCpuMsPerInstance',
+): number | null {
+  const values = runs.flatMap((r) => (r[field] === null || r.error ? [] : [r[field] as number]));
+  return values.length > 0 ? median(values) : null;
+}
+
 export function summarizeStore(runs: StoreRun[]): StoreSummary[] {
   return [1, 4].map((associations) => {
     const mine = runs.filter((r) => r.associations === associations);
@@ -84,6 +95,19 @@ export function summarizeStore(runs: StoreRun[]): StoreSummary[] {
       lanternToStorescp: ratio(rates.lantern?.instancesPerSecond, rates.storescp?.instancesPerSecond),
       lanternPeakRssMB: peak('lantern'),
       orthancPeakRssMB: peak('orthanc'),
+      cpuMsPerInstance: Object.fromEntries(
+        RECEIVERS.map((name) => [
+          name,
+          cpuMedian(
+            mine.filter((r) => r.receiver === name),
+            'cpuMsPerInstance',
+          ),
+        ]),
+      ),
+      lanternMainThreadCpuMsPerInstance: cpuMedian(
+        mine.filter((r) => r.receiver === 'lantern'),
+        'mainThreadCpuMsPerInstance',
+      ),
     };
   });
 }
@@ -120,6 +144,16 @@ export function printStore(summaries: StoreSummary[]): void {
       fixed(s.lanternToOrthanc, 2),
       fixed(s.lanternToStorescp, 2),
       s.lanternPeakRssMB === null ? '—' : `${s.lanternPeakRssMB.toFixed(0)} MB`,
+    ]),
+  ]);
+  console.log('');
+  printRows([
+    ['CPU ms an instance', 'Lantern', 'Lantern main thread', 'Orthanc'],
+    ...summaries.map((s) => [
+      `${s.associations} association${s.associations === 1 ? '' : 's'}`,
+      fixed(s.cpuMsPerInstance.lantern, 2),
+      fixed(s.lanternMainThreadCpuMsPerInstance, 2),
+      fixed(s.cpuMsPerInstance.orthanc, 2),
     ]),
   ]);
 }

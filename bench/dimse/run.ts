@@ -147,6 +147,8 @@ function emptyStoreRun(receiver: ReceiverName, associations: number, round: numb
     stored: null,
     rssBeforeBytes: null,
     rssPeakBytes: null,
+    cpuMsPerInstance: null,
+    mainThreadCpuMsPerInstance: null,
     error,
   };
 }

@@ -19,6 +19,10 @@ export interface StoreRun {
   /** Resident set size of the receiver's main process: before the run and the peak during it. */
   rssBeforeBytes: number | null;
   rssPeakBytes: number | null;
+  /** The receiver's CPU time an instance over the run (ms): the whole process (with waited-for children). */
+  cpuMsPerInstance: number | null;
+  /** … and its main thread's alone (Lantern's JavaScript thread; the one thread of Orthanc's main loop). */
+  mainThreadCpuMsPerInstance: number | null;
   error?: string;
 }
 
@@ -67,14 +71,18 @@ export async function storeRun(
     stored: null,
     rssBeforeBytes: receiver.process.rssBytes() ?? null,
     rssPeakBytes: null,
+    cpuMsPerInstance: null,
+    mainThreadCpuMsPerInstance: null,
   };
   let peak = run.rssBeforeBytes ?? 0;
   const sampler = setInterval(() => (peak = Math.max(peak, receiver.process.rssBytes() ?? 0)), RSS_SAMPLE_MS);
   const folders =
     associations === 1 ? [corpus.folder] : corpus.parts.filter((part) => folderSize(part).files > 0);
+  const cpuBefore = receiver.process.cpuMs();
   const start = performance.now();
   const results = await Promise.all(folders.map((folder) => storescu(receiver, folder, timeoutSeconds)));
   const seconds = (performance.now() - start) / 1000;
+  const cpuAfter = receiver.process.cpuMs();
   clearInterval(sampler);
   run.rssPeakBytes = peak > 0 ? peak : null;
   const failures = results
@@ -104,6 +112,12 @@ export async function storeRun(
     return run;
   }
   run.seconds = seconds;
+  // storescp --fork's children are counted only once the parent has waited for them, which it does when the
+  // next association comes: not measurable here.
+  if (cpuBefore && cpuAfter && receiver.name !== 'storescp') {
+    run.cpuMsPerInstance = (cpuAfter.process - cpuBefore.process) / corpus.instances;
+    run.mainThreadCpuMsPerInstance = (cpuAfter.mainThread - cpuBefore.mainThread) / corpus.instances;
+  }
   run.instancesPerSecond = corpus.instances / seconds;
   run.megabytesPerSecond = corpus.bytes / 1e6 / seconds;
   return run;
