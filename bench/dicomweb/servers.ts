@@ -119,15 +119,20 @@ export function startServer(name: ServerName, main: string, dir: string): Promis
 const USER_HZ = 100;
 
 /**
- * The server process's CPU time so far in ms (user + system of all its threads, /proc/<pid>/stat), or
- * undefined when it cannot be read: what a request costs the server, whatever else the machine runs.
+ * The server process's CPU time so far in ms (user + system of all its threads, /proc/<pid>/stat; or of its
+ * main thread alone, /proc/<pid>/task/<pid>/stat), or undefined when it cannot be read: what a request costs
+ * the server, whatever else the machine runs.
  */
-export function serverCpuMs(server: WebServer): () => number | undefined {
+export function serverCpuMs(
+  server: WebServer,
+  of: 'process' | 'main thread' = 'process',
+): () => number | undefined {
   return () => {
     const pid = server.receiver.process.pid;
     if (pid === undefined) return undefined;
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const path = of === 'process' ? `/proc/${pid}/stat` : `/proc/${pid}/task/${pid}/stat`;
+      const stat = readFileSync(path, 'utf8');
       // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;

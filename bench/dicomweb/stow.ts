@@ -24,6 +24,8 @@ export interface StowRun {
   rssPeakBytes: number | null;
   /** The server's CPU time (user + system, all threads) per instance stored, from the first request to the last answer. */
   serverCpuMsPerInstance: number | null;
+  /** … and the server's main thread's alone (Lantern's JavaScript thread), /proc/<pid>/task/<pid>/stat. */
+  serverMainThreadCpuMsPerInstance: number | null;
   error?: string;
 }
 
@@ -102,8 +104,10 @@ export async function stowRun(
     stored: null,
     rssPeakBytes: null,
     serverCpuMsPerInstance: null,
+    serverMainThreadCpuMsPerInstance: null,
   };
   const cpu = serverCpuMs(server);
+  const mainCpu = serverCpuMs(server, 'main thread');
   const proc = server.receiver.process;
   let peak = proc.rssBytes() ?? 0;
   const sampler = setInterval(() => (peak = Math.max(peak, proc.rssBytes() ?? 0)), RSS_SAMPLE_MS);
@@ -123,13 +127,18 @@ export async function stowRun(
     }
   };
   const cpuBefore = cpu();
+  const mainCpuBefore = mainCpu();
   const start = performance.now();
   try {
     await Promise.all(Array.from({ length: streams }, stream));
     const seconds = (performance.now() - start) / 1000;
     const cpuAfter = cpu();
+    const mainCpuAfter = mainCpu();
     if (cpuBefore !== undefined && cpuAfter !== undefined) {
       run.serverCpuMsPerInstance = (cpuAfter - cpuBefore) / instances;
+    }
+    if (mainCpuBefore !== undefined && mainCpuAfter !== undefined) {
+      run.serverMainThreadCpuMsPerInstance = (mainCpuAfter - mainCpuBefore) / instances;
     }
     run.stored = await countStored(server.base, timeoutMs);
     if (run.stored !== instances)
