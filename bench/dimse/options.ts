@@ -1,5 +1,6 @@
 // Command line of the DIMSE bench.
 import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { integerOption } from '../import/measure.js';
 
@@ -16,6 +17,8 @@ export interface DimseBenchOptions {
   findBudgetSeconds: number;
   /** Parent folder of the temporary folders. */
   tmp: string;
+  /** Where the --find-index indexes are kept between runs (built once, then only queried); none by default. */
+  keepIndexes: string | undefined;
   /** Timeout of one client run (storescu, getscu, movescu, lantern import, one C-FIND). */
   timeoutSeconds: number;
   /** The Lantern entry point; when given, it is used as is (no build). */
@@ -35,6 +38,8 @@ export const USAGE = `usage: npx tsx bench/dimse/run.ts [options]
   --find-repeat N        C-FIND repetitions of each query on one association (default 50)
   --find-budget-seconds N  stop repeating one query after N seconds (default 20; at least 3 repetitions)
   --tmp DIR              where the temporary folders go (default: the OS temp folder)
+  --keep-indexes DIR     keep each receiver's --find-index index in DIR; a later run with the same DIR queries it
+                         instead of building it again (the build time reported is the first run's)
   --timeout-seconds N    give up on one client run after N seconds (default 900)
   --skip NAME            leave out a receiver: lantern, orthanc or storescp (repeatable)
   --main FILE            run this entry point instead of dist/main.js (which is built when stale)`;
@@ -52,6 +57,7 @@ export function parseOptions(args: string[]): DimseBenchOptions {
       'find-repeat': { type: 'string', default: '50' },
       'find-budget-seconds': { type: 'string', default: '20' },
       tmp: { type: 'string', default: tmpdir() },
+      'keep-indexes': { type: 'string' },
       'timeout-seconds': { type: 'string', default: '900' },
       skip: { type: 'string', multiple: true, default: [] },
       main: { type: 'string' },
@@ -79,6 +85,7 @@ export function parseOptions(args: string[]): DimseBenchOptions {
     findRepeat: integer(values['find-repeat'], 'find-repeat', 1, 10_000),
     findBudgetSeconds: integer(values['find-budget-seconds'], 'find-budget-seconds', 1, 3600),
     tmp: values.tmp,
+    keepIndexes: values['keep-indexes'] === undefined ? undefined : resolve(values['keep-indexes']),
     timeoutSeconds: integer(values['timeout-seconds'], 'timeout-seconds', 1, 86_400),
     main: values.main,
     skip,

@@ -7,14 +7,16 @@
 //   npx tsx bench/dimse/run.ts [--instances 2000] [--repeat 2] [--find-index 20000,200000] [--skip orthanc] …
 //
 // See bench/README.md for how to read the result. Failures of one receiver are recorded, not fatal.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { describeMachine, ensureBuilt, flush, timed } from '../import/measure.js';
+import { describeMachine, ensureBuilt, flush } from '../import/measure.js';
 import { writeCtCorpus, writeSmallCorpus, type Corpus } from './corpus.js';
 import { STUDY_QUERIES, measureFind } from './find-scu.js';
+import { readKeptBuild, writeKeptBuild } from './kept-index.js';
+import { ensureOrthanc, version } from './peer-tools.js';
 import { parseOptions, type DimseBenchOptions, type ReceiverName } from './options.js';
 import { benchWorkspace, freePort, runTimed, stopAll } from './processes.js';
 import {
@@ -52,24 +54,6 @@ interface Context {
 }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-/** Installs Debian's orthanc package when the binary is missing; returns why it could not. */
-function ensureOrthanc(): string | undefined {
-  if (existsSync(ORTHANC_BINARY)) return undefined;
-  console.log('installing orthanc (apt-get) …');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const update = timed('apt-get', ['update', '-qq'], { env, timeoutSeconds: 600 });
-  const install = timed('apt-get', ['install', '-y', '-qq', 'orthanc'], { env, timeoutSeconds: 900 });
-  if (existsSync(ORTHANC_BINARY)) return undefined;
-  return `apt-get install orthanc failed: ${install.error ?? install.stderr.trim()} ${update.stderr.trim()}`;
-}
-
-function version(command: string, args: string[]): string {
-  const result = timed(command, args, { timeoutSeconds: 20 });
-  return result.exitCode === 0
-    ? (result.stdout.split('\n').find((l) => l.trim() !== '') ?? '').trim()
-    : 'unknown';
-}
 
 const REPRO: Record<ReceiverName, string> = {
   lantern:
@@ -235,32 +219,56 @@ async function retrievePhase(
   }
 }
 
-/** A C-FIND index of N small instances: Lantern loads it with `lantern import`, Orthanc with storescu ×4. */
+/**
+ * A C-FIND index of N small instances: Lantern loads it with `lantern import`, Orthanc with storescu ×4. With
+ * `--keep-indexes`, each receiver's index folder is kept and the next run queries it instead of building it.
+ */
 async function largeIndexPhase(ctx: Context, instances: number): Promise<FindIndex> {
-  const folder = join(ctx.work, `index-${instances}`);
-  console.log(`\ngenerating ${instances} small instances for a C-FIND index …`);
-  const corpus = await writeSmallCorpus(folder, instances);
-  console.log(
-    `${corpus.instances} files, ${corpus.studies.length} studies in ${corpus.generationSeconds.toFixed(1)} s`,
-  );
+  const keep = ctx.options.keepIndexes;
+  const folder = join(keep ?? ctx.work, `index-${instances}`);
+  const dirOf = (name: ReceiverName) => join(keep ?? ctx.work, `${name}-index-${instances}`);
+  const receivers = ctx.receivers.filter((n) => n !== 'storescp');
+  const kept = receivers.map((name) => readKeptBuild(dirOf(name)));
+  let corpus: Corpus | undefined;
+  if (kept.some((k) => k === undefined)) {
+    console.log(`\ngenerating ${instances} small instances for a C-FIND index …`);
+    rmSync(folder, { recursive: true, force: true });
+    corpus = await writeSmallCorpus(folder, instances);
+    console.log(
+      `${corpus.instances} files, ${corpus.studies.length} studies in ${corpus.generationSeconds.toFixed(1)} s`,
+    );
+  }
+  const count = corpus?.instances ?? kept[0]!.instances;
+  const studies = corpus?.studies.length ?? kept[0]!.studies;
   const index: FindIndex = {
-    label: `index of ${corpus.instances} instances`,
-    instances: corpus.instances,
-    studies: corpus.studies.length,
+    label: `index of ${count} instances`,
+    instances: count,
+    studies,
     builds: [],
     latencies: {},
     errors: {},
   };
   try {
-    for (const name of ctx.receivers.filter((n) => n !== 'storescp')) {
-      const dir = join(ctx.work, `${name}-index-${instances}`);
+    for (const [i, name] of receivers.entries()) {
+      const dir = dirOf(name);
       flush();
       let receiver: Receiver | undefined;
       try {
-        if (name === 'lantern') {
+        const earlier = kept[i];
+        if (earlier !== undefined) {
+          console.log(
+            `${name}: the index kept in ${dir} (${earlier.method}, ${earlier.seconds?.toFixed(1)} s)`,
+          );
+          index.builds.push(build(name, `${earlier.method}, kept`, earlier.seconds, count));
+          receiver =
+            name === 'lantern'
+              ? await startLantern(ctx.main, dir)
+              : await startReceiver(name, ctx.main, dir, ctx.moveDestinationPort);
+        } else if (name === 'lantern') {
+          rmSync(dir, { recursive: true, force: true });
           mkdirSync(dir, { recursive: true });
-          console.log(`lantern import of ${corpus.instances} instances …`);
-          const result = await runTimed(process.execPath, [ctx.main, 'import', corpus.folder], {
+          console.log(`lantern import of ${count} instances …`);
+          const result = await runTimed(process.execPath, [ctx.main, 'import', corpus!.folder], {
             env: { ...process.env, LANTERN_DATA_DIR: dir, LANTERN_LOG_LEVEL: 'warn' },
             timeoutSeconds: ctx.options.timeoutSeconds,
           });
@@ -269,16 +277,20 @@ async function largeIndexPhase(ctx: Context, instances: number): Promise<FindInd
               `lantern import: ${result.error ?? `exit code ${String(result.exitCode)}`}: ${result.stderr.trim()}`,
             );
           }
-          index.builds.push(build('lantern', 'lantern import', result.seconds, corpus.instances));
+          index.builds.push(build('lantern', 'lantern import', result.seconds, count));
           receiver = await startLantern(ctx.main, dir);
         } else {
+          rmSync(dir, { recursive: true, force: true });
           receiver = await startReceiver(name, ctx.main, dir, ctx.moveDestinationPort);
-          console.log(`storescu ×4 of ${corpus.instances} instances → ${receiver.label} …`);
-          const run = await storeRun(receiver, corpus, 4, 1, ctx.options.timeoutSeconds);
+          console.log(`storescu ×4 of ${count} instances → ${receiver.label} …`);
+          const run = await storeRun(receiver, corpus!, 4, 1, ctx.options.timeoutSeconds);
           if (run.error !== undefined) throw new Error(run.error);
-          index.builds.push(build(name, 'storescu over 4 associations', run.seconds, corpus.instances));
+          index.builds.push(build(name, 'storescu over 4 associations', run.seconds, count));
         }
-        console.log(`  ${index.builds.at(-1)?.seconds?.toFixed(1) ?? '?'} s`);
+        const built = index.builds.at(-1)!;
+        console.log(`  ${built.seconds?.toFixed(1) ?? '?'} s`);
+        if (keep !== undefined && earlier === undefined)
+          writeKeptBuild(dir, { method: built.method, seconds: built.seconds, instances: count, studies });
         await findPhase(ctx, index, [receiver]);
       } catch (error) {
         index.errors[name] = message(error);
@@ -292,10 +304,11 @@ async function largeIndexPhase(ctx: Context, instances: number): Promise<FindInd
         fail(ctx, name, `building the ${index.label}`, message(error));
       } finally {
         await receiver?.process.stop();
-        rmSync(dir, { recursive: true, force: true });
+        if (keep === undefined) rmSync(dir, { recursive: true, force: true });
       }
     }
   } finally {
+    // The kept indexes are built; their corpus is not needed again.
     rmSync(folder, { recursive: true, force: true });
   }
   return index;
