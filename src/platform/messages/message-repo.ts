@@ -388,11 +388,15 @@ export async function countMessages(db: Db): Promise<{ direction: string; state:
 
 /** The earliest time a waiting message of this direction becomes due (for the worker's timer). */
 export async function nextDueAt(db: Db, direction: MessageDirection): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('integration_message')
-    .select((eb) => eb.fn.min('next_attempt_at').as('due'))
-    .where('direction', '=', direction)
-    .where('state', 'in', ['pending', 'failed'])
-    .executeTakeFirst();
-  return (row?.due as string | null | undefined) ?? undefined;
+  // Asked after every batch that did not fill up (one message at a time: after each): compiled once.
+  const parameters = [direction, 'pending', 'failed'];
+  const text = compiledOnce(db, 'next due', parameters, () =>
+    db
+      .selectFrom('integration_message')
+      .select((eb) => eb.fn.min('next_attempt_at').as('due'))
+      .where('direction', '=', direction)
+      .where('state', 'in', ['pending', 'failed']),
+  );
+  const { rows } = await db.executeQuery<{ due: string | null }>(CompiledQuery.raw(text, parameters));
+  return rows[0]?.due ?? undefined;
 }
