@@ -19,9 +19,9 @@ export function createGetHandler(archive: Archive, access: DimseAccess) {
     if (!ctx) return { status: Status.NotAuthorized, errorComment: 'not authorized to retrieve' };
     const instances = await selectInstances(archive, ctx, identifier);
     request.setRemaining(instances.length);
-    for (const { instance, data } of datasetsAhead(instances)) {
+    for (const { instance, data, close } of datasetsAhead(instances)) {
       if (request.signal.aborted || !request.association.isOpen) {
-        data.destroy();
+        close();
         break;
       }
       try {
@@ -34,7 +34,7 @@ export function createGetHandler(archive: Archive, access: DimseAccess) {
       } catch {
         // Counted as failed by the engine (typically: the requestor did not accept the stored transfer
         // syntax); the other instances still go.
-        data.destroy();
+        close();
       }
     }
   };

@@ -36,9 +36,9 @@ export async function sendInstances(
     { presentationContexts: proposedContexts(instances) },
     async (association) => {
       let index = 0;
-      for (const { instance, data } of datasetsAhead(instances)) {
+      for (const { instance, data, close } of datasetsAhead(instances)) {
         if (options.signal?.aborted) {
-          data.destroy();
+          close();
           break;
         }
         const status = await association
@@ -51,7 +51,7 @@ export async function sendInstances(
           })
           .then(
             (response) => response.status,
-            () => (data.destroy(), Status.ProcessingFailure),
+            () => (close(), Status.ProcessingFailure),
           );
         if (status === Status.Success) counts.completed++;
         else if ((status & 0xf000) === 0xb000) counts.warning++;

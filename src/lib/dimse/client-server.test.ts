@@ -120,6 +120,45 @@ describe('our SCU against our SCP', () => {
     assert.ok(process.memoryUsage().arrayBuffers - before < 64 << 20);
   });
 
+  it('sends a lent data set whole, each buffer given back only once the socket has sent its bytes', async () => {
+    const CHUNK = 100_003; // odd, so chunks and PDUs never line up
+    const total = 160 * CHUNK;
+    const expected = Buffer.alloc(total);
+    for (let i = 0; i < total; i++) expected[i] = (i * 7 + (i >> 11)) & 0xff;
+    const free: Buffer[] = [];
+    let allocated = 0;
+    let released = 0;
+    async function* lent() {
+      for (let at = 0; at < total; at += CHUNK) {
+        const buffer = free.pop() ?? (allocated++, Buffer.alloc(CHUNK));
+        expected.copy(buffer, 0, at, at + CHUNK);
+        let given = false;
+        yield {
+          bytes: buffer,
+          release: () => {
+            assert.equal(given, false, 'released twice');
+            given = true;
+            released++;
+            // Reused at once: a buffer given back before the socket sent it would corrupt what arrives.
+            buffer.fill(0xee);
+            free.push(buffer);
+          },
+        };
+      }
+    }
+    const response = await client.store({
+      sopClassUid: CT_IMAGE_STORAGE,
+      sopInstanceUid: '1.2.3.4.5',
+      transferSyntaxUid: EXPLICIT_LE,
+      data: { lentChunks: lent() },
+    });
+    assert.equal(response.status, Status.Success);
+    assert.ok(storedBytes.equals(expected), 'the data set arrived changed');
+    assert.equal(released, 160);
+    // The connection waits for the socket above 2 MiB: a few dozen buffers at most, not one a chunk.
+    assert.ok(allocated < 40, `${allocated} buffers for 160 chunks`);
+  });
+
   it('answers a throwing handler with ProcessingFailure and keeps the association', async () => {
     const response = await client.store({
       sopClassUid: CT_IMAGE_STORAGE,

@@ -57,4 +57,4 @@ export { Status, statusCategory, type StatusCategory } from './status-codes.js';
 export { CommandField, Priority } from './dimse-messages.js';
 export { encodeCommand, decodeCommand, type Command } from './command-set.js';
 export { DimseError, type DimseErrorCode } from './errors.js';
-export type { DataSource } from './message-sender.js';
+export type { DataSource, LentChunk, LentDataSet } from './message-sender.js';

@@ -7,7 +7,22 @@ import { encodeCommand, type Command } from './command-set.js';
 import { pDataHeader } from './pdu-codec.js';
 import type { UpperLayerConnection } from './upper-layer-connection.js';
 
-export type DataSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+/** Bytes lent by their producer (a store's read buffer): given back with release() once the socket has them. */
+export interface LentChunk {
+  readonly bytes: Uint8Array;
+  release(): void;
+}
+
+/**
+ * A data set read into lent buffers: each chunk is released once the socket has taken every PDU holding its
+ * bytes, so the producer reads the next file into the same memory. A send that fails releases nothing (a
+ * socket write may still hold the bytes) and ends the iterator (closing the file).
+ */
+export interface LentDataSet {
+  readonly lentChunks: AsyncIterator<LentChunk>;
+}
+
+export type DataSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array> | LentDataSet;
 
 /** Used when the peer announced 0 (no limit, PS3.8 D.1): large enough to keep per-PDU cost negligible. */
 const UNLIMITED_PDV_VALUE = 1 << 20;
@@ -76,6 +91,63 @@ async function sendIterable(
   await connection.writePdu([pDataHeader(contextId, false, true, pendingBytes), ...pending]);
 }
 
+const releaseAll = (chunks: LentChunk[]) => () => {
+  for (const chunk of chunks) chunk.release();
+};
+
+async function sendLent(
+  connection: UpperLayerConnection,
+  contextId: number,
+  source: AsyncIterator<LentChunk>,
+  maxValue: number,
+): Promise<void> {
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  // Chunks with bytes in `pending`: released with the write of the PDU that takes those bytes.
+  let pendingChunks: LentChunk[] = [];
+  let finished = false;
+  try {
+    // As sendIterable, with each chunk given back after the socket write of its last bytes.
+    for (let next = await source.next(); !next.done; next = await source.next()) {
+      const lent = next.value;
+      let chunk = lent.bytes;
+      let batch: Uint8Array[][] = [];
+      let written: LentChunk[] = [];
+      while (pendingBytes + chunk.length > maxValue) {
+        const take = maxValue - pendingBytes;
+        pending.push(chunk.subarray(0, take));
+        chunk = chunk.subarray(take);
+        batch.push([pDataHeader(contextId, false, false, maxValue), ...pending]);
+        written.push(...pendingChunks);
+        pending = [];
+        pendingChunks = [];
+        pendingBytes = 0;
+        if (batch.length >= PDUS_PER_WRITE) {
+          await connection.writePdus(batch, releaseAll(written));
+          batch = [];
+          written = [];
+        }
+      }
+      if (chunk.length > 0) {
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        pendingChunks.push(lent);
+      } else {
+        written.push(lent);
+      }
+      if (batch.length > 0) await connection.writePdus(batch, releaseAll(written));
+      else releaseAll(written)();
+    }
+    finished = true;
+    await connection.writePdus(
+      [[pDataHeader(contextId, false, true, pendingBytes), ...pending]],
+      releaseAll(pendingChunks),
+    );
+  } finally {
+    if (!finished) await source.return?.().catch(() => undefined);
+  }
+}
+
 export async function sendMessage(
   connection: UpperLayerConnection,
   peerMaxPduLength: number,
@@ -88,5 +160,6 @@ export async function sendMessage(
   await sendBytes(connection, contextId, true, encoded, maxValue);
   if (data === undefined) return;
   if (data instanceof Uint8Array) await sendBytes(connection, contextId, false, data, maxValue);
+  else if ('lentChunks' in data) await sendLent(connection, contextId, data.lentChunks, maxValue);
   else await sendIterable(connection, contextId, data, maxValue);
 }

@@ -31,6 +31,7 @@ const noop = (): void => undefined;
 // Bytes a connection may have waiting for the socket before its writer waits: large enough that a burst of
 // C-FIND responses or the PDUs of a 1 MiB read go out in one call, small enough to bound memory per peer.
 const WRITE_BUFFER_BYTES = 2 * 1024 * 1024;
+const NOTHING = Buffer.alloc(0);
 
 export class UpperLayerConnection {
   /** Set once A-ASSOCIATE-AC was sent or received; P-DATA-TF before that is an unexpected PDU. */
@@ -121,12 +122,15 @@ export class UpperLayerConnection {
    * Writes whole PDUs. Everything written until the current burst of work settles goes out in one socket
    * call: a C-FIND's pending responses, or a response and the next request, cost one system call, not one
    * each (each costs 0.1-0.2 ms on loopback, as the kernel hands the bytes to the peer at once).
+   * `onWritten` runs once the socket has passed every byte of these PDUs on (not when the write fails).
    */
-  async writePdus(pdus: readonly (readonly Uint8Array[])[]): Promise<void> {
+  async writePdus(pdus: readonly (readonly Uint8Array[])[], onWritten?: () => void): Promise<void> {
     if (!this.isOpen) throw this.closeError ?? new DimseError('closed', 'association closed');
     const socket = this.socket;
     this.corkUntilSettled();
     for (const parts of pdus) for (const part of parts) socket.write(part);
+    // Writes complete in order: once this empty one has, the socket holds none of the bytes above.
+    if (onWritten) socket.write(NOTHING, (error) => error || onWritten());
     if (socket.writableLength > WRITE_BUFFER_BYTES) await this.drained();
   }
 
