@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { CompiledQuery, PostgresAdapter, type DialectAdapter, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { describeActor, type RequestContext } from '../context.js';
 import type { Database } from '../db/index.js';
-import { nowIso } from '../db/index.js';
+import { nowIso, preparedQuery } from '../db/index.js';
 import { toLanternError } from '../errors.js';
 
 export type AuditOutcome = 'success' | 'failure';
@@ -59,49 +59,42 @@ export function auditRowHash(row: Omit<AuditRow, 'id' | 'hash'>): string {
   return createHash('sha256').update(row.prev_hash).update('\n').update(JSON.stringify(fields)).digest('hex');
 }
 
-const AUDIT_COLUMNS = [
-  'seq',
-  'recorded_at',
-  'request_id',
-  'actor_kind',
-  'actor_id',
-  'door',
-  'remote_address',
-  'action',
-  'outcome',
-  'patient_id',
-  'study_instance_uid',
-  'detail',
-  'prev_hash',
-  'hash',
-] as const;
+// Every access to patient data appends a record: its statements are compiled once, not built on each call.
+const bumpHead = preparedQuery<never, { seq: number | string; last_hash: string }>((db) =>
+  (db as Kysely<AuditTables>)
+    .updateTable('audit_chain_head')
+    .set({ seq: sql`seq + 1` })
+    .where('id', '=', sql<number>`1`)
+    .returning(['seq', 'last_hash']),
+);
 
-interface AppendStatements {
-  bumpHead: CompiledQuery<{ seq: number | string; last_hash: string }>;
-  insertSql: string;
-  headHashSql: string;
-}
+type AuditValues = Omit<AuditRow, 'id'>;
 
-// Every access to patient data appends a record, so the three statements are written once per dialect
-// instead of built through the query builder on each call (a third of a C-FIND's CPU time went there).
-const appendStatements = new WeakMap<DialectAdapter, AppendStatements>();
+const insertRecord = preparedQuery<keyof AuditValues>((db, param) =>
+  (db as Kysely<AuditTables>).insertInto('audit_event').values({
+    seq: param('seq') as never,
+    recorded_at: param('recorded_at'),
+    request_id: param('request_id'),
+    actor_kind: param('actor_kind'),
+    actor_id: param('actor_id'),
+    door: param('door'),
+    remote_address: param('remote_address'),
+    action: param('action'),
+    outcome: param('outcome'),
+    patient_id: param('patient_id'),
+    study_instance_uid: param('study_instance_uid'),
+    detail: param('detail'),
+    prev_hash: param('prev_hash'),
+    hash: param('hash'),
+  }),
+);
 
-function statementsFor(adapter: DialectAdapter): AppendStatements {
-  let statements = appendStatements.get(adapter);
-  if (statements === undefined) {
-    const postgres = adapter instanceof PostgresAdapter;
-    const placeholder = (i: number) => (postgres ? `$${i + 1}` : '?');
-    statements = {
-      bumpHead: CompiledQuery.raw(
-        'update audit_chain_head set seq = seq + 1 where id = 1 returning seq, last_hash',
-      ),
-      insertSql: `insert into audit_event (${AUDIT_COLUMNS.join(', ')}) values (${AUDIT_COLUMNS.map((_, i) => placeholder(i)).join(', ')})`,
-      headHashSql: `update audit_chain_head set last_hash = ${placeholder(0)} where id = 1`,
-    };
-    appendStatements.set(adapter, statements);
-  }
-  return statements;
-}
+const setHeadHash = preparedQuery<'hash'>((db, param) =>
+  (db as Kysely<AuditTables>)
+    .updateTable('audit_chain_head')
+    .set({ last_hash: param('hash') })
+    .where('id', '=', sql<number>`1`),
+);
 
 /**
  * Appends an audit record inside the caller's transaction, so the record commits or rolls back with the
@@ -112,8 +105,7 @@ export async function recordAudit(
   ctx: RequestContext,
   entry: AuditEntry,
 ): Promise<void> {
-  const statements = statementsFor(executor.getExecutor().adapter);
-  const { rows } = await executor.executeQuery(statements.bumpHead);
+  const { rows } = await bumpHead(executor, {});
   const head = rows[0];
   if (head === undefined) throw new Error('the audit chain head row is missing');
   const actor = describeActor(ctx.actor);
@@ -136,14 +128,8 @@ export async function recordAudit(
     prev_hash: head.last_hash,
   };
   const hash = auditRowHash(row);
-  const values = { ...row, hash };
-  await executor.executeQuery(
-    CompiledQuery.raw(
-      statements.insertSql,
-      AUDIT_COLUMNS.map((column) => values[column]),
-    ),
-  );
-  await executor.executeQuery(CompiledQuery.raw(statements.headHashSql, [hash]));
+  await insertRecord(executor, { ...row, hash });
+  await setHeadHash(executor, { hash });
 }
 
 /** An audit record in a transaction of its own: for reads and for failures whose work was rolled back. */
