@@ -1,8 +1,11 @@
 import { DicomParseError, scanHeaderPrefix, type DicomHeader } from '../../lib/dicom/index.js';
 import { conflict, invalid, LanternError } from '../../platform/errors.js';
 
-/** Prefix sizes at which the header is looked for: from 64 KiB, doubling, to 1 MiB. */
-const FIRST_SCAN_BYTES = 64 * 1024;
+/**
+ * Prefix sizes at which the header is looked for: from 8 KiB (an image's header is a few KiB), doubling, to
+ * 1 MiB. Only that many bytes are scanned, whatever has arrived: a view of the first piece when it holds them.
+ */
+const FIRST_SCAN_BYTES = 8 * 1024;
 const MAX_SCAN_BYTES = 1024 * 1024;
 
 /** What is known of the instance in a part once its header has been read. */
@@ -68,16 +71,22 @@ export class StowInstanceSource {
   private keep(chunk: Uint8Array): void {
     this.head.push(chunk);
     this.headBytes += chunk.byteLength;
-    if (this.headBytes >= this.nextScanAt) {
-      this.scan(false);
-      if (this.settled) this.check();
-      this.nextScanAt *= 2;
-      if (!this.settled && this.headBytes >= MAX_SCAN_BYTES) this.settle(undefined);
-    }
+    if (this.headBytes < this.nextScanAt) return;
+    // The first nextScanAt bytes hold most headers; failing that, everything that has arrived is scanned.
+    this.scan(false, this.nextScanAt);
+    if (!this.settled && this.headBytes > this.nextScanAt)
+      this.scan(false, Math.min(this.headBytes, MAX_SCAN_BYTES));
+    if (this.settled) return this.check();
+    this.nextScanAt = this.headBytes * 2;
+    if (this.headBytes >= MAX_SCAN_BYTES) this.settle(undefined);
   }
 
-  private scan(complete: boolean): void {
-    const prefix = Buffer.concat(this.head);
+  private scan(complete: boolean, upTo = this.headBytes): void {
+    const first = this.head[0];
+    const prefix =
+      first !== undefined && first.byteLength >= upTo
+        ? first.subarray(0, upTo)
+        : Buffer.concat(this.head).subarray(0, upTo);
     try {
       const header = scanHeaderPrefix(prefix, complete ? prefix.length : Number.MAX_SAFE_INTEGER);
       if (header || complete) this.settle(header);
