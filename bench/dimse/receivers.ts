@@ -41,6 +41,8 @@ export function lanternEnv(dataDir: string, dicomPort: number): NodeJS.ProcessEn
     LANTERN_DICOM_AE_TITLE: 'LANTERN',
     LANTERN_LOG_LEVEL: 'warn',
     LANTERN_DICOM_UNKNOWN_AE_PERMISSIONS: 'echo,store,query,retrieve',
+    // The bench does not use HL7: a free port, so that another server on 2575 (the default) is no obstacle.
+    LANTERN_HL7_PORT: '0',
   };
 }
 
