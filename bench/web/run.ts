@@ -9,7 +9,8 @@
 //      a frame longer than 1.5 × 1/60 s counts as dropped (target: none);
 //   4. the same number of frames with nothing to do: the baseline of this machine's frame pacing right now.
 //
-//   npx tsx bench/web/run.ts [--images 300] [--size 512] [--repeat 3] [--keep DIR]
+//   npx tsx bench/web/run.ts [--images 300] [--size 512] [--repeat 3] [--keep DIR] [--rendering cpu|webgl]
+//                            [--profile] [--gpu-compositing] [--chromium-args a,b]
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,6 +22,7 @@ import { runTool } from '../../test/support/dcmtk.js';
 import { startServe } from '../../test/support/lantern-server.js';
 import { writeSyntheticStudy } from '../../test/support/synthetic-ct.js';
 import { launchBrowser } from '../../test/web/web-browser.js';
+import { startFrameProfile, type FrameProfile } from './frame-profile.js';
 import { openViewerProbe, scrollProbe, type ScrollTrace } from './page-probes.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,6 +36,13 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '3' },
     keep: { type: 'string' },
     rendering: { type: 'string', default: 'both' },
+    // Where the scroll's frame time goes (frame-profile.ts): a second scroll, back up, under the profiler.
+    profile: { type: 'boolean', default: false },
+    // Composite the page through SwiftShader (a GPU emulated on the CPU) as runs before 2026-11-28 11:00 did,
+    // instead of in software as Chrome does without a GPU (test/web/web-browser.ts).
+    'gpu-compositing': { type: 'boolean', default: false },
+    // Extra Chromium switches, comma-separated.
+    'chromium-args': { type: 'string', default: '' },
   },
 });
 const images = Number(values.images);
@@ -80,6 +89,7 @@ interface Run {
   allLoadedMs: number;
   scroll: FrameStats & { stalls: number; lastImageShown: number | undefined };
   idleBaseline: FrameStats;
+  profile?: { scroll: FrameProfile; idle: FrameProfile };
 }
 
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? NaN;
@@ -103,7 +113,10 @@ async function main(): Promise<void> {
     LANTERN_SECURITY_AUTHENTICATION: 'on',
     LANTERN_RIS_STUDY_STABLE_SECONDS: String(24 * 3600),
   });
-  const browser = await launchBrowser();
+  const browser = await launchBrowser({
+    gpuCompositing: values['gpu-compositing']!,
+    extraArgs: values['chromium-args']!.split(',').filter(Boolean),
+  });
   try {
     const sendStart = performance.now();
     process.env.TCP_NODELAY = '1';
@@ -120,7 +133,7 @@ async function main(): Promise<void> {
       headers: { ...server.auth, 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'bench-reader', roles: ['radiologist'], password: PASSWORD }),
     });
-    assert.ok(user.ok, await user.text());
+    assert.ok(user.ok || user.status === 409, await user.text()); // 409: a kept data folder has the user
     const studies = (await (
       await fetch(`${server.httpUrl}/dicom-web/studies?PatientID=BENCH-WEB`, { headers: server.auth })
     ).json()) as Record<string, { Value?: string[] }>[];
@@ -178,6 +191,19 @@ async function main(): Promise<void> {
         const shownRendering = await page.getByTestId('rendering').innerText();
         const scroll = await page.evaluate<ScrollTrace>(scrollProbe(images, false));
         const idle = await page.evaluate<ScrollTrace>(scrollProbe(images, true));
+        let profile: { scroll: FrameProfile; idle: FrameProfile } | undefined;
+        if (values.profile) {
+          // Back to the first image, then the same scroll again with the profiler on (it slows frames down,
+          // so the timed scroll above runs without it).
+          await page.keyboard.press('Home');
+          await page.getByTestId('image-index').filter({ hasText: `Im 1 /` }).waitFor();
+          const stop = await startFrameProfile(page);
+          const traced = await page.evaluate<ScrollTrace>(scrollProbe(images, false));
+          const scrolled = await stop(traced.deltas.length);
+          const stopIdle = await startFrameProfile(page);
+          const still = await page.evaluate<ScrollTrace>(scrollProbe(images, true));
+          profile = { scroll: scrolled, idle: await stopIdle(still.deltas.length) };
+        }
         const run: Run = {
           repetition: r,
           rendering: shownRendering,
@@ -191,6 +217,7 @@ async function main(): Promise<void> {
             lastImageShown: scroll.shown.at(-1),
           },
           idleBaseline: frameStats(idle.deltas),
+          ...(profile ? { profile } : {}),
         };
         runs.push(run);
         console.log(JSON.stringify(run));
@@ -217,6 +244,7 @@ async function main(): Promise<void> {
       size,
       repeat,
       cpus: cpus().length,
+      compositing: values['gpu-compositing'] ? 'gpu (SwiftShader)' : 'software',
       storeSeconds: Number(storeSeconds.toFixed(1)),
       loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(2))),
       byRendering,

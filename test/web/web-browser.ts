@@ -1,5 +1,8 @@
 // Headless Chromium for the web UI tests: Debian's /usr/bin/chromium driven by playwright-core (no browser
-// download). SwiftShader gives WebGL without a GPU, so Cornerstone renders as it does on a workstation.
+// download). SwiftShader gives WebGL without a GPU, so Cornerstone can render as on a workstation; the page
+// itself is composited in software, as Chrome does on a machine without a GPU. (Composited through SwiftShader
+// instead, every changed frame cost the GPU process 20-24 ms of CPU in bench/web, more than a frame lasts:
+// half the frames of a stack scroll dropped whatever the page did.)
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -7,12 +10,21 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 
-export async function launchBrowser(): Promise<Browser> {
+/** `gpuCompositing`: composite through SwiftShader too (bench/web compares); `extraArgs`: more switches. */
+export async function launchBrowser(
+  options: { gpuCompositing?: boolean; extraArgs?: readonly string[] } = {},
+): Promise<Browser> {
   await mkdir(SCREENSHOTS, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox'],
+    args: [
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+      '--no-sandbox',
+      ...(options.gpuCompositing ? [] : ['--disable-gpu-compositing']),
+      ...(options.extraArgs ?? []),
+    ],
   });
 }
 

@@ -1,8 +1,9 @@
 // The web UI's shell end to end in headless Chromium against `lantern serve` with authentication on: the server
 // serves the UI; every role logs in through the login screen and sees its own navigation; an expired session is
 // renewed by the refresh cookie, and without it the login comes back with a message; a user of an OpenID
-// provider logs in through it; the layout fits a 1366×768 laptop and a 3840×2160 reading screen. Screenshots go
-// to test/web/screenshots/. Needs `npm run build:web` first (web/dist) and Debian's chromium.
+// provider logs in through it, and an expired provider token is renewed with the provider's refresh token;
+// the layout fits a 1366×768 laptop and a 3840×2160 reading screen. Screenshots go to test/web/screenshots/.
+// Needs `npm run build:web` first (web/dist) and Debian's chromium.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { screenshot, waitForCanvas } from '../web-browser.js';
@@ -98,6 +99,47 @@ test('OpenID Connect: the login screen offers the provider; its user comes back 
     '[]',
     'the token is gone after logout',
   );
+});
+
+test('OpenID Connect: an expired provider token is renewed with its refresh token; without renewal, the login says so', async () => {
+  const { page } = web;
+  const oidc = web.oidc!;
+  if (page.url() === 'about:blank') await page.goto('/');
+  if (await page.getByRole('button', { name: 'Log out' }).isVisible()) await web.logOut();
+  // Tokens that expire four seconds after they are issued (the server checks their expiry).
+  oidc.tokenSeconds = 4;
+  const renewalsBefore = oidc.renewals;
+  await page.getByRole('button', { name: 'Log in with the hospital identity provider' }).click();
+  await page.getByTestId('who').filter({ hasText: 'oidc-reader' }).waitFor();
+  await page.getByRole('link', { name: 'Reading' }).click();
+  await page.getByTestId('reading-worklist').waitFor();
+  oidc.tokenSeconds = 600;
+  await page.waitForTimeout(4500); // the tokens issued so far have expired now
+  await page.getByRole('link', { name: 'Studies', exact: true }).click();
+  await page.getByTestId('total').waitFor();
+  assert.ok(oidc.renewals > renewalsBefore, 'renewed with the refresh token');
+  assert.ok(await page.getByTestId('who').filter({ hasText: 'oidc-reader' }).isVisible(), 'still signed in');
+
+  // A provider that no longer renews (refresh token revoked): the login comes back and says why.
+  await web.logOut();
+  oidc.tokenSeconds = 4;
+  oidc.renews = false;
+  try {
+    await page.getByRole('button', { name: 'Log in with the hospital identity provider' }).click();
+    await page.getByTestId('who').filter({ hasText: 'oidc-reader' }).waitFor();
+    await page.getByRole('link', { name: 'Reading' }).click();
+    await page.getByTestId('reading-worklist').waitFor();
+    await page.waitForTimeout(4500);
+    await page.getByRole('link', { name: 'Studies', exact: true }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Your login through the identity provider has ended' })
+      .waitFor();
+    await screenshot(page, '13-oidc-session-ended');
+  } finally {
+    oidc.tokenSeconds = 600;
+    oidc.renews = true;
+  }
 });
 
 test('layout: usable on a 1366×768 laptop and on a 3840×2160 reading screen', async () => {

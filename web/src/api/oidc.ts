@@ -1,7 +1,9 @@
 // Login through an external OpenID Connect provider (when the server names one: GET /api/auth/oidc), by the
 // authorization code flow with PKCE (RFC 7636) in the browser: no client secret exists in a page. The
 // provider's access token is sent as a bearer token, which Lantern verifies against the provider's keys; it
-// lives in this tab's sessionStorage only, so closing the tab ends the session.
+// lives in this tab's sessionStorage only, so closing the tab ends the session. When the provider gives a
+// refresh token with it, an expired access token is renewed with that (grant_type=refresh_token, RFC 6749 6),
+// as a password session is renewed by its refresh cookie; without one, the user logs in again.
 
 export interface OidcConfig {
   configured: boolean;
@@ -16,6 +18,60 @@ interface Discovery {
 
 const PENDING = 'lantern.oidc.pending';
 const TOKEN = 'lantern.oidc.token';
+const RENEWAL = 'lantern.oidc.renewal';
+
+interface Renewal {
+  refreshToken: string;
+  tokenEndpoint: string;
+  clientId: string;
+}
+
+interface TokenAnswer {
+  access_token?: string;
+  refresh_token?: string;
+  error_description?: string;
+}
+
+/** Keeps the tokens of a provider's answer for this tab: the access token, and how to renew it if it can be. */
+function keepTokens(
+  answer: TokenAnswer & { access_token: string },
+  endpoint: Omit<Renewal, 'refreshToken'>,
+): void {
+  sessionStorage.setItem(TOKEN, answer.access_token);
+  const previous = JSON.parse(sessionStorage.getItem(RENEWAL) ?? 'null') as Renewal | null;
+  const refreshToken = answer.refresh_token ?? previous?.refreshToken;
+  if (refreshToken) sessionStorage.setItem(RENEWAL, JSON.stringify({ ...endpoint, refreshToken }));
+  else sessionStorage.removeItem(RENEWAL);
+}
+
+/**
+ * A new access token from the provider's refresh token, or undefined when there is none or the provider
+ * refuses it (the refresh token expired or was revoked: the user logs in again).
+ */
+export async function renewOidcToken(): Promise<string | undefined> {
+  const renewal = JSON.parse(sessionStorage.getItem(RENEWAL) ?? 'null') as Renewal | null;
+  if (!renewal) return undefined;
+  try {
+    const response = await fetch(renewal.tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: renewal.refreshToken,
+        client_id: renewal.clientId,
+      }),
+    });
+    const answer = (await response.json().catch(() => ({}))) as TokenAnswer;
+    if (response.ok && answer.access_token) {
+      keepTokens({ ...answer, access_token: answer.access_token }, renewal);
+      return answer.access_token;
+    }
+  } catch {
+    // The provider cannot be reached: as good as refused.
+  }
+  sessionStorage.removeItem(RENEWAL);
+  return undefined;
+}
 export const OIDC_CALLBACK_PATH = '/oidc-callback';
 
 export async function oidcConfig(): Promise<OidcConfig> {
@@ -105,14 +161,11 @@ export async function finishOidcLogin(params: URLSearchParams): Promise<string> 
       code_verifier: pending.verifier,
     }),
   });
-  const answer = (await response.json().catch(() => ({}))) as {
-    access_token?: string;
-    error_description?: string;
-  };
+  const answer = (await response.json().catch(() => ({}))) as TokenAnswer;
   if (!response.ok || !answer.access_token) {
     throw new Error(`The identity provider gave no token: ${answer.error_description ?? response.status}.`);
   }
-  sessionStorage.setItem(TOKEN, answer.access_token);
+  keepTokens({ ...answer, access_token: answer.access_token }, pending);
   return answer.access_token;
 }
 
@@ -122,4 +175,5 @@ export function storedOidcToken(): string | undefined {
 
 export function forgetOidcToken(): void {
   sessionStorage.removeItem(TOKEN);
+  sessionStorage.removeItem(RENEWAL);
 }

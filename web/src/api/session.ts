@@ -3,7 +3,13 @@
 // authentication off on the server, there is no session and every screen is shown. A login through an
 // OpenID provider (oidc.ts) holds the provider's token in this tab instead of cookies.
 import { csrfToken, setAuthHooks, setBearerToken } from './http';
-import { finishOidcLogin, forgetOidcToken, OIDC_CALLBACK_PATH, storedOidcToken } from './oidc';
+import {
+  finishOidcLogin,
+  forgetOidcToken,
+  OIDC_CALLBACK_PATH,
+  renewOidcToken,
+  storedOidcToken,
+} from './oidc';
 
 export interface SessionUser {
   username: string;
@@ -67,8 +73,16 @@ let refreshing: Promise<boolean> | undefined;
 
 /** Uses the refresh cookie for new tokens; one refresh at a time however many requests ask. */
 export function refreshSession(): Promise<boolean> {
-  // A provider's token cannot be renewed here: the user logs in again.
-  if (state.kind === 'signed-in' && state.user.via === 'oidc') return Promise.resolve(false);
+  // A provider's token is renewed with the provider's refresh token, when it gave one.
+  if (state.kind === 'signed-in' && state.user.via === 'oidc') {
+    refreshing ??= renewOidcToken()
+      .then((token) => {
+        setBearerToken(token);
+        return token !== undefined;
+      })
+      .finally(() => (refreshing = undefined));
+    return refreshing;
+  }
   refreshing ??= (async () => {
     try {
       const response = await post('/api/auth/refresh');
@@ -153,7 +167,8 @@ function leaveCallbackPage(): void {
   window.dispatchEvent(new PopStateEvent('popstate'));
 }
 
-export async function startSession(): Promise<void> {
+/** `renewed`: the provider's token was just renewed (asked once more, never in a loop). */
+export async function startSession(renewed = false): Promise<void> {
   let via: SessionUser['via'] = 'cookie';
   if (location.pathname === OIDC_CALLBACK_PATH) {
     try {
@@ -194,6 +209,11 @@ export async function startSession(): Promise<void> {
       });
     }
     if (via === 'oidc') {
+      const renewedToken = me.status === 401 && !renewed ? await renewOidcToken() : undefined;
+      if (renewedToken) {
+        setBearerToken(renewedToken);
+        return await startSession(true); // asks /api/auth/me again with the new token
+      }
       forgetOidcToken();
       setBearerToken(undefined);
       return setState({
@@ -215,8 +235,14 @@ setAuthHooks({
   refresh: () => (state.kind === 'open' ? Promise.resolve(false) : refreshSession()),
   unauthenticated: () => {
     if (state.kind === 'open' || state.kind === 'signed-out') return;
+    const provider = state.kind === 'signed-in' && state.user.via === 'oidc';
     forgetOidcToken();
     setBearerToken(undefined);
-    setState({ kind: 'signed-out', reason: 'Your session has ended; please log in again.' });
+    setState({
+      kind: 'signed-out',
+      reason: provider
+        ? 'Your login through the identity provider has ended; please log in with it again.'
+        : 'Your session has ended; please log in again.',
+    });
   },
 });
