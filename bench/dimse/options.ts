@@ -25,6 +25,8 @@ export interface DimseBenchOptions {
   main: string | undefined;
   /** Receivers to skip (e.g. when Orthanc cannot be installed). */
   skip: Set<ReceiverName>;
+  /** Only C-GET/C-MOVE: the corpus is stored once over 4 associations to load Lantern and Orthanc. */
+  retrieveOnly: boolean;
 }
 
 export type ReceiverName = 'lantern' | 'orthanc' | 'storescp';
@@ -42,7 +44,10 @@ export const USAGE = `usage: npx tsx bench/dimse/run.ts [options]
                          instead of building it again (the build time reported is the first run's)
   --timeout-seconds N    give up on one client run after N seconds (default 900)
   --skip NAME            leave out a receiver: lantern, orthanc or storescp (repeatable)
-  --main FILE            run this entry point instead of dist/main.js (which is built when stale)`;
+  --main FILE            run this entry point instead of dist/main.js (which is built when stale)
+  --retrieve-only        only C-GET and C-MOVE (--repeat rounds, at least 3): Lantern and Orthanc are loaded with
+                         one C-STORE run over 4 associations (reported too), no storescp, no C-FIND; with
+                         --instances 400 it takes a few minutes`;
 
 const integer = (text: string, name: string, min: number, max: number) =>
   integerOption(text, name, [min, max], USAGE);
@@ -61,6 +66,7 @@ export function parseOptions(args: string[]): DimseBenchOptions {
       'timeout-seconds': { type: 'string', default: '900' },
       skip: { type: 'string', multiple: true, default: [] },
       main: { type: 'string' },
+      'retrieve-only': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -75,6 +81,7 @@ export function parseOptions(args: string[]): DimseBenchOptions {
     }
     skip.add(name);
   }
+  if (values['retrieve-only']) skip.add('storescp');
   return {
     instances: integer(values.instances, 'instances', 1, 100_000),
     repeat: integer(values.repeat, 'repeat', 1, 10),
@@ -89,5 +96,6 @@ export function parseOptions(args: string[]): DimseBenchOptions {
     timeoutSeconds: integer(values['timeout-seconds'], 'timeout-seconds', 1, 86_400),
     main: values.main,
     skip,
+    retrieveOnly: values['retrieve-only'],
   };
 }

@@ -46,6 +46,9 @@ export interface RetrieveSummary {
   operation: 'C-GET' | 'C-MOVE';
   rates: Partial<Record<ReceiverName, Rate>>;
   lanternToOrthanc: number | null;
+  /** Median CPU ms an instance sent: each receiver's process, and Lantern's JavaScript (main) thread. */
+  cpuMsPerInstance: Partial<Record<ReceiverName, number | null>>;
+  lanternMainThreadCpuMsPerInstance: number | null;
 }
 
 function rate(runs: { instancesPerSecond: number | null; megabytesPerSecond: number | null }[]): Rate {
@@ -119,10 +122,21 @@ export function summarizeRetrieve(runs: RetrieveRun[]): RetrieveSummary[] {
       const of = runs.filter((r) => r.operation === operation && r.receiver === name);
       if (of.length > 0) rates[name] = rate(of);
     }
+    const cpu = (name: ReceiverName, field: 'cpuMsPerInstance' | 'mainThreadCpuMsPerInstance') =>
+      median(
+        runs
+          .filter((r) => r.operation === operation && r.receiver === name && r[field] !== null)
+          .map((r) => r[field] as number),
+      );
     return {
       operation,
       rates,
       lanternToOrthanc: ratio(rates.lantern?.instancesPerSecond, rates.orthanc?.instancesPerSecond),
+      cpuMsPerInstance: {
+        lantern: cpu('lantern', 'cpuMsPerInstance'),
+        orthanc: cpu('orthanc', 'cpuMsPerInstance'),
+      },
+      lanternMainThreadCpuMsPerInstance: cpu('lantern', 'mainThreadCpuMsPerInstance'),
     };
   });
 }
@@ -160,12 +174,15 @@ export function printStore(summaries: StoreSummary[]): void {
 
 export function printRetrieve(summaries: RetrieveSummary[]): void {
   printRows([
-    ['one study', 'Lantern', 'Orthanc', 'L/Orthanc'],
+    ['one study', 'Lantern', 'Orthanc', 'L/Orthanc', 'CPU ms an instance: Lantern', 'main thread', 'Orthanc'],
     ...summaries.map((s) => [
       s.operation,
       cell(s.rates.lantern),
       cell(s.rates.orthanc),
       fixed(s.lanternToOrthanc, 2),
+      fixed(s.cpuMsPerInstance.lantern, 2),
+      fixed(s.lanternMainThreadCpuMsPerInstance, 2),
+      fixed(s.cpuMsPerInstance.orthanc, 2),
     ]),
   ]);
 }

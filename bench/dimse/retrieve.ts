@@ -16,6 +16,9 @@ export interface RetrieveRun {
   instancesPerSecond: number | null;
   megabytesPerSecond: number | null;
   received: number | null;
+  /** The receiver's CPU time an instance (its process; for Lantern also the JavaScript thread), from /proc. */
+  cpuMsPerInstance: number | null;
+  mainThreadCpuMsPerInstance: number | null;
   error?: string;
 }
 
@@ -52,6 +55,8 @@ export async function retrieveRun(
     instancesPerSecond: null,
     megabytesPerSecond: null,
     received: null,
+    cpuMsPerInstance: null,
+    mainThreadCpuMsPerInstance: null,
   };
   const keys = ['-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${study.studyInstanceUid}`];
   const peer = ['-aet', SCU_AET, '-aec', receiver.aet, '127.0.0.1', String(receiver.port)];
@@ -59,7 +64,9 @@ export async function retrieveRun(
     operation === 'C-GET'
       ? ['getscu', ['-S', ...peer, '-od', folder, ...keys]]
       : ['movescu', ['-S', ...peer, '-aem', MOVE_DESTINATION_AET, ...keys]];
+  const cpuBefore = receiver.process.cpuMs();
   const result = await runTimed(command, args, { env: DCMTK_ENV, timeoutSeconds });
+  const cpuAfter = receiver.process.cpuMs();
   const { files, bytes } = await arrived(folder, study.instances);
   emptyFolder(folder);
   run.received = files;
@@ -71,6 +78,10 @@ export async function retrieveRun(
   if (problems.length > 0) {
     run.error = `${problems.join('; ')}\n${tail(result.stderr + result.stdout, 10)}`;
     return run;
+  }
+  if (cpuBefore && cpuAfter) {
+    run.cpuMsPerInstance = (cpuAfter.process - cpuBefore.process) / study.instances;
+    run.mainThreadCpuMsPerInstance = (cpuAfter.mainThread - cpuBefore.mainThread) / study.instances;
   }
   run.seconds = result.seconds;
   run.instancesPerSecond = study.instances / result.seconds;

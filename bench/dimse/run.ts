@@ -83,9 +83,10 @@ function order(receivers: ReceiverName[], round: number): ReceiverName[] {
  */
 async function storePhase(ctx: Context, corpus: Corpus, runs: StoreRun[]): Promise<Receiver[]> {
   const kept: Receiver[] = [];
-  const { repeat, timeoutSeconds } = ctx.options;
+  const { timeoutSeconds, retrieveOnly } = ctx.options;
+  const repeat = retrieveOnly ? 1 : ctx.options.repeat;
   for (let round = 1; round <= repeat; round++) {
-    for (const associations of [1, 4] as const) {
+    for (const associations of retrieveOnly ? ([4] as const) : ([1, 4] as const)) {
       for (const name of order(ctx.receivers, round)) {
         const dir = join(ctx.work, `${name}-round${round}-x${associations}`);
         flush();
@@ -361,7 +362,7 @@ async function bench(): Promise<number> {
       latencies: {},
       errors: {},
     };
-    await findPhase(ctx, defaultIndex, kept);
+    if (!options.retrieveOnly) await findPhase(ctx, defaultIndex, kept);
     const retrieveRuns: RetrieveRun[] = [];
     await retrievePhase(ctx, corpus, kept, retrieveRuns);
     await Promise.all(kept.map((r) => r.process.stop()));
