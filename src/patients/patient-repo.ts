@@ -1,11 +1,10 @@
 import type { Kysely } from '../platform/db/index.js';
-import { nowIso } from '../platform/db/index.js';
+import { nowIso, preparedQuery } from '../platform/db/index.js';
 import type { PatientDraft } from './patient-input.js';
 import type { PatientIdentity, PatientKey } from './patient-identity.js';
 import { patientNameFromDicom } from './patient-name.js';
 import type { OtherIdentifier, Patient } from './patient.js';
 import type { PatientTables } from './tables.js';
-import { compiledStatement } from './compiled-statement.js';
 
 // All SQL on the patient and patient_identifier tables.
 type Executor = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -95,35 +94,40 @@ export async function fillMissingDemographics(
     .execute();
 }
 
-// The statements an HL7 ADT message runs to find or register its patient, compiled once
-// (compiled-statement.ts): one message each, hundreds a second.
-const patientByIdentity = compiledStatement<{ patientId: string; issuer: string }, PatientRow>((db, v) =>
-  db
+// The statements an HL7 ADT message runs to find or register its patient, compiled once per dialect
+// (platform/db's preparedQuery): one message each, hundreds a second.
+const patientByIdentity = preparedQuery<'patientId' | 'issuer', PatientRow>((db, param) =>
+  tables(db)
     .selectFrom('patient')
     .selectAll()
-    .where('patient_id', '=', v.patientId)
-    .where('issuer_of_patient_id', '=', v.issuer),
+    .where('patient_id', '=', param('patientId'))
+    .where('issuer_of_patient_id', '=', param('issuer')),
 );
 
-const otherIdsOf = compiledStatement<{ key: PatientKey }, PatientTables['patient_identifier']>((db, v) =>
-  db.selectFrom('patient_identifier').selectAll().where('patient_ref', '=', v.key).orderBy('id'),
+const otherIdsOf = preparedQuery<'key', PatientTables['patient_identifier']>((db, param) =>
+  tables(db)
+    .selectFrom('patient_identifier')
+    .selectAll()
+    .where('patient_ref', '=', param('key') as never)
+    .orderBy('id'),
 );
 
-type NewPatientRow = Omit<PatientRow, 'id' | 'merged_into'>;
-const insertPatientRow = compiledStatement<Required<NewPatientRow>, { id: number }>((db, v) =>
-  db
+type NewPatientRow = Required<Omit<PatientRow, 'id' | 'merged_into'>>;
+const NEW_PATIENT_COLUMNS = [
+  'patient_id',
+  'issuer_of_patient_id',
+  'patient_name',
+  'birth_date',
+  'sex',
+  'address',
+  'phone',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof NewPatientRow)[];
+const insertPatientRow = preparedQuery<keyof NewPatientRow, { id: number }>((db, param) =>
+  tables(db)
     .insertInto('patient')
-    .values({
-      patient_id: v.patient_id,
-      issuer_of_patient_id: v.issuer_of_patient_id,
-      patient_name: v.patient_name,
-      birth_date: v.birth_date,
-      sex: v.sex,
-      address: v.address,
-      phone: v.phone,
-      created_at: v.created_at,
-      updated_at: v.updated_at,
-    })
+    .values(Object.fromEntries(NEW_PATIENT_COLUMNS.map((c) => [c, param(c)])) as NewPatientRow)
     .returning('id'),
 );
 
@@ -133,15 +137,15 @@ export async function findPatientByIdentity(
   patientId: string,
   issuer: string,
 ): Promise<Patient | undefined> {
-  const [row] = await patientByIdentity(executor, { patientId, issuer });
+  const [row] = (await patientByIdentity(executor, { patientId, issuer })).rows;
   if (row === undefined) return undefined;
-  return toPatient(row, await otherIdsOf(executor, { key: row.id as PatientKey }));
+  return toPatient(row, (await otherIdsOf(executor, { key: row.id })).rows);
 }
 
 /** Inserts a whole registration and answers the patient as stored, without reading it back. */
 export async function insertPatientDraft(executor: Executor, draft: PatientDraft): Promise<Patient> {
   const now = nowIso();
-  const row: Required<NewPatientRow> = {
+  const row: NewPatientRow = {
     patient_id: draft.patientId,
     issuer_of_patient_id: draft.issuerOfPatientId,
     patient_name: draft.patientName,
@@ -152,7 +156,7 @@ export async function insertPatientDraft(executor: Executor, draft: PatientDraft
     created_at: now,
     updated_at: now,
   };
-  const [inserted] = await insertPatientRow(executor, row);
+  const [inserted] = (await insertPatientRow(executor, row)).rows;
   const key = inserted!.id as PatientKey;
   if (draft.otherIds.length > 0) {
     await tables(executor)

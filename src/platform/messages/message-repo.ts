@@ -1,4 +1,5 @@
-import { CompiledQuery, sql, type Compilable, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { preparedQuery } from '../db/index.js';
 import type { MessageTables } from './tables.js';
 import type {
   MessageDirection,
@@ -82,10 +83,51 @@ export interface InsertMessage {
   ack?: Uint8Array | null;
 }
 
-// Every arriving message is one insert: its SQL is compiled once per dialect and run again with the new
-// values (building the 26-column insert with Kysely each time cost more than running it). The values object
-// always has every column, in the same order, so the parameters line up with the compiled placeholders.
-const insertSql = new Map<string, string>();
+// Every arriving message is one insert, and every batch runs the due-message query and a processed mark per
+// message: these are built by Kysely once per dialect and run again with new values (platform/db's
+// preparedQuery; building the 26-column insert each time cost more than running it).
+const INSERT_COLUMNS = [
+  'direction',
+  'protocol',
+  'peer',
+  'sending_application',
+  'sending_facility',
+  'receiving_application',
+  'receiving_facility',
+  'message_type',
+  'control_id',
+  'ordering_key',
+  'payload',
+  'state',
+  'attempts',
+  'next_attempt_at',
+  'locked_until',
+  'last_error',
+  'outcome',
+  'dedup_key',
+  'duplicate_of',
+  'source',
+  'ack_code',
+  'ack',
+  'created_at',
+  'updated_at',
+  'processed_at',
+] as const;
+type InsertColumn = (typeof INSERT_COLUMNS)[number];
+type SummaryRow = Pick<Row, (typeof SUMMARY_COLUMNS)[number]>;
+
+const insertValues = (param: (name: InsertColumn) => string) =>
+  Object.fromEntries(INSERT_COLUMNS.map((column) => [column, param(column)])) as never;
+const insertRow = preparedQuery<InsertColumn, SummaryRow>((db, param) =>
+  (db as Db).insertInto('integration_message').values(insertValues(param)).returning(SUMMARY_COLUMNS),
+);
+const insertRowUnlessDuplicate = preparedQuery<InsertColumn, SummaryRow>((db, param) =>
+  (db as Db)
+    .insertInto('integration_message')
+    .values(insertValues(param))
+    .onConflict((oc) => oc.column('dedup_key').doNothing())
+    .returning(SUMMARY_COLUMNS),
+);
 
 /**
  * Inserts a message. With `unlessDuplicate`, a message whose dedup key is already stored is not inserted
@@ -103,7 +145,7 @@ export async function insertMessage(
   options: { unlessDuplicate?: boolean } = {},
 ): Promise<MessageSummary | undefined> {
   const m = input.message;
-  const values = {
+  const values: Record<InsertColumn, unknown> = {
     direction: input.direction,
     protocol: m.protocol,
     peer: m.peer,
@@ -130,23 +172,10 @@ export async function insertMessage(
     updated_at: input.now,
     processed_at: null,
   };
-  const unlessDuplicate = options.unlessDuplicate === true;
-  const variant = `${dialectOf(db)}${unlessDuplicate ? ' unless duplicate' : ''}`;
-  let text = insertSql.get(variant);
-  if (text === undefined) {
-    const insert = db.insertInto('integration_message').values(values);
-    text = (unlessDuplicate ? insert.onConflict((oc) => oc.column('dedup_key').doNothing()) : insert)
-      .returning(SUMMARY_COLUMNS)
-      .compile().sql;
-    insertSql.set(variant, text);
-  }
-  const { rows } = await db.executeQuery<Pick<Row, (typeof SUMMARY_COLUMNS)[number]>>(
-    CompiledQuery.raw(text, Object.values(values)),
-  );
-  return rows[0] === undefined ? undefined : toSummary(rows[0]);
+  const insert = options.unlessDuplicate === true ? insertRowUnlessDuplicate : insertRow;
+  const [row] = (await insert(db, values)).rows;
+  return row === undefined ? undefined : toSummary(row);
 }
-
-const dialectOf = (db: Db) => db.getExecutor().adapter.constructor.name;
 
 export async function findByDedupKey(db: Db, dedupKey: string): Promise<number | undefined> {
   const row = await db
@@ -182,42 +211,20 @@ export async function dueMessageIds(
   now: string,
   limit: number,
 ): Promise<number[]> {
-  // Run before every batch (one message each when messages come one at a time): compiled once.
-  const parameters = [direction, 'pending', 'failed', now, now, 'pending', 'failed', limit];
-  const text = compiledOnce(db, 'due', parameters, () => dueQuery(db, direction, now, limit));
-  const { rows } = await db.executeQuery<{ id: number }>(CompiledQuery.raw(text, parameters));
+  const { rows } = await dueQuery(db, { direction, now, limit });
   return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
-const compiledSql = new Map<string, string>();
+const WAITING = sql<boolean>`state in ('pending', 'failed')`;
 
-/**
- * The SQL of a statement run on every message or batch, built by Kysely once per dialect; later calls pass
- * their values in the same order. The first build checks that order against what Kysely compiled.
- */
-function compiledOnce(db: Db, name: string, parameters: readonly unknown[], build: () => Compilable) {
-  const key = `${dialectOf(db)} ${name}`;
-  let text = compiledSql.get(key);
-  if (text === undefined) {
-    const compiled = build().compile();
-    if (JSON.stringify(compiled.parameters) !== JSON.stringify(parameters))
-      throw new Error(`${name}: parameters out of order in ${compiled.sql}`);
-    text = compiled.sql;
-    compiledSql.set(key, text);
-  }
-  return text;
-}
-
-// The parameters, in order: direction, the two waiting states, now (due), now (lease lapsed), the two
-// waiting states of an older message of the same key, the limit. dueMessageIds passes them in this order.
-const dueQuery = (db: Db, direction: MessageDirection, now: string, limit: number) =>
-  db
+const dueQuery = preparedQuery<'direction' | 'now' | 'limit', { id: number }>((db, param) =>
+  (db as Db)
     .selectFrom('integration_message as m')
     .select('m.id')
-    .where('m.direction', '=', direction)
-    .where('m.state', 'in', ['pending', 'failed'])
-    .where('m.next_attempt_at', '<=', now)
-    .where((eb) => eb.or([eb('m.locked_until', 'is', null), eb('m.locked_until', '<=', now)]))
+    .where('m.direction', '=', param('direction'))
+    .where(sql<boolean>`m.state in ('pending', 'failed')`)
+    .where('m.next_attempt_at', '<=', param('now'))
+    .where((eb) => eb.or([eb('m.locked_until', 'is', null), eb('m.locked_until', '<=', param('now'))]))
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
@@ -226,13 +233,14 @@ const dueQuery = (db: Db, direction: MessageDirection, now: string, limit: numbe
             .whereRef('e.ordering_key', '=', 'm.ordering_key')
             .whereRef('e.id', '<', 'm.id')
             .whereRef('e.direction', '=', 'm.direction')
-            .where('e.state', 'in', ['pending', 'failed']),
+            .where(sql<boolean>`e.state in ('pending', 'failed')`),
         ),
       ),
     )
     // No ORDER BY id: with it SQLite sorted every call (10× the query's cost here). The due index hands rows
     // out by state and due time, the oldest due first; any set of key heads is safe to run, in id order.
-    .limit(limit);
+    .limit(param('limit') as never),
+);
 
 /** Takes a lease on a due message; false when another worker took it first. */
 export async function leaseMessage(db: Db, id: number, now: string, until: string): Promise<boolean> {
@@ -293,26 +301,26 @@ export async function finishAttempt(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Records a handled message as processed (with one more attempt counted): once per message, compiled once. */
+/** Records a handled message as processed (with one more attempt counted): once per message. */
 export async function markProcessed(db: Db, id: number, outcome: string, now: string): Promise<void> {
-  const parameters = ['processed', null, null, null, outcome, now, 1, now, id];
-  const text = compiledOnce(db, 'processed', parameters, () =>
-    db
-      .updateTable('integration_message')
-      .set((eb) => ({
-        state: 'processed',
-        next_attempt_at: null,
-        locked_until: null,
-        last_error: null,
-        outcome,
-        processed_at: now,
-        attempts: eb('attempts', '+', 1),
-        updated_at: now,
-      }))
-      .where('id', '=', id),
-  );
-  await db.executeQuery(CompiledQuery.raw(text, parameters));
+  await processedUpdate(db, { id, outcome, now });
 }
+
+const processedUpdate = preparedQuery<'id' | 'outcome' | 'now'>((db, param) =>
+  (db as Db)
+    .updateTable('integration_message')
+    .set({
+      state: sql<string>`'processed'`,
+      next_attempt_at: sql<null>`null`,
+      locked_until: sql<null>`null`,
+      last_error: sql<null>`null`,
+      outcome: param('outcome'),
+      processed_at: param('now'),
+      attempts: sql<number>`attempts + 1`,
+      updated_at: param('now'),
+    })
+    .where('id', '=', param('id') as never),
+);
 
 /** Messages by id, in id order (the ones no longer there left out). */
 export async function loadMessages(db: Db, ids: readonly number[]): Promise<StoredMessage[]> {
@@ -389,14 +397,14 @@ export async function countMessages(db: Db): Promise<{ direction: string; state:
 /** The earliest time a waiting message of this direction becomes due (for the worker's timer). */
 export async function nextDueAt(db: Db, direction: MessageDirection): Promise<string | undefined> {
   // Asked after every batch that did not fill up (one message at a time: after each): compiled once.
-  const parameters = [direction, 'pending', 'failed'];
-  const text = compiledOnce(db, 'next due', parameters, () =>
-    db
-      .selectFrom('integration_message')
-      .select((eb) => eb.fn.min('next_attempt_at').as('due'))
-      .where('direction', '=', direction)
-      .where('state', 'in', ['pending', 'failed']),
-  );
-  const { rows } = await db.executeQuery<{ due: string | null }>(CompiledQuery.raw(text, parameters));
+  const { rows } = await nextDueQuery(db, { direction });
   return rows[0]?.due ?? undefined;
 }
+
+const nextDueQuery = preparedQuery<'direction', { due: string | null }>((db, param) =>
+  (db as Db)
+    .selectFrom('integration_message')
+    .select((eb) => eb.fn.min<string | null>('next_attempt_at').as('due'))
+    .where('direction', '=', param('direction'))
+    .where(WAITING),
+);
