@@ -63,7 +63,12 @@ export class HeaderFactsWorker {
   }
 
   private start(): void {
-    const worker = new Worker(workerSource(), { eval: true });
+    // A small young generation: the worker's garbage (parsed headers) is short-lived, and V8's default for a
+    // new isolate would let it grow by tens of MB before collecting (RSS counts on 4 associations).
+    const worker = new Worker(workerSource(), {
+      eval: true,
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
+    });
     worker.unref();
     worker.on('message', (answer: HeaderAnswer) => {
       if ('ready' in answer) return this.settleReady(true);
