@@ -102,6 +102,13 @@ test('viewer: length, elliptical ROI and angle measurements with their values', 
   await waitForCanvas(page, (print) => print.lit > 1000);
   const viewport = page.getByTestId('viewport');
   const centre = viewportCentre((await viewport.boundingBox())!);
+  // An angle left with only its first arm is dropped when another tool is chosen, and the next drag is that
+  // tool's own (Cornerstone's angle tool used to keep the angle's last point in hand until then).
+  await page.getByRole('button', { name: 'Angle' }).click();
+  await page.mouse.move(centre.x - 90, centre.y - 90);
+  await page.mouse.down();
+  await page.mouse.move(centre.x - 30, centre.y - 90, { steps: 6 });
+  await page.mouse.up();
   await page.getByRole('button', { name: 'Length' }).click();
   await page.mouse.move(centre.x - 80, centre.y);
   await page.mouse.down();
@@ -122,8 +129,7 @@ test('viewer: length, elliptical ROI and angle measurements with their values', 
   await roi.waitFor().catch(async (error: Error) => {
     throw new Error(`${error.message}\nmeasurements: ${(await measurements.allInnerTexts()).join(' | ')}`);
   });
-  // Angle last: Cornerstone's angle tool keeps its last point in hand until the next tool's drag.
-  // Drag the first arm, then click where the second ends.
+  // An angle: drag the first arm, then click where the second ends.
   await page.getByRole('button', { name: 'Angle' }).click();
   await page.mouse.move(centre.x - 60, centre.y + 60);
   await page.mouse.down();
@@ -136,6 +142,18 @@ test('viewer: length, elliptical ROI and angle measurements with their values', 
   const degrees = Number(/Angle ([\d.]+)°/.exec(await angle.innerText())?.[1]);
   // A right angle on the screen (square pixels).
   assert.ok(Math.abs(degrees - 90) < 5, `a right angle was drawn, measured ${degrees}°`);
+  // After it, a length again: the finished angle keeps its value, the half-made one never showed.
+  await page.getByRole('button', { name: 'Length' }).click();
+  await page.mouse.move(centre.x - 80, centre.y - 40);
+  await page.mouse.down();
+  await page.mouse.move(centre.x + 20, centre.y - 40, { steps: 8 });
+  await page.mouse.up();
+  await measurements
+    .filter({ hasText: /^Length [\d.]+ mm/ })
+    .nth(1)
+    .waitFor();
+  assert.equal(await measurements.filter({ hasText: /^Angle/ }).count(), 1, 'one angle, the finished one');
+  assert.match(await angle.innerText(), new RegExp(`^Angle ${degrees.toFixed(1)}°`));
 
   console.log(
     `measured: ${mm} mm; ${degrees}°; ${await roi.innerText()} (${await measurements.count()} measurements)`,

@@ -87,6 +87,7 @@ export function StackView(props: {
       ' ': () => c.setCine(c.state().cineFps ? 0 : 15),
       i: () => c.toggleInvert(),
       r: () => c.reset(),
+      Escape: () => c.cancelDrawing(),
       '+': () => c.zoomBy(1.25),
       '-': () => c.zoomBy(0.8),
     };

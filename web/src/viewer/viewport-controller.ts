@@ -196,6 +196,7 @@ export class ViewportController {
   }
 
   setPrimaryTool(tool: PrimaryTool): void {
+    this.cancelDrawing();
     const previous = TOOL_NAMES[this.primary];
     if (previous !== TOOL_NAMES[tool]) {
       // Pan and zoom keep their other buttons; the rest go passive (measurements stay visible and editable).
@@ -265,6 +266,32 @@ export class ViewportController {
       this.cineFps = undefined;
     }
     this.onChange(this.state());
+  }
+
+  /**
+   * Ends a measurement still being drawn (Escape, or another tool chosen). Cornerstone's angle tool holds an
+   * angle (its third point following the mouse) until the next mouse-up, even after the click that places the
+   * second arm: without this, the next tool's first drag went to that angle. Ending it keeps the angle as
+   * drawn; one with only its first arm (two points) is dropped, not kept half-made.
+   */
+  cancelDrawing(): void {
+    let cancelled = false;
+    for (const { tool } of MEASURING) {
+      const instance = this.toolGroup.getToolInstance(tool) as
+        | {
+            isDrawing?: boolean;
+            cancel?(element: HTMLDivElement): string | undefined;
+          }
+        | undefined;
+      if (!instance?.isDrawing || !instance.cancel) continue;
+      const uid = instance.cancel(this.element);
+      cancelled = true;
+      const points = uid ? (annotation.state.getAnnotation(uid)?.data.handles?.points?.length ?? 0) : 0;
+      if (uid && tool === AngleTool.toolName && points < 3) annotation.state.removeAnnotation(uid);
+    }
+    if (!cancelled) return;
+    this.viewport.render();
+    this.onMeasurements(this.measurements());
   }
 
   measurements(): Measurement[] {
