@@ -81,8 +81,11 @@ async function stowPhase(ctx: Context, corpus: CtCorpus, result: CtResult): Prom
           run.instancesPerSecond === null
             ? 'failed'
             : `${run.instancesPerSecond.toFixed(0)} inst/s, server CPU ` +
-              `${run.serverCpuMsPerInstance?.toFixed(2) ?? '?'} ms an instance (main thread ` +
-              `${run.serverMainThreadCpuMsPerInstance?.toFixed(2) ?? '?'})`;
+              `${run.serverCpuMsPerInstance?.toFixed(2) ?? '?'} ms an instance` +
+              // Lantern's JavaScript thread; Orthanc's main thread only waits.
+              (name === 'lantern'
+                ? ` (main thread ${run.serverMainThreadCpuMsPerInstance?.toFixed(2) ?? '?'})`
+                : '');
         console.log(`round ${round}/${repeat}: STOW-RS ×${streams} → ${server.label}: ${rate}`);
         if (run.error !== undefined) {
           fail(ctx, name, `STOW-RS over ${streams} stream(s)`, run.error, `POST ${server.base}/studies`);
