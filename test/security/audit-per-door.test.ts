@@ -98,7 +98,7 @@ test('HL7: one ADT^A04, one record by the sending application', async () => {
         await sendMllp(server.hl7Port, hl7Message('ADMIT^WARD', 'ADT^A04^ADT_A01', 'AUD-1', 'AUD-P1')),
         'AA',
       ),
-    // The handler looks the patient up (patient.search), then registers it: the access is the registration.
+    // The handler finds-or-registers the patient in one call: one record, the registration.
     (row) => row.door === 'hl7' && row.action === 'patient.create',
   );
   assert.equal(record.actorKind, 'hl7-app');

@@ -26,6 +26,12 @@ export interface Database {
   readonly location: string;
   /** Puts every committed transaction on disk (SQLite in `normal` mode defers that to checkpoints). */
   flush(): Promise<void>;
+  /**
+   * Inside one unit of a batch (platform/messages: a message's savepoint), holds a write that must outlive
+   * the unit's rollback, such as the audit record of the failure that undoes it, until the unit is settled;
+   * answers false where there is no such unit and the caller writes at once.
+   */
+  deferUntilSettled?(write: () => Promise<void>): boolean;
   close(): Promise<void>;
 }
 

@@ -3,8 +3,9 @@ import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { openTestDatabase, testDialects, type TestDatabase } from '../../../test/support/test-databases.js';
 import { createContext } from '../context.js';
-import { LanternError } from '../errors.js';
+import { LanternError, invalid } from '../errors.js';
 import { silentLogger } from '../log/index.js';
+import { recordAuditFailure } from '../security/index.js';
 import { createMessageLog, type NewMessage } from './index.js';
 
 const ctx = createContext(silentLogger(), { kind: 'user', id: 'admin', roles: [] }, { door: 'api' });
@@ -141,7 +142,11 @@ for (const dialect of testDialects()) {
           .execute((trx) =>
             trx.insertInto('batch_effect').values({ control_id: message.controlId }).execute(),
           );
-        if (message.controlId === 'B2') return { ok: false, reason: 'refused', permanent: true };
+        if (message.controlId === 'B2') {
+          // A service refused it and recorded the refusal: the record outlives the message's undoing.
+          await recordAuditFailure(database, ctx, { action: 'patient.create' }, invalid('no name'));
+          return { ok: false, reason: 'refused', permanent: true };
+        }
         if (message.controlId === 'B3') throw new Error('handler bug');
         return { ok: true, outcome: `did ${message.controlId}` };
       });
@@ -165,6 +170,16 @@ for (const dialect of testDialects()) {
         effects.map((e) => e.control_id),
         ['B1', 'B4'],
         'the failed messages left nothing behind',
+      );
+      const refusals = await t.database.kysely
+        .selectFrom('audit_event')
+        .select(['action', 'outcome', 'detail'])
+        .where('action', '=', 'patient.create')
+        .execute();
+      assert.deepEqual(
+        refusals.map((r) => [r.action, r.outcome, JSON.parse(String(r.detail)).reason]),
+        [['patient.create', 'failure', 'no name']],
+        'the refusal recorded inside the failed message is kept',
       );
       const b2 = await log.get(ctx, m2!.message.id);
       assert.deepEqual([b2.state, b2.lastError, b2.attempts], ['dead-letter', 'refused', 1]);

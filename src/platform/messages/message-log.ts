@@ -332,6 +332,7 @@ export function createMessageLog(
                 ? error.handled
                 : { ok: false, reason: (error as Error)?.message ?? String(error), permanent: false };
           }
+          await batches.settle();
           const done = now();
           if (handled.ok) {
             await markProcessed(trx, message.id, handled.outcome, done);

@@ -54,6 +54,8 @@ export function createBatchTransactions(database: Database) {
     createQueryCompiler: () => (sqlite ? new SqliteQueryCompiler() : new PostgresQueryCompiler()),
     createIntrospector: (db) => (sqlite ? new SqliteIntrospector(db) : new PostgresIntrospector(db)),
   };
+  // Writes held while a unit's savepoint is open (a failure's audit record), made once it is settled.
+  const deferred: (() => Promise<void>)[] = [];
   const inner: Database = {
     kysely: new Kysely<any>({ dialect }), // eslint-disable-line @typescript-eslint/no-explicit-any
     dialect: database.dialect,
@@ -61,6 +63,11 @@ export function createBatchTransactions(database: Database) {
     // The outer transaction decides what reaches the disk; nothing to flush or close from inside.
     flush: async () => undefined,
     close: async () => undefined,
+    deferUntilSettled: (write) => {
+      if (depth === 0) return false;
+      deferred.push(write);
+      return true;
+    },
   };
 
   const runNow = <T>(work: (inner: Database) => Promise<T>): Promise<T> =>
@@ -68,6 +75,7 @@ export function createBatchTransactions(database: Database) {
       await held.executeQuery(CompiledQuery.raw(sqlite ? 'begin immediate' : 'begin'));
       current = held;
       depth = 0;
+      deferred.length = 0;
       try {
         const result = await work(inner);
         await held.executeQuery(CompiledQuery.raw('commit'));
@@ -83,6 +91,13 @@ export function createBatchTransactions(database: Database) {
   return {
     /** The database `run` hands out: valid only inside a batch. */
     database: inner,
+    /**
+     * Inside `run`, once a unit's savepoint is released or rolled back: makes the writes it deferred, in the
+     * batch's transaction (so a failure's audit record commits with the failure it describes).
+     */
+    async settle(): Promise<void> {
+      for (const write of deferred.splice(0)) await write();
+    },
     /** Runs `work` in one transaction (after the batch before it); commits if it resolves. */
     run<T>(work: (inner: Database) => Promise<T>): Promise<T> {
       const next = queue.then(() => runNow(work));

@@ -141,7 +141,10 @@ export async function recordAuditAlone(
   await database.kysely.transaction().execute((trx) => recordAudit(trx, ctx, entry));
 }
 
-/** Records a failed operation (the error's code and message) and never hides the original error. */
+/**
+ * Records a failed operation (the error's code and message) and never hides the original error. Inside a
+ * batch's unit of work the record waits until the unit is undone, or it would be undone with it.
+ */
 export async function recordAuditFailure(
   database: Database,
   ctx: RequestContext,
@@ -149,18 +152,22 @@ export async function recordAuditFailure(
   error: unknown,
 ): Promise<void> {
   const { code, message } = toLanternError(error);
-  try {
-    await recordAuditAlone(database, ctx, {
-      ...entry,
-      outcome: 'failure',
-      detail: { ...entry.detail, error: code, reason: message },
-    });
-  } catch (auditError) {
-    ctx.log.error(
-      { err: auditError, action: entry.action },
-      'audit record of a failure could not be written',
-    );
-  }
+  const write = async () => {
+    try {
+      await recordAuditAlone(database, ctx, {
+        ...entry,
+        outcome: 'failure',
+        detail: { ...entry.detail, error: code, reason: message },
+      });
+    } catch (auditError) {
+      ctx.log.error(
+        { err: auditError, action: entry.action },
+        'audit record of a failure could not be written',
+      );
+    }
+  };
+  if (database.deferUntilSettled?.(write)) return;
+  await write();
 }
 
 export interface AuditChainReport {
