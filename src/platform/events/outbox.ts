@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
-import { nowIso } from '../db/index.js';
+import { nowIso, preparedQuery } from '../db/index.js';
 
 /** A domain event, named in the past tense (`instance.stored`, `study.stable`). */
 export interface DomainEvent<P extends object = Record<string, unknown>> {
@@ -19,20 +19,27 @@ interface OutboxTables {
   event_outbox: { id?: number; type: string; subject: string; payload: string; created_at: string };
 }
 
+// Every stored instance, registration and order change writes one: compiled once, not built each time.
+const insertEvent = preparedQuery<'type' | 'subject' | 'payload' | 'created_at'>((db, param) =>
+  (db as Kysely<OutboxTables>).insertInto('event_outbox').values({
+    type: param('type'),
+    subject: param('subject'),
+    payload: param('payload'),
+    created_at: param('created_at'),
+  }),
+);
+
 /** Writes the event in the caller's transaction: it exists exactly when the change it reports exists. */
 export async function publishEvent(
   executor: Kysely<any>, // eslint-disable-line @typescript-eslint/no-explicit-any
   event: DomainEvent<object>,
 ): Promise<void> {
-  await (executor as Kysely<OutboxTables>)
-    .insertInto('event_outbox')
-    .values({
-      type: event.type,
-      subject: event.subject,
-      payload: JSON.stringify(event.payload),
-      created_at: nowIso(),
-    })
-    .execute();
+  await insertEvent(executor, {
+    type: event.type,
+    subject: event.subject,
+    payload: JSON.stringify(event.payload),
+    created_at: nowIso(),
+  });
 }
 
 /** Events after `sinceId`, oldest first: the feed that subscribers and `/api/changes` read. */
