@@ -170,22 +170,6 @@ export async function insertPatientDraft(executor: Executor, draft: PatientDraft
   );
 }
 
-export async function insertRegisteredPatient(executor: Executor, draft: PatientDraft): Promise<PatientKey> {
-  const now = nowIso();
-  const row = await tables(executor)
-    .insertInto('patient')
-    .values({
-      patient_id: draft.patientId,
-      issuer_of_patient_id: draft.issuerOfPatientId,
-      ...draftColumns(draft),
-      created_at: now,
-      updated_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id as PatientKey;
-}
-
 export async function updatePatientRow(
   executor: Executor,
   key: PatientKey,

@@ -5,13 +5,7 @@ import { recordAudit, recordAuditFailure } from '../platform/security/index.js';
 import type { PatientDraft } from './patient-input.js';
 import { parsePatientInput } from './patient-input.js';
 import type { PatientKey } from './patient-identity.js';
-import {
-  findOtherIdHolder,
-  findPatientKey,
-  insertRegisteredPatient,
-  loadPatient,
-  replaceOtherIds,
-} from './patient-repo.js';
+import { findOtherIdHolder, findPatientKey, insertPatientDraft } from './patient-repo.js';
 import type { Patient } from './patient.js';
 import type { PatientsDeps } from './patients-deps.js';
 import type { Kysely } from '../platform/db/index.js';
@@ -27,9 +21,8 @@ export async function registerPatient(
     const draft = parsePatientInput(input);
     return await deps.database.kysely.transaction().execute(async (trx) => {
       await checkIdentifiersFree(trx, draft);
-      const key = await insertRegisteredPatient(trx, draft);
-      await replaceOtherIds(trx, key, draft.otherIds);
-      const patient = (await loadPatient(trx, key))!;
+      const patient = await insertPatientDraft(trx, draft);
+      const key = patient.id;
       await publishEvent(trx, { type: 'patient.created', subject: String(key), payload: { id: key } });
       await recordAudit(trx, ctx, { ...audit, patientId: patient.patientId, detail: { id: key } });
       return patient;
