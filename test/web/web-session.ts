@@ -15,7 +15,7 @@ import { startServe, type RunningLantern } from '../support/lantern-server.js';
 import { writeSyntheticStudy } from '../support/synthetic-ct.js';
 import { writeMultiFrameInstance } from './multiframe.js';
 import { startOidcProvider, type TestOidcProvider } from './oidc-provider.js';
-import { CHROMIUM, launchBrowser, openPage } from './web-browser.js';
+import { CHROMIUM, launchBrowser, openPage, waitForCanvas } from './web-browser.js';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
 export const SLICES = 12;
@@ -79,6 +79,8 @@ export interface WebSession {
   navLabels(): Promise<string[]>;
   /** Searches the study browser for one patient's study and opens it; resolves with the time of the click. */
   openInViewer(patientName: string): Promise<number>;
+  /** Opens a seeded 12-image study in the viewer and waits for its first image's pixels; resolves with the ms. */
+  viewFirstImage(patientName: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -220,6 +222,15 @@ export async function startWebSession(options: WebSessionOptions = {}): Promise<
       const opened = Date.now();
       await page.getByRole('link', { name: 'View' }).click();
       return opened;
+    },
+    async viewFirstImage(patientName) {
+      const opened = await this.openInViewer(patientName);
+      await page
+        .getByTestId('image-index')
+        .filter({ hasText: `Im 1 / ${SLICES}` })
+        .waitFor();
+      await waitForCanvas(page, (print) => print.lit > 1000);
+      return Date.now() - opened;
     },
     async close() {
       await browser.close();

@@ -180,20 +180,7 @@ test('schedule: dragging an exam onto a taken slot shows the conflict; onto a fr
 test('unmatched studies: a study with an unknown accession number is reconciled to its order', async () => {
   const { page } = web;
   await followUpOrder();
-  const folder = join(web.dataDir, 'unmatched');
-  await writeSyntheticStudy(folder, {
-    series: 1,
-    instancesPerSeries: 3,
-    rows: 128,
-    columns: 128,
-    seed: 41,
-    patientId: 'WEB-NEW-1',
-    patientName: 'NEWMAN^Nora',
-    studyDate: '20240105',
-    accessionNumber: 'NO-SUCH-ACC',
-  });
-  await web.storescu(folder);
-  priorStored = true;
+  await storePriorStudy();
   await web.logInAs('clerk');
   await page.getByRole('link', { name: 'Unmatched' }).click();
   const row = page.locator('[data-testid=unmatched-table] tr', { hasText: 'NO-SUCH-ACC' });

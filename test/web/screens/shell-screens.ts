@@ -6,8 +6,8 @@
 // Needs `npm run build:web` first (web/dist) and Debian's chromium.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { screenshot, waitForCanvas } from '../web-browser.js';
-import { SLICES, USERS, web } from '../web-session.js';
+import { screenshot } from '../web-browser.js';
+import { USERS, web } from '../web-session.js';
 
 test('the server serves the UI: pages fall back to index.html, assets have types, doors keep their 404s', async () => {
   const { server, oidc } = web;
@@ -86,12 +86,7 @@ test('OpenID Connect: the login screen offers the provider; its user comes back 
   await page.getByTestId('who').filter({ hasText: 'oidc-reader' }).waitFor();
   assert.deepEqual(await web.navLabels(), ['Studies', 'Reading']);
   // Its bearer token reaches the DICOMweb door and the viewer's frames too.
-  await web.openInViewer('WEBB^ALPHA');
-  await page
-    .getByTestId('image-index')
-    .filter({ hasText: `Im 1 / ${SLICES}` })
-    .waitFor();
-  await waitForCanvas(page, (print) => print.lit > 1000);
+  await web.viewFirstImage('WEBB^ALPHA');
   assert.equal(web.oidc!.refusedVerifiers, 0);
   await web.logOut();
   assert.equal(
@@ -153,12 +148,7 @@ test('layout: usable on a 1366×768 laptop and on a 3840×2160 reading screen', 
     await page.getByRole('link', { name: 'Reading' }).click();
     await page.getByTestId('reading-worklist').waitFor();
     await screenshot(page, `20-reading-worklist-${width}x${height}`);
-    await web.openInViewer('WEBB^ALPHA');
-    await page
-      .getByTestId('image-index')
-      .filter({ hasText: `Im 1 / ${SLICES}` })
-      .waitFor();
-    await waitForCanvas(page, (print) => print.lit > 1000);
+    await web.viewFirstImage('WEBB^ALPHA');
     // Nothing spills sideways: the page needs no horizontal scrolling.
     const overflow = await page.evaluate<number>(
       'document.documentElement.scrollWidth - document.documentElement.clientWidth',

@@ -93,11 +93,7 @@ test('viewer: length, elliptical ROI and angle measurements with their values', 
   await web.logInAs('radiologist');
   // Where the previous test left the viewer, or opened afresh when run alone.
   if (!(await page.getByTestId('overlay-patient').filter({ hasText: 'WEBB, ALPHA' }).isVisible())) {
-    await web.openInViewer('WEBB^ALPHA');
-    await page
-      .getByTestId('image-index')
-      .filter({ hasText: `Im 1 / ${SLICES}` })
-      .waitFor();
+    await web.viewFirstImage('WEBB^ALPHA');
   }
   await waitForCanvas(page, (print) => print.lit > 1000);
   const viewport = page.getByTestId('viewport');
