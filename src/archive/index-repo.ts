@@ -144,12 +144,19 @@ const insertInstanceRow = preparedQuery<InstanceColumn>((db, param) =>
 );
 
 export async function insertInstance(executor: Executor, instance: NewInstance): Promise<void> {
-  const a = instance.attributes;
   await insertInstanceRow(executor, {
-    sop_instance_uid: a.sopInstanceUid,
-    sop_class_uid: a.sopClassUid,
+    sop_instance_uid: instance.attributes.sopInstanceUid,
     series_ref: instance.seriesRef,
     study_ref: instance.studyRef,
+    ...storedColumns(instance),
+  });
+}
+
+/** What an instance's stored bytes and header say: set on insert, and again when the instance is replaced. */
+function storedColumns(instance: NewInstance) {
+  const a = instance.attributes;
+  return {
+    sop_class_uid: a.sopClassUid,
     instance_number: a.instanceNumber ?? null,
     transfer_syntax_uid: a.transferSyntaxUid,
     rows: a.rows ?? null,
@@ -164,33 +171,12 @@ export async function insertInstance(executor: Executor, instance: NewInstance):
     received_at: instance.now,
     received_from: instance.receivedFrom,
     header_patient: instance.headerPatient,
-  });
+  };
 }
 
 /** A replaced instance keeps its place in the hierarchy; only its stored bytes and header facts change. */
 export async function replaceInstance(executor: Executor, id: number, instance: NewInstance): Promise<void> {
-  const a = instance.attributes;
-  await tables(executor)
-    .updateTable('instance')
-    .set({
-      sop_class_uid: a.sopClassUid,
-      instance_number: a.instanceNumber ?? null,
-      transfer_syntax_uid: a.transferSyntaxUid,
-      rows: a.rows ?? null,
-      columns: a.columns ?? null,
-      number_of_frames: a.numberOfFrames ?? null,
-      content_date: a.contentDate ?? null,
-      content_time: a.contentTime ?? null,
-      blob_key: instance.blobKey,
-      size: instance.size,
-      pixel_data_offset: a.pixelDataOffset ?? null,
-      dataset_offset: a.datasetOffset,
-      received_at: instance.now,
-      received_from: instance.receivedFrom,
-      header_patient: instance.headerPatient,
-    })
-    .where('id', '=', id)
-    .execute();
+  await tables(executor).updateTable('instance').set(storedColumns(instance)).where('id', '=', id).execute();
 }
 
 const countSeriesInstance = preparedQuery<'now' | 'id'>((db, param) =>
