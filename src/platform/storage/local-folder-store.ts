@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, renameSync, rmSync, writeSync, type Dirent } from 'node:fs';
+import { closeSync, createReadStream, renameSync, rmSync, type Dirent } from 'node:fs';
 import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { LanternError } from '../errors.js';
 import type { BlobKey, BlobStore, ByteRange, StagedBlob } from './blob-store.js';
 import { CommitJournal } from './commit-journal.js';
-import { HashingWriters, type HashingWrite } from './hashing-writers.js';
+import { PositionedWrites } from './positioned-writes.js';
 import { readLent, ReadBufferPool, type LentBytes } from './lent-reads.js';
 import { StagingFiles } from './staging-files.js';
 
@@ -15,8 +15,8 @@ const KEY_PATTERN = /^[0-9a-f]{64}$/;
 // Staging files older than this are left over from a crashed process and may be removed.
 const STALE_TEMP_MS = 60 * 60 * 1000;
 const DEFAULT_HEAD_BYTES = 128 * 1024;
-// Small enough that the last batch, written and hashed after the last byte arrived, is quick; large enough
-// that a CT image goes over in four or five hand-overs (each costs the JavaScript thread some 20-30 µs).
+// Small enough that the last batch, written after the last byte arrived, is quick; large enough that a CT
+// image goes to the thread pool in four or five writes.
 const WRITE_BATCH_BYTES = 128 * 1024;
 // Unflushed files are flushed in a group once this many are waiting, so the list stays bounded.
 const MAX_UNFLUSHED = 4096;
@@ -38,7 +38,6 @@ export class LocalFolderStore implements BlobStore {
   private unflushedFiles = new Set<string>();
   private unflushedDirs = new Set<string>();
   private readonly staging: StagingFiles;
-  private readonly writers = new HashingWriters();
   private readonly readBuffers = new ReadBufferPool(READ_CHUNK_BYTES, KEPT_READ_BUFFERS);
 
   private constructor(
@@ -62,7 +61,7 @@ export class LocalFolderStore implements BlobStore {
 
   close(): Promise<void> {
     this.staging.close();
-    this.closing ??= Promise.all([this.journal.close(), this.writers.close()]).then(() => undefined);
+    this.closing ??= this.journal.close();
     return this.closing;
   }
 
@@ -86,14 +85,12 @@ export class LocalFolderStore implements BlobStore {
     const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
     const headBytes = options.headBytes ?? DEFAULT_HEAD_BYTES;
     const head: Uint8Array[] = [];
-    // The bytes go, in batches as they arrive, to a worker thread that writes and hashes them (see
-    // HashingWriters); network peers deliver many small pieces (16 KiB PDUs are common). The file was
-    // opened ahead of need (see StagingFiles). fsync stays for commit and flush.
+    // The file was opened ahead of need (see StagingFiles). Each piece is hashed on arrival (SHA-256 of a
+    // 16 KiB PDU is some 10 µs here) and the pieces are written in batches on the thread pool (see
+    // PositionedWrites); network peers deliver many small pieces. fsync stays for commit and flush.
     const { path: tempPath, fd } = this.staging.take();
-    // A file that fits in one batch (most non-image objects, small images) is hashed and written here at
-    // once: for a few KiB the hand-over to a worker and back costs more than the work.
-    let writing: HashingWrite | undefined;
-    let key: string;
+    const hash = createHash('sha256');
+    const writes = new PositionedWrites(fd);
     try {
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
@@ -102,29 +99,27 @@ export class LocalFolderStore implements BlobStore {
         size += chunk.byteLength;
         if (size > maxBytes)
           throw new LanternError('invalid', `upload exceeds the limit of ${maxBytes} bytes`);
+        hash.update(chunk);
         pending.push(chunk);
         pendingBytes += chunk.byteLength;
         if (pendingBytes >= WRITE_BATCH_BYTES) {
-          writing ??= this.writers.begin(fd);
-          await writing.write(pending);
+          await writes.write(pending, pendingBytes);
           pending = [];
           pendingBytes = 0;
         }
       }
-      if (writing) {
-        await writing.write(pending);
-        key = await writing.finish();
-      } else {
-        key = writeSmall(fd, pending);
-      }
+      // A file that fits in one batch (most non-image objects, small images) is written here at once.
+      if (writes.size === 0) writes.writeNow(pending, pendingBytes);
+      else await writes.write(pending, pendingBytes);
+      await writes.finish();
       closeSync(fd);
     } catch (error) {
-      // The worker must be done with the descriptor before it is closed: its number can be reused at once.
-      await writing?.finish().catch(() => undefined);
+      await writes.finish().catch(() => undefined);
       closeSync(fd);
       rmSync(tempPath, { force: true });
       throw error;
     }
+    const key = hash.digest('hex');
     return { tempPath, key: key as BlobKey, size, head: Buffer.concat(head) };
   }
 
@@ -242,22 +237,6 @@ async function createFolders(blobDir: string): Promise<void> {
   await syncPath(blobDir);
   await mkdir(last, { recursive: true });
   await syncPath(blobDir);
-}
-
-/** Writes the pieces from the start of the file and returns their SHA-256 (hex). */
-function writeSmall(fd: number, pieces: Uint8Array[]): string {
-  const hash = createHash('sha256');
-  let position = 0;
-  for (const piece of pieces) {
-    hash.update(piece);
-    for (let done = 0; done < piece.byteLength;) {
-      const written = writeSync(fd, piece, done, piece.byteLength - done, position);
-      if (written === 0) throw new Error('the file system accepted no bytes');
-      done += written;
-      position += written;
-    }
-  }
-  return hash.digest('hex');
 }
 
 /** A blob removed (replaced or deleted) before the flush has nothing left to flush. */
