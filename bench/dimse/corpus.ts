@@ -35,8 +35,9 @@ function partFolders(folder: string): string[] {
 /**
  * The CT set of the import bench: studies of 4 series × 25 slices, 512 × 512, 16-bit (about 525 KB each), two
  * studies a patient (`SYN2024-1` …), plus one smaller study for a remainder. Study i goes to part i mod 4.
+ * Another seed gives other patients and UIDs (the warm-up set).
  */
-export async function writeCtCorpus(folder: string, instances: number): Promise<Corpus> {
+export async function writeCtCorpus(folder: string, instances: number, seed = SEED): Promise<Corpus> {
   const started = performance.now();
   const parts = partFolders(folder);
   const staging = join(folder, 'staging');
@@ -47,7 +48,7 @@ export async function writeCtCorpus(folder: string, instances: number): Promise<
       studies: count,
       seriesPerStudy: 4,
       instancesPerSeries: 25,
-      seed: SEED,
+      seed,
     });
     for (const uid of written.studyInstanceUids)
       studies.push({ studyInstanceUid: uid, instances: INSTANCES_PER_STUDY });
@@ -57,7 +58,7 @@ export async function writeCtCorpus(folder: string, instances: number): Promise<
     const written = await writeSyntheticStudy(join(staging, 'study-rest'), {
       series: 1,
       instancesPerSeries: rest,
-      seed: 4048,
+      seed: seed * 2,
     });
     studies.push({ studyInstanceUid: written.studyInstanceUid, instances: rest });
   }

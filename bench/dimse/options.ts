@@ -7,6 +7,8 @@ import { integerOption } from '../import/measure.js';
 export interface DimseBenchOptions {
   /** CT instances (512 × 512, 16-bit) sent with C-STORE; also the default C-FIND index. */
   instances: number;
+  /** CT instances of another set sent (untimed) to each fresh receiver before each timed C-STORE run. */
+  warmUp: number;
   /** Rounds of the C-STORE runs (every receiver once a round) and of the C-GET/C-MOVE runs. */
   repeat: number;
   /** Sizes of the extra C-FIND indexes made of small instances (none by default). */
@@ -33,6 +35,9 @@ export type ReceiverName = 'lantern' | 'orthanc' | 'storescp';
 
 export const USAGE = `usage: npx tsx bench/dimse/run.ts [options]
   --instances N          CT instances for C-STORE and the default C-FIND index (default 2000: 20 studies × 100)
+  --warm-up N            before each timed C-STORE run, send N other CT instances (untimed) over as many
+                         associations, to every receiver alike, so that the run measures a server in service
+                         rather than one starting up (Lantern's JIT compiler); 0 measures from cold (default 1000)
   --repeat N             rounds of C-STORE and of C-GET/C-MOVE, median reported (default 2, at most 10)
   --find-index N         also measure C-FIND on an index of N small (16 × 16) instances, 5 per study; repeatable
                          or comma-separated, e.g. --find-index 20000,200000 (loaded with lantern import and with
@@ -57,6 +62,7 @@ export function parseOptions(args: string[]): DimseBenchOptions {
     args,
     options: {
       instances: { type: 'string', default: '2000' },
+      'warm-up': { type: 'string', default: '1000' },
       repeat: { type: 'string', default: '2' },
       'find-index': { type: 'string', multiple: true, default: [] },
       'find-repeat': { type: 'string', default: '50' },
@@ -84,6 +90,7 @@ export function parseOptions(args: string[]): DimseBenchOptions {
   if (values['retrieve-only']) skip.add('storescp');
   return {
     instances: integer(values.instances, 'instances', 1, 100_000),
+    warmUp: values['retrieve-only'] ? 0 : integer(values['warm-up'], 'warm-up', 0, 100_000),
     repeat: integer(values.repeat, 'repeat', 1, 10),
     findIndexes: values['find-index']
       .flatMap((s) => s.split(','))

@@ -81,7 +81,12 @@ function order(receivers: ReceiverName[], round: number): ReceiverName[] {
  * C-STORE rounds on fresh receivers. Returns the Lantern and Orthanc of the last 4-association round, still
  * running and holding the corpus, for the C-FIND and retrieve phases.
  */
-async function storePhase(ctx: Context, corpus: Corpus, runs: StoreRun[]): Promise<Receiver[]> {
+async function storePhase(
+  ctx: Context,
+  corpus: Corpus,
+  warmUp: Corpus | undefined,
+  runs: StoreRun[],
+): Promise<Receiver[]> {
   const kept: Receiver[] = [];
   const { timeoutSeconds, retrieveOnly } = ctx.options;
   const repeat = retrieveOnly ? 1 : ctx.options.repeat;
@@ -99,7 +104,7 @@ async function storePhase(ctx: Context, corpus: Corpus, runs: StoreRun[]): Promi
           rmSync(dir, { recursive: true, force: true });
           continue;
         }
-        const run = await storeRun(receiver, corpus, associations, round, timeoutSeconds);
+        const run = await storeRun(receiver, corpus, associations, round, timeoutSeconds, warmUp);
         runs.push(run);
         const rate =
           run.instancesPerSecond === null ? 'failed' : `${run.instancesPerSecond.toFixed(0)} inst/s`;
@@ -352,12 +357,19 @@ async function bench(): Promise<number> {
       `${corpus.instances} files, ${(corpus.bytes / 1e6).toFixed(0)} MB, ${corpus.studies.length} studies in ${corpus.generationSeconds.toFixed(1)} s`,
     );
 
+    // Another seed: other patients and UIDs, so that the timed instances are all new to the receiver.
+    const warmUp =
+      options.warmUp > 0 ? await writeCtCorpus(join(work, 'warm-up'), options.warmUp, 4242) : undefined;
+    if (warmUp)
+      console.log(`warm-up set: ${warmUp.instances} other CT instances, sent before each timed run`);
+
     const storeRuns: StoreRun[] = [];
-    const kept = await storePhase(ctx, corpus, storeRuns);
+    const kept = await storePhase(ctx, corpus, warmUp, storeRuns);
+    const indexed = corpus.instances + (warmUp?.instances ?? 0);
     const defaultIndex: FindIndex = {
-      label: `index of ${corpus.instances} CT instances`,
-      instances: corpus.instances,
-      studies: corpus.studies.length,
+      label: `index of ${indexed} CT instances`,
+      instances: indexed,
+      studies: corpus.studies.length + (warmUp?.studies.length ?? 0),
       builds: [],
       latencies: {},
       errors: {},
@@ -366,7 +378,7 @@ async function bench(): Promise<number> {
     const retrieveRuns: RetrieveRun[] = [];
     await retrievePhase(ctx, corpus, kept, retrieveRuns);
     await Promise.all(kept.map((r) => r.process.stop()));
-    for (const folder of [corpus.folder, ...kept.map((r) => r.dir)])
+    for (const folder of [corpus.folder, ...(warmUp ? [warmUp.folder] : []), ...kept.map((r) => r.dir)])
       rmSync(folder, { recursive: true, force: true });
 
     const indexes = [defaultIndex];
@@ -378,6 +390,7 @@ async function bench(): Promise<number> {
     const minutes = (performance.now() - started) / 60_000;
     console.log(
       `\n${corpus.instances} CT instances, ${(corpus.bytes / 1e6).toFixed(0)} MB; median of ${options.repeat} round(s); ` +
+        `${warmUp ? `after a warm-up of ${warmUp.instances} instances` : 'from cold (no warm-up)'}; ` +
         `load average ${loadBefore[0]?.toFixed(2)} before, ${loadAfter[0]?.toFixed(2)} after; ${minutes.toFixed(1)} min\n`,
     );
     printStore(store);
@@ -401,6 +414,7 @@ async function bench(): Promise<number> {
         loadAverageAfter: loadAfter,
       },
       minutes,
+      warmUpInstances: warmUp?.instances ?? 0,
       lantern: { main: relative(repoRoot, main), buildError: buildError ?? null },
       peers: {
         orthanc: version(ORTHANC_BINARY, ['--version']),

@@ -54,14 +54,8 @@ async function storedCount(receiver: Receiver, expected: number, timeoutSeconds:
   }
 }
 
-export async function storeRun(
-  receiver: Receiver,
-  corpus: Corpus,
-  associations: 1 | 4,
-  round: number,
-  timeoutSeconds: number,
-): Promise<StoreRun> {
-  const run: StoreRun = {
+function emptyRun(receiver: Receiver, associations: 1 | 4, round: number): StoreRun {
+  return {
     receiver: receiver.name,
     associations,
     round,
@@ -74,10 +68,40 @@ export async function storeRun(
     cpuMsPerInstance: null,
     mainThreadCpuMsPerInstance: null,
   };
+}
+
+const sendFolders = (corpus: Corpus, associations: 1 | 4): string[] =>
+  associations === 1 ? [corpus.folder] : corpus.parts.filter((part) => folderSize(part).files > 0);
+
+/**
+ * Sends `corpus` over 1 or 4 associations and times it. A `warmUp` set goes first, untimed, over as many
+ * associations; the receiver must then hold both.
+ */
+export async function storeRun(
+  receiver: Receiver,
+  corpus: Corpus,
+  associations: 1 | 4,
+  round: number,
+  timeoutSeconds: number,
+  warmUp?: Corpus,
+): Promise<StoreRun> {
+  if (warmUp) {
+    const sent = await Promise.all(
+      sendFolders(warmUp, associations).map((folder) => storescu(receiver, folder, timeoutSeconds)),
+    );
+    const failed = sent.find((r) => r.exitCode !== 0 || r.error !== undefined);
+    if (failed) {
+      return {
+        ...emptyRun(receiver, associations, round),
+        error: `the warm-up failed: ${failed.error ?? `exit code ${String(failed.exitCode)}`}\n${tail(failed.stderr + failed.stdout, 8)}`,
+      };
+    }
+  }
+  const expected = corpus.instances + (warmUp?.instances ?? 0);
+  const run = emptyRun(receiver, associations, round);
   let peak = run.rssBeforeBytes ?? 0;
   const sampler = setInterval(() => (peak = Math.max(peak, receiver.process.rssBytes() ?? 0)), RSS_SAMPLE_MS);
-  const folders =
-    associations === 1 ? [corpus.folder] : corpus.parts.filter((part) => folderSize(part).files > 0);
+  const folders = sendFolders(corpus, associations);
   const cpuBefore = receiver.process.cpuMs();
   const start = performance.now();
   const results = await Promise.all(folders.map((folder) => storescu(receiver, folder, timeoutSeconds)));
@@ -99,9 +123,9 @@ export async function storeRun(
     );
   }
   try {
-    run.stored = await storedCount(receiver, corpus.instances, timeoutSeconds);
-    if (run.stored !== corpus.instances)
-      failures.push(`${receiver.label} holds ${run.stored} of ${corpus.instances} instances`);
+    run.stored = await storedCount(receiver, expected, timeoutSeconds);
+    if (run.stored !== expected)
+      failures.push(`${receiver.label} holds ${run.stored} of ${expected} instances`);
   } catch (error) {
     failures.push(
       `counting the stored instances failed: ${error instanceof Error ? error.message : String(error)}`,
