@@ -83,3 +83,14 @@ export async function writeCtCorpus(folder: string, metadataInstances: number): 
     generationSeconds: (performance.now() - started) / 1000,
   };
 }
+
+/** Another study (other patient and UIDs) sent before each timed STOW-RS run, untimed: `instances` files. */
+export async function writeWarmUpStudy(folder: string, instances: number): Promise<CtStudy> {
+  return study(folder, {
+    seed: 7003,
+    series: 10,
+    perSeries: Math.ceil(instances / 10),
+    patient: 'DW-WARM',
+    date: '20240107',
+  });
+}

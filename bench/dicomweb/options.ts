@@ -14,6 +14,8 @@ export interface DicomwebBenchOptions {
   batch: number;
   /** Rounds of the STOW-RS runs (each a fresh server per server and stream count). */
   repeat: number;
+  /** CT instances of another study STOWed (untimed) to each fresh server before each timed STOW-RS run. */
+  warmUp: number;
   /** Timed repetitions of one latency measurement (QIDO, frame, rendered) after a warm-up. */
   latencyRepeat: number;
   /** Timed repetitions of the whole-study retrieve and of the cached metadata. */
@@ -36,6 +38,9 @@ export const USAGE = `usage: npx tsx bench/dicomweb/run.ts [options]
   --no-index              leave out the QIDO-RS index phase
   --metadata-instances N  instances of the study whose metadata is timed (default 1000, 512 × 512 CT)
   --batch N               instances in one STOW-RS request (default 20)
+  --warm-up N             before each timed STOW-RS run, send N other CT instances (untimed) over as many
+                          streams, to every server alike, so that the run measures a server in service rather
+                          than one starting up (Lantern's JIT compiler); 0 measures from cold (default 1000)
   --repeat N              rounds of the STOW-RS runs, median reported (default 1, at most 10)
   --latency-repeat N      timed repetitions of each QIDO, frame and rendered request (default 200)
   --retrieve-repeat N     timed repetitions of the study retrieve and of the cached metadata (default 10)
@@ -57,6 +62,7 @@ export function parseOptions(args: string[]): DicomwebBenchOptions {
       'metadata-instances': { type: 'string', default: '1000' },
       batch: { type: 'string', default: '20' },
       repeat: { type: 'string', default: '1' },
+      'warm-up': { type: 'string', default: '1000' },
       'latency-repeat': { type: 'string', default: '200' },
       'retrieve-repeat': { type: 'string', default: '10' },
       'budget-seconds': { type: 'string', default: '20' },
@@ -87,6 +93,7 @@ export function parseOptions(args: string[]): DicomwebBenchOptions {
     metadataInstances: integer(values['metadata-instances'], 'metadata-instances', 10, 10_000),
     batch: integer(values.batch, 'batch', 1, 1000),
     repeat: integer(values.repeat, 'repeat', 1, 10),
+    warmUp: integer(values['warm-up'], 'warm-up', 0, 100_000),
     latencyRepeat: integer(values['latency-repeat'], 'latency-repeat', 5, 100_000),
     retrieveRepeat: integer(values['retrieve-repeat'], 'retrieve-repeat', 1, 1000),
     budgetSeconds: integer(values['budget-seconds'], 'budget-seconds', 1, 3600),

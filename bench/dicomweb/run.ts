@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { describeMachine, ensureBuilt, flush, timed } from '../import/measure.js';
 import { benchWorkspace, stopAll } from '../dimse/processes.js';
 import { ORTHANC_BINARY } from '../dimse/receivers.js';
-import { writeCtCorpus, type CtCorpus } from './corpus.js';
+import { writeCtCorpus, writeWarmUpStudy, type CtCorpus } from './corpus.js';
 import { measureIndex } from './index-phase.js';
 import { fail, message, order, type Context } from './context.js';
 import { parseOptions, type ServerName } from './options.js';
@@ -62,6 +62,14 @@ async function stowPhase(ctx: Context, corpus: CtCorpus, result: CtResult): Prom
   const kept: WebServer[] = [];
   const { repeat, batch, timeoutSeconds } = ctx.options;
   let bodies = await stowBodies(corpus.files, batch);
+  // Another study, so that the timed instances are all new to the server.
+  const warmUpStudy =
+    ctx.options.warmUp > 0
+      ? await writeWarmUpStudy(join(ctx.work, 'warm-up'), ctx.options.warmUp)
+      : undefined;
+  const warmUp = warmUpStudy ? await stowBodies(warmUpStudy.files, batch) : [];
+  if (warmUpStudy)
+    console.log(`warm-up: ${warmUpStudy.files.length} other CT instances before each timed run`);
   for (let round = 1; round <= repeat; round++) {
     for (const streams of [1, 4]) {
       for (const name of order(ctx.servers, round)) {
@@ -75,7 +83,7 @@ async function stowPhase(ctx: Context, corpus: CtCorpus, result: CtResult): Prom
           rmSync(dir, { recursive: true, force: true });
           continue;
         }
-        const run = await stowRun(server, bodies, streams, round, timeoutSeconds * 1000);
+        const run = await stowRun(server, bodies, streams, round, timeoutSeconds * 1000, warmUp);
         result.stow.push(run);
         const rate =
           run.instancesPerSecond === null
@@ -112,6 +120,7 @@ async function stowPhase(ctx: Context, corpus: CtCorpus, result: CtResult): Prom
     }
   }
   bodies = [];
+  rmSync(join(ctx.work, 'warm-up'), { recursive: true, force: true });
   return kept;
 }
 
@@ -229,7 +238,8 @@ async function bench(): Promise<number> {
     const minutes = (performance.now() - started) / 60_000;
     console.log(
       `\nCT corpus ${corpus.files.length} instances, ${(corpus.bytes / 1e6).toFixed(0)} MB; STOW-RS median of ` +
-        `${options.repeat} round(s), ${options.batch} instances a request; load average ` +
+        `${options.repeat} round(s), ${options.batch} instances a request, ` +
+        `${options.warmUp > 0 ? `after a warm-up of ${options.warmUp} instances` : 'from cold (no warm-up)'}; load average ` +
         `${loadBefore[0]?.toFixed(2)} before, ${loadAfter[0]?.toFixed(2)} after; ${minutes.toFixed(1)} min\n`,
     );
     for (const index of indexes) printIndexBuilds(index);
@@ -270,7 +280,7 @@ async function bench(): Promise<number> {
           'node:http, one keep-alive connection a measurement (one a stream for STOW-RS), bodies read in full',
         latency: `one warm-up (checked), then up to ${options.latencyRepeat} repetitions (budget ${options.budgetSeconds} s, at least 5); median and p99 of the time to the last body byte`,
         retrieve: `Accept ${'multipart/related; type="application/dicom"'}; ${options.retrieveRepeat} repetitions after a warm-up; MB/s = body bytes ÷ time to the last byte (median); first byte = first body byte`,
-        stow: `the whole CT corpus, ${options.batch} instances a request, over 1 and 4 connections at once; a fresh server each run; bodies built before the timing; time to the last response; then the stored count is checked with QIDO-RS`,
+        stow: `the whole CT corpus, ${options.batch} instances a request, over 1 and 4 connections at once; a fresh server each run, first sent ${options.warmUp} other instances (untimed) over as many connections; bodies built before the timing; time to the last response; then the stored count is checked with QIDO-RS`,
         queries: QUERIES,
         index:
           'small instances (16 × 16), 5 a study, 2 studies a patient (bench/dimse/corpus.ts): lantern import, then serve; Orthanc: storescu over 4 associations',

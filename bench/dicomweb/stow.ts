@@ -84,14 +84,53 @@ export async function countStored(base: string, timeoutMs: number): Promise<numb
 
 const RSS_SAMPLE_MS = 100;
 
+/** Sends the bodies over `streams` connections, each its next request once the previous one is answered. */
+async function sendAll(
+  server: WebServer,
+  bodies: StowBody[],
+  streams: number,
+  timeoutMs: number,
+  label: string,
+): Promise<void> {
+  const agent = keepAliveAgent(streams);
+  let next = 0;
+  const stream = async (): Promise<void> => {
+    for (let index = next++; index < bodies.length; index = next++) {
+      const { body, instances: expected } = bodies[index] as StowBody;
+      const response = await send(`${server.base}/studies`, agent, {
+        method: 'POST',
+        headers: { 'content-type': STOW_CONTENT_TYPE, accept: 'application/dicom+json' },
+        body,
+        keepBody: true,
+        timeoutMs,
+      });
+      checkStored(check(response, `${label} ${index + 1}`, undefined, [200]).body, expected);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: streams }, stream));
+  } catch (error) {
+    next = bodies.length; // the other streams stop after their current request
+    throw error;
+  } finally {
+    agent.destroy();
+  }
+}
+
+/**
+ * Times the bodies over `streams` connections. `warmUp` bodies go first, untimed, over as many; the server
+ * must then hold both.
+ */
 export async function stowRun(
   server: WebServer,
   bodies: StowBody[],
   streams: number,
   round: number,
   timeoutMs: number,
+  warmUp: StowBody[] = [],
 ): Promise<StowRun> {
   const instances = bodies.reduce((sum, b) => sum + b.instances, 0);
+  const warmUpInstances = warmUp.reduce((sum, b) => sum + b.instances, 0);
   const bytes = bodies.reduce((sum, b) => sum + b.body.length, 0);
   const run: StowRun = {
     server: server.name,
@@ -106,31 +145,22 @@ export async function stowRun(
     serverCpuMsPerInstance: null,
     serverMainThreadCpuMsPerInstance: null,
   };
+  try {
+    await sendAll(server, warmUp, streams, timeoutMs, 'warm-up STOW-RS request');
+  } catch (error) {
+    run.error = `the warm-up failed: ${error instanceof Error ? error.message : String(error)}`;
+    return run;
+  }
   const cpu = serverCpuMs(server);
   const mainCpu = serverCpuMs(server, 'main thread');
   const proc = server.receiver.process;
   let peak = proc.rssBytes() ?? 0;
   const sampler = setInterval(() => (peak = Math.max(peak, proc.rssBytes() ?? 0)), RSS_SAMPLE_MS);
-  const agent = keepAliveAgent(streams);
-  let next = 0;
-  const stream = async (): Promise<void> => {
-    for (let index = next++; index < bodies.length; index = next++) {
-      const { body, instances: expected } = bodies[index] as StowBody;
-      const response = await send(`${server.base}/studies`, agent, {
-        method: 'POST',
-        headers: { 'content-type': STOW_CONTENT_TYPE, accept: 'application/dicom+json' },
-        body,
-        keepBody: true,
-        timeoutMs,
-      });
-      checkStored(check(response, `STOW-RS request ${index + 1}`, undefined, [200]).body, expected);
-    }
-  };
   const cpuBefore = cpu();
   const mainCpuBefore = mainCpu();
   const start = performance.now();
   try {
-    await Promise.all(Array.from({ length: streams }, stream));
+    await sendAll(server, bodies, streams, timeoutMs, 'STOW-RS request');
     const seconds = (performance.now() - start) / 1000;
     const cpuAfter = cpu();
     const mainCpuAfter = mainCpu();
@@ -141,17 +171,15 @@ export async function stowRun(
       run.serverMainThreadCpuMsPerInstance = (mainCpuAfter - mainCpuBefore) / instances;
     }
     run.stored = await countStored(server.base, timeoutMs);
-    if (run.stored !== instances)
-      throw new Error(`${server.label} holds ${run.stored} of ${instances} instances`);
+    if (run.stored !== instances + warmUpInstances)
+      throw new Error(`${server.label} holds ${run.stored} of ${instances + warmUpInstances} instances`);
     run.seconds = seconds;
     run.instancesPerSecond = instances / seconds;
     run.megabytesPerSecond = bytes / 1e6 / seconds;
   } catch (error) {
-    next = bodies.length; // the other streams stop after their current request
     run.error = error instanceof Error ? error.message : String(error);
   } finally {
     clearInterval(sampler);
-    agent.destroy();
   }
   run.rssPeakBytes = peak > 0 ? peak : null;
   return run;
