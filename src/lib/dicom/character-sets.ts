@@ -15,8 +15,15 @@ function decoderFor(label: string): TextDecoder {
   return decoder;
 }
 
+// Below this many bytes a loop beats making a Buffer view and calling into C++ (most header values are short).
+const SHORT_TEXT = 64;
+
 function latin1(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  if (bytes.length > SHORT_TEXT)
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  let text = '';
+  for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]!);
+  return text;
 }
 
 /** Upper half (G1) of the single-byte sets, keyed by the number in 'ISO_IR nnn' / 'ISO 2022 IR nnn'. */
@@ -156,18 +163,31 @@ function decodeIso2022(bytes: Uint8Array, charsets: string[], vr: string): strin
   return out;
 }
 
-/** Decodes a text value's bytes (all values, delimiters included) under Specific Character Set. */
-export function decodeText(bytes: Uint8Array, specificCharacterSet: string[], vr: string): string {
+type TextDecoding = (bytes: Uint8Array, vr: string) => string;
+
+function decodingFor(specificCharacterSet: string[]): TextDecoding {
   const terms = specificCharacterSet.map((s) => s.trim());
   const first = terms[0] ?? '';
-  if (terms.some((t) => t.startsWith('ISO 2022'))) return decodeIso2022(bytes, terms, vr);
-  const multiByte = MULTI_BYTE_LABELS[first];
-  if (multiByte) return decoderFor(multiByte).decode(bytes);
-  const ir = irNumber(first);
-  const label = ir === undefined ? undefined : SINGLE_BYTE_LABELS[ir];
+  if (terms.some((t) => t.startsWith('ISO 2022'))) return (bytes, vr) => decodeIso2022(bytes, terms, vr);
+  const label = MULTI_BYTE_LABELS[first] ?? SINGLE_BYTE_LABELS[irNumber(first) ?? ''];
   // The default repertoire (ISO_IR 6) is ASCII; stray 8-bit bytes are read as Latin-1 rather than lost.
-  if (label === undefined || label === 'latin1') return latin1(bytes);
-  return decoderFor(label).decode(bytes);
+  if (label === undefined || label === 'latin1') return latin1;
+  const decoder = decoderFor(label);
+  return (bytes) => decoder.decode(bytes);
+}
+
+// A data set's character set is one array, asked about for each of its text values: worked out once.
+const decodings = new WeakMap<string[], TextDecoding>();
+
+/** Decodes a text value's bytes (all values, delimiters included) under Specific Character Set. */
+export function decodeText(bytes: Uint8Array, specificCharacterSet: string[], vr: string): string {
+  if (specificCharacterSet.length === 0) return latin1(bytes);
+  let decoding = decodings.get(specificCharacterSet);
+  if (decoding === undefined) {
+    decoding = decodingFor(specificCharacterSet);
+    decodings.set(specificCharacterSet, decoding);
+  }
+  return decoding(bytes, vr);
 }
 
 /** True when the character set can be decoded (known defined terms only). */

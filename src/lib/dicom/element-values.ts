@@ -49,12 +49,16 @@ export function resolveVr(element: Element, context: ValueContext): string {
   return /^[A-Z]{2}$/.test(vr) ? vr : 'UN';
 }
 
+/** Trailing spaces and NULs go (padding); leading spaces too, but for text whose leading spaces matter. */
 function trimValue(value: string, vr: string): string {
-  if (vr === 'UI') return value.replace(/[\0 ]+$/, '').trimStart();
-  const end = value.replace(/[\0 ]+$/, '');
-  return vr === 'LT' || vr === 'ST' || vr === 'UT' || vr === 'UC' || vr === 'PN'
-    ? end
-    : end.replace(/^ +/, '');
+  let end = value.length;
+  while (end > 0 && (value.charCodeAt(end - 1) === 0x20 || value.charCodeAt(end - 1) === 0)) end--;
+  if (vr === 'UI') return value.slice(0, end).trimStart();
+  let start = 0;
+  if (!(vr === 'LT' || vr === 'ST' || vr === 'UT' || vr === 'UC' || vr === 'PN')) {
+    while (start < end && value.charCodeAt(start) === 0x20) start++;
+  }
+  return start === 0 && end === value.length ? value : value.slice(start, end);
 }
 
 export function parsePersonName(value: string): PersonName {

@@ -116,7 +116,8 @@ class ScannedHeader implements DicomHeader {
 
   toJson(options: DicomJsonOptions = {}): DicomJson {
     const { meta, dataset, stoppedAt } = this.#structure;
-    const metaElements: DataElements = meta ? decodeDataSet(meta, this.#metaContext) : {};
+    const metaElements: DataElements =
+      meta && options.includeMeta ? decodeDataSet(meta, this.#metaContext) : {};
     const elements = decodeDataSet(dataset, this.#context);
     if (stoppedAt) delete elements['7FE00010'];
     const { transferSyntaxUid, hasFileMeta } = this;
