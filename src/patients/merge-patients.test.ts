@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { openTestDatabase, testDialects, type TestDatabase } from '../../test/support/test-databases.js';
+import { describe, test } from 'node:test';
+import { freshTestDatabases, testDialects } from '../../test/support/test-databases.js';
 import { createContext } from '../platform/context.js';
 import type { Database } from '../platform/db/index.js';
 import { nowIso } from '../platform/db/index.js';
@@ -47,12 +47,10 @@ async function actions(database: Database): Promise<string[]> {
 
 for (const dialect of testDialects()) {
   describe(`patient merge and unmerge on ${dialect}`, () => {
-    const open: TestDatabase[] = [];
-    after(() => Promise.all(open.map((t) => t.cleanup())));
+    const freshDatabase = freshTestDatabases(dialect);
     const fresh = async () => {
-      const t = await openTestDatabase(dialect);
-      open.push(t);
-      return { database: t.database, patients: createPatients(t.database) };
+      const { database } = await freshDatabase();
+      return { database, patients: createPatients(database) };
     };
 
     test('the survivor takes the studies; unmerge puts back exactly those; each step audited with an event', async () => {

@@ -145,29 +145,12 @@ export async function findPatientByIdentity(
 /** Inserts a whole registration and answers the patient as stored, without reading it back. */
 export async function insertPatientDraft(executor: Executor, draft: PatientDraft): Promise<Patient> {
   const now = nowIso();
-  const row: NewPatientRow = {
-    patient_id: draft.patientId,
-    issuer_of_patient_id: draft.issuerOfPatientId,
-    patient_name: draft.patientName,
-    birth_date: draft.birthDate,
-    sex: draft.sex,
-    address: draft.address,
-    phone: draft.phone,
-    created_at: now,
-    updated_at: now,
-  };
+  const row: NewPatientRow = { ...columnsOf(draft), created_at: now, updated_at: now };
   const [inserted] = (await insertPatientRow(executor, row)).rows;
   const key = inserted!.id as PatientKey;
-  if (draft.otherIds.length > 0) {
-    await tables(executor)
-      .insertInto('patient_identifier')
-      .values(draft.otherIds.map((id) => ({ patient_ref: key, ...id })))
-      .execute();
-  }
-  return toPatient(
-    { ...row, id: key, merged_into: null },
-    draft.otherIds.map((id) => ({ patient_ref: key, ...id })),
-  );
+  const otherIds = draft.otherIds.map((id) => ({ patient_ref: key, ...id }));
+  if (otherIds.length > 0) await tables(executor).insertInto('patient_identifier').values(otherIds).execute();
+  return toPatient({ ...row, id: key, merged_into: null }, otherIds);
 }
 
 export async function updatePatientRow(
@@ -183,9 +166,11 @@ export async function updatePatientRow(
     .execute();
 }
 
-/** The columns a draft sets: undefined fields are left out, so a patch changes only what it names. */
-function draftColumns(draft: Partial<PatientDraft>): Partial<PatientRow> {
-  const columns: Partial<PatientRow> = {
+/** A draft's fields as patient columns. */
+function columnsOf(draft: PatientDraft): Omit<NewPatientRow, 'created_at' | 'updated_at'>;
+function columnsOf(draft: Partial<PatientDraft>): Partial<PatientRow>;
+function columnsOf(draft: Partial<PatientDraft>): Partial<PatientRow> {
+  return {
     patient_id: draft.patientId,
     issuer_of_patient_id: draft.issuerOfPatientId,
     patient_name: draft.patientName,
@@ -194,7 +179,11 @@ function draftColumns(draft: Partial<PatientDraft>): Partial<PatientRow> {
     address: draft.address,
     phone: draft.phone,
   };
-  return Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined));
+}
+
+/** The columns a draft sets: undefined fields are left out, so a patch changes only what it names. */
+function draftColumns(draft: Partial<PatientDraft>): Partial<PatientRow> {
+  return Object.fromEntries(Object.entries(columnsOf(draft)).filter(([, v]) => v !== undefined));
 }
 
 export async function replaceOtherIds(executor: Executor, key: PatientKey, ids: OtherIdentifier[]) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { openTestDatabase, testDialects, type TestDatabase } from '../../test/support/test-databases.js';
+import { describe, test } from 'node:test';
+import { freshTestDatabases, testDialects } from '../../test/support/test-databases.js';
 import { createContext } from '../platform/context.js';
 import { silentLogger } from '../platform/log/index.js';
 import { createPatients, reconcilePatient } from './index.js';
@@ -9,12 +9,10 @@ const ctx = createContext(silentLogger(), { kind: 'user', id: 'clerk', roles: ['
 
 for (const dialect of testDialects()) {
   describe(`patient registration, update and search on ${dialect}`, () => {
-    const open: TestDatabase[] = [];
-    after(() => Promise.all(open.map((t) => t.cleanup())));
+    const freshDatabase = freshTestDatabases(dialect);
     const fresh = async () => {
-      const t = await openTestDatabase(dialect);
-      open.push(t);
-      return { database: t.database, patients: createPatients(t.database) };
+      const { database } = await freshDatabase();
+      return { database, patients: createPatients(database) };
     };
 
     test('registers with identifiers and structured names, reads back, refuses a taken identity', async () => {

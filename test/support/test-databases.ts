@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import pg from 'pg';
 import { migrate, openDatabase, type Database, type DialectName } from '../../src/platform/db/index.js';
 
@@ -53,6 +54,20 @@ export async function openTestDatabase(kind: DialectName): Promise<TestDatabase>
       await withAdmin(adminUrl, (client) => client.query(`drop database if exists ${name} with (force)`));
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * For a suite (call it inside `describe`): opens a new test database on each call, and drops them all once
+ * the suite is done.
+ */
+export function freshTestDatabases(kind: DialectName): () => Promise<TestDatabase> {
+  const open: TestDatabase[] = [];
+  after(() => Promise.all(open.map((t) => t.cleanup())));
+  return async () => {
+    const t = await openTestDatabase(kind);
+    open.push(t);
+    return t;
   };
 }
 

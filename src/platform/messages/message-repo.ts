@@ -37,8 +37,9 @@ const SUMMARY_COLUMNS = [
   'updated_at',
   'processed_at',
 ] as const;
+type SummaryRow = Pick<Row, (typeof SUMMARY_COLUMNS)[number]>;
 
-function toSummary(row: Pick<Row, (typeof SUMMARY_COLUMNS)[number]>): MessageSummary {
+function toSummary(row: SummaryRow): MessageSummary {
   return {
     id: Number(row.id),
     direction: row.direction as MessageDirection,
@@ -114,7 +115,6 @@ const INSERT_COLUMNS = [
   'processed_at',
 ] as const;
 type InsertColumn = (typeof INSERT_COLUMNS)[number];
-type SummaryRow = Pick<Row, (typeof SUMMARY_COLUMNS)[number]>;
 
 const insertValues = (param: (name: InsertColumn) => string) =>
   Object.fromEntries(INSERT_COLUMNS.map((column) => [column, param(column)])) as never;

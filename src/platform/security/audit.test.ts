@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { openTestDatabase, testDialects, type TestDatabase } from '../../../test/support/test-databases.js';
+import { describe, test } from 'node:test';
+import { freshTestDatabases, testDialects } from '../../../test/support/test-databases.js';
 import { createContext } from '../context.js';
 import { silentLogger } from '../log/index.js';
 import { recordAudit, recordAuditAlone, recordAuditFailure, verifyAuditChain } from './audit.js';
@@ -13,13 +13,8 @@ const ctx = createContext(
 
 for (const dialect of testDialects()) {
   describe(`audit trail on ${dialect}`, () => {
-    const open: TestDatabase[] = [];
-    after(() => Promise.all(open.map((t) => t.cleanup())));
-    const fresh = async () => {
-      const t = await openTestDatabase(dialect);
-      open.push(t);
-      return t.database;
-    };
+    const freshDatabase = freshTestDatabases(dialect);
+    const fresh = async () => (await freshDatabase()).database;
 
     test('records who did what to whose data, chained so that the trail verifies', async () => {
       const database = await fresh();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { openTestDatabase, testDialects, type TestDatabase } from '../../../test/support/test-databases.js';
+import { describe, test } from 'node:test';
+import { freshTestDatabases, testDialects } from '../../../test/support/test-databases.js';
 import { createContext } from '../context.js';
 import { LanternError } from '../errors.js';
 import { silentLogger } from '../log/index.js';
@@ -45,11 +45,9 @@ const PASSWORD = 'a long enough secret';
 
 for (const dialect of testDialects()) {
   describe(`identity on ${dialect}`, () => {
-    const open: TestDatabase[] = [];
-    after(() => Promise.all(open.map((t) => t.cleanup())));
+    const freshDatabase = freshTestDatabases(dialect);
     const fresh = async (settings: Partial<SecuritySettings> = {}) => {
-      const t = await openTestDatabase(dialect);
-      open.push(t);
+      const t = await freshDatabase();
       const security = await createSecurity(t.database, { ...SETTINGS, ...settings }, t.dataDir);
       const audit = async (action: string) =>
         (

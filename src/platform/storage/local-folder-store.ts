@@ -120,7 +120,17 @@ export class LocalFolderStore implements BlobStore {
       throw error;
     }
     const key = hash.digest('hex');
-    return { tempPath, key: key as BlobKey, size, head: Buffer.concat(head) };
+    // Joined only when asked for: the header is usually read while the bytes arrive, and a 128 KiB copy an
+    // instance for nothing is garbage on the hot path.
+    let joined: Uint8Array | undefined;
+    return {
+      tempPath,
+      key: key as BlobKey,
+      size,
+      get head() {
+        return (joined ??= Buffer.concat(head));
+      },
+    };
   }
 
   async commit(staged: StagedBlob, options: { fsync?: boolean } = {}): Promise<BlobKey> {
