@@ -120,17 +120,9 @@ export class LocalFolderStore implements BlobStore {
       throw error;
     }
     const key = hash.digest('hex');
-    // Joined only when asked for: the header is usually read while the bytes arrive, and a 128 KiB copy an
-    // instance for nothing is garbage on the hot path.
-    let joined: Uint8Array | undefined;
-    return {
-      tempPath,
-      key: key as BlobKey,
-      size,
-      get head() {
-        return (joined ??= Buffer.concat(head));
-      },
-    };
+    // Joined now, although only a header read after staging uses it: holding the views instead keeps the
+    // network chunks they point into alive with the staged blob, and cost 0.7 ms more CPU an instance.
+    return { tempPath, key: key as BlobKey, size, head: Buffer.concat(head) };
   }
 
   async commit(staged: StagedBlob, options: { fsync?: boolean } = {}): Promise<BlobKey> {
