@@ -1,17 +1,21 @@
 import { writev, writevSync } from 'node:fs';
 
-// Batches handed to the thread pool and not yet written: bounds the memory a fast sender can pin.
-const MAX_IN_FLIGHT = 4;
+// Bytes handed over and not yet written: bounds the memory a fast sender can pin.
+const MAX_UNWRITTEN_BYTES = 512 * 1024;
 
 /**
- * Appends batches of pieces to a new file with positioned writes (pwritev) on libuv's thread pool, a few at
- * a time. The copy into the page cache is a third of ingest's CPU for an image; off the JavaScript thread it
- * overlaps with receiving the next bytes, and one call per batch costs the thread a few microseconds.
- * Pieces must stay unchanged until written (network chunks are never reused, so they do).
+ * Appends batches of pieces to a new file with positioned writes (pwritev) on libuv's thread pool. The copy
+ * into the page cache is a third of ingest's CPU for an image; off the JavaScript thread it overlaps with
+ * receiving the next bytes, and one call per batch costs the thread a few microseconds. One write at a time:
+ * concurrent writes to one file queue on its inode lock, each a sleep and a wake-up of a pool thread; batches
+ * handed over meanwhile are joined into the next write. Pieces must stay unchanged until written (network
+ * chunks are never reused, so they do).
  */
 export class PositionedWrites {
   private position = 0;
-  private readonly inFlight = new Set<Promise<void>>();
+  private queued: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private current: Promise<void> | undefined;
   private failure: Error | undefined;
 
   constructor(private readonly fd: number) {}
@@ -21,17 +25,15 @@ export class PositionedWrites {
     return this.position;
   }
 
-  /** Hands the pieces over as one write; waits only while MAX_IN_FLIGHT batches are unwritten. */
+  /** Hands the pieces over; waits only while MAX_UNWRITTEN_BYTES are queued behind the running write. */
   async write(pieces: Uint8Array[], length: number): Promise<void> {
     if (this.failure) throw this.failure;
     if (length === 0) return;
-    const written = writeAll(this.fd, pieces, this.position, length).catch((error: Error) => {
-      this.failure ??= error;
-    });
+    for (const piece of pieces) this.queued.push(piece);
+    this.queuedBytes += length;
     this.position += length;
-    this.inFlight.add(written);
-    void written.finally(() => this.inFlight.delete(written));
-    while (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
+    if (!this.current) this.writeQueued();
+    while (this.current && this.queuedBytes >= MAX_UNWRITTEN_BYTES) await this.current;
     if (this.failure) throw this.failure;
   }
 
@@ -48,8 +50,25 @@ export class PositionedWrites {
    * name another file at once).
    */
   async finish(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    while (this.current) await this.current;
     if (this.failure) throw this.failure;
+  }
+
+  private writeQueued(): void {
+    const pieces = this.queued;
+    const length = this.queuedBytes;
+    this.queued = [];
+    this.queuedBytes = 0;
+    this.current = writeAll(this.fd, pieces, this.position - length, length).then(
+      () => {
+        this.current = undefined;
+        if (this.queuedBytes > 0) this.writeQueued();
+      },
+      (error: Error) => {
+        this.failure ??= error;
+        this.current = undefined;
+      },
+    );
   }
 }
 
