@@ -58,6 +58,12 @@ export class HeaderWhileStaging {
     return this.facts;
   }
 
+  /** The facts read so far, for whatever size they assumed: to name an instance whose store failed. */
+  async factsSoFar(): Promise<HeaderFacts | undefined> {
+    while (this.reading) await this.reading;
+    return this.facts;
+  }
+
   private add(chunk: Uint8Array): void {
     // Only the first bytes are kept for a reading, whatever arrives while one is under way.
     if (this.bytes < MAX_PREFIX_BYTES) this.parts.push(chunk);

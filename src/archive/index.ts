@@ -33,7 +33,7 @@ export { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './query-archive.js';
 export { LEVELS, QUERY_KEYS, findQueryKey, type QueryKey, type QueryLevel } from './query-keys.js';
 export type { LentBytes, RetrievableInstance } from './retrieve-instances.js';
 export type { InstanceSelector } from './retrieve-repo.js';
-export type { StoreOptions, StoreOutcome, StoreResult } from './store-instance.js';
+export type { InstanceIdentity, StoreOptions, StoreOutcome, StoreResult } from './store-instance.js';
 export type { VerifyProgress, VerifyReport } from './verify-storage.js';
 export type { ArchiveTables } from './tables.js';
 export { toMatchRecord, type MatchRecord } from './match-record.js';

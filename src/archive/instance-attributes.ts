@@ -38,6 +38,8 @@ export interface InstanceAttributes {
     contentTime?: string;
     pixelDataOffset?: number;
     datasetOffset: number;
+    /** The file meta's Media Storage SOP Instance UID, when it has one (not indexed). */
+    fileMetaSopInstanceUid?: string | undefined;
   };
 }
 
@@ -120,6 +122,7 @@ export function readInstanceAttributes(header: DicomHeader, fileSize: number): I
       contentTime: normalizeTime(text(tags.ContentTime)),
       pixelDataOffset: header.pixelDataOffset,
       datasetOffset: header.datasetOffset,
+      fileMetaSopInstanceUid: header.hasFileMeta ? text(tags.MediaStorageSOPInstanceUID) : undefined,
     },
   };
 }

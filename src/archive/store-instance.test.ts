@@ -5,7 +5,8 @@ import { after, describe, test } from 'node:test';
 import { openArchiveFixture, type ArchiveFixture } from '../../test/support/archive-fixture.js';
 import { syntheticCtInstance } from '../../test/support/synthetic-ct.js';
 import { testDialects } from '../../test/support/test-databases.js';
-import type { DuplicatePolicy } from './index.js';
+import { Readable } from 'node:stream';
+import type { DuplicatePolicy, InstanceIdentity, StoreOptions } from './index.js';
 import { LanternError } from '../platform/errors.js';
 import { listEvents } from '../platform/events/index.js';
 import { stagedLeftovers } from '../../test/support/staged-leftovers.js';
@@ -145,6 +146,39 @@ for (const dialect of testDialects()) {
       );
       const all = await f.archive.query(f.ctx, { level: 'IMAGE', keys: {} });
       assert.equal(all.total, 1);
+    });
+
+    test('an instance of another study than expected, or whose file meta names another, is refused and named', async () => {
+      const f = await open();
+      const bytes = syntheticCtInstance({ ...small, seed: 12 });
+      const store = (data: Uint8Array, options: StoreOptions) => {
+        let identity: InstanceIdentity = {};
+        const stored = f.archive.storeInstance(f.ctx, Readable.from([data]), {
+          ...options,
+          onIdentified: (told) => (identity = told),
+        });
+        return { stored, identity: () => identity };
+      };
+      const otherStudy = store(bytes, { expectedStudy: '1.2.3' });
+      await assert.rejects(otherStudy.stored, /the instance belongs to study [\d.]+, not 1\.2\.3/);
+      const sop = otherStudy.identity().sopInstanceUid!;
+      assert.match(sop, /^[\d.]+$/);
+      assert.equal(otherStudy.identity().sopClassUid, '1.2.840.10008.5.1.4.1.1.2');
+
+      // The same file with the last digit of the file meta's Media Storage SOP Instance UID changed.
+      const renamed = Buffer.from(bytes);
+      const at = renamed.indexOf(sop) + sop.length - 1;
+      renamed[at] = renamed[at] === 0x31 ? 0x32 : 0x31;
+      await assert.rejects(
+        store(renamed, { fileMetaMustMatch: true }).stored,
+        /the file meta names instance/,
+      );
+
+      const truncated = store(bytes.subarray(0, bytes.length - 10), {});
+      await assert.rejects(truncated.stored, /pixel data truncated/);
+      assert.equal(truncated.identity().sopInstanceUid, sop, 'a refused instance is still named');
+      assert.equal((await f.archive.query(f.ctx, { level: 'IMAGE', keys: {} })).total, 0);
+      assert.equal((await f.store(bytes)).outcome, 'stored');
     });
   });
 }

@@ -1,4 +1,4 @@
-import { DicomParseError, scanHeaderFile, scanHeaderPrefix, type DicomHeader } from '../lib/dicom/index.js';
+import { DicomParseError, scanHeaderFile, type DicomHeader } from '../lib/dicom/index.js';
 import type { RequestContext } from '../platform/context.js';
 import { nowIso, type Kysely } from '../platform/db/index.js';
 import { LanternError, invalid } from '../platform/errors.js';
@@ -33,6 +33,14 @@ export interface StoreResult {
   size: number;
 }
 
+/** The UIDs of an instance, as far as its header names them. */
+export interface InstanceIdentity {
+  sopClassUid?: string | undefined;
+  sopInstanceUid?: string | undefined;
+  studyInstanceUid?: string | undefined;
+  seriesInstanceUid?: string | undefined;
+}
+
 export interface StoreOptions {
   /** For a bare dataset without file meta: the transfer syntax it was sent in. */
   transferSyntaxUid?: string;
@@ -40,6 +48,12 @@ export interface StoreOptions {
   maxBytes?: number;
   /** What the sender said it sends (a C-STORE request's affected SOP class and instance): must match. */
   expected?: { sopClassUid: string; sopInstanceUid: string };
+  /** The study the instance must belong to (STOW-RS to /studies/{uid}, PS3.18 10.5.1). */
+  expectedStudy?: string;
+  /** Refuse a file whose meta names another instance than its data set is (PS3.10 7.1). */
+  fileMetaMustMatch?: boolean;
+  /** Told the instance's UIDs once its header is read, before any check or commit: for a failure report. */
+  onIdentified?: (identity: InstanceIdentity) => void;
 }
 
 /**
@@ -55,17 +69,24 @@ export async function storeInstance(
 ): Promise<StoreResult> {
   let staged: StagedBlob | undefined;
   let attributes: InstanceAttributes | undefined;
+  const early = new HeaderWhileStaging(options.transferSyntaxUid, deps.headerReader);
   try {
-    const early = new HeaderWhileStaging(options.transferSyntaxUid, deps.headerReader);
     staged = await deps.blobs.stage(early.tap(source), { maxBytes: options.maxBytes });
     const read =
-      (await early.result(staged.size)) ?? (await readAttributes(staged, options.transferSyntaxUid));
+      (await early.result(staged.size)) ??
+      (await readAttributes(staged, options.transferSyntaxUid, options.onIdentified));
     attributes = read.attributes;
-    checkExpected(attributes, options.expected);
+    options.onIdentified?.(identityOf(attributes));
+    checkExpected(attributes, options);
     const result = await indexStaged(deps, ctx, staged, attributes, read.metadata);
     staged = undefined;
     return result;
   } catch (error) {
+    if (!attributes && options.onIdentified) {
+      // Failed while the bytes arrived (too large, cut off): named if its header was read meanwhile.
+      const facts = await early.factsSoFar();
+      if (facts) options.onIdentified(identityOf(facts.attributes));
+    }
     await recordAuditFailure(deps.database, ctx, auditEntry(attributes), error);
     throw error;
   } finally {
@@ -73,16 +94,35 @@ export async function storeInstance(
   }
 }
 
-/** PS3.4 B.2.3: a data set that is not the instance the request names is refused. */
-function checkExpected(attributes: InstanceAttributes, expected: StoreOptions['expected']): void {
-  if (!expected) return;
-  const { sopInstanceUid, sopClassUid } = attributes.instance;
-  if (sopInstanceUid !== expected.sopInstanceUid || sopClassUid !== expected.sopClassUid) {
+/** A data set that is not what the request names is refused (PS3.4 B.2.3, PS3.18 10.5.1, PS3.10 7.1). */
+function checkExpected(attributes: InstanceAttributes, options: StoreOptions): void {
+  const { sopInstanceUid, sopClassUid, fileMetaSopInstanceUid } = attributes.instance;
+  const { expected, expectedStudy } = options;
+  if (expected && (sopInstanceUid !== expected.sopInstanceUid || sopClassUid !== expected.sopClassUid)) {
     throw new LanternError(
       'conflict',
       `data set is ${sopClassUid} ${sopInstanceUid}, the request said ${expected.sopClassUid} ${expected.sopInstanceUid}`,
     );
   }
+  const study = attributes.study.studyInstanceUid;
+  if (expectedStudy !== undefined && study !== expectedStudy) {
+    throw new LanternError('conflict', `the instance belongs to study ${study}, not ${expectedStudy}`);
+  }
+  if (options.fileMetaMustMatch && fileMetaSopInstanceUid && fileMetaSopInstanceUid !== sopInstanceUid) {
+    throw new LanternError(
+      'conflict',
+      `the file meta names instance ${fileMetaSopInstanceUid}, the data set is ${sopInstanceUid}`,
+    );
+  }
+}
+
+function identityOf(attributes: InstanceAttributes): InstanceIdentity {
+  return {
+    sopClassUid: attributes.instance.sopClassUid,
+    sopInstanceUid: attributes.instance.sopInstanceUid,
+    studyInstanceUid: attributes.study.studyInstanceUid,
+    seriesInstanceUid: attributes.series.seriesInstanceUid,
+  };
 }
 
 /** The WADO-RS metadata, cached with the index rows when the header holds it all; never fails a store. */
@@ -94,12 +134,21 @@ function ingestMetadata(header: DicomHeader, size: number): string | undefined {
   }
 }
 
-async function readAttributes(staged: StagedBlob, transferSyntaxUid: string | undefined) {
+async function readAttributes(
+  staged: StagedBlob,
+  transferSyntaxUid: string | undefined,
+  onIdentified: StoreOptions['onIdentified'],
+) {
   try {
-    // The head kept while staging usually holds the whole header; only a very large one is read again.
-    const header =
-      scanHeaderPrefix(staged.head, staged.size, { transferSyntaxUid }) ??
-      (await scanHeaderFile(staged.tempPath, { transferSyntaxUid }));
+    // Only when the reading while staging found nothing usable: then the staged file is read (page cache).
+    const header = await scanHeaderFile(staged.tempPath, { transferSyntaxUid });
+    // Before the checks below, which may refuse the file (a truncated one still has its UIDs).
+    onIdentified?.({
+      sopClassUid: header.sopClassUid,
+      sopInstanceUid: header.sopInstanceUid,
+      studyInstanceUid: header.string('0020000D'),
+      seriesInstanceUid: header.string('0020000E'),
+    });
     return {
       attributes: readInstanceAttributes(header, staged.size),
       metadata: ingestMetadata(header, staged.size),

@@ -58,7 +58,7 @@ export async function storeParts(
           partRead();
         }
       };
-      const store = archive.storeInstance(ctx, chunks()).then(
+      const store = archive.storeInstance(ctx, chunks(), source.storeOptions()).then(
         (stored) => void outcomes.push({ part: number, stored }),
         (error: unknown) => void outcomes.push(partFailure(number, source.identity, error)),
       );

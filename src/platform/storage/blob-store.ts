@@ -9,8 +9,6 @@ export interface StagedBlob {
   readonly tempPath: string;
   readonly key: BlobKey;
   readonly size: number;
-  /** The first bytes (up to `headBytes`), kept while streaming so a header can be read without a second read. */
-  readonly head: Uint8Array;
 }
 
 export interface ByteRange {
@@ -24,10 +22,7 @@ export interface ByteRange {
  * durable under their content hash, so a key always names complete, verified bytes.
  */
 export interface BlobStore {
-  stage(
-    source: AsyncIterable<Uint8Array>,
-    options?: { maxBytes?: number; headBytes?: number },
-  ): Promise<StagedBlob>;
+  stage(source: AsyncIterable<Uint8Array>, options?: { maxBytes?: number }): Promise<StagedBlob>;
   /**
    * Makes the bytes visible under their key. With `fsync` they are on disk when this resolves; without,
    * they survive a crash of the process and reach the disk at the next `flush` (or the OS's writeback).

@@ -85,14 +85,6 @@ test('blobs committed without fsync are flushed as a group, even if one was remo
   assert.equal(await store.size(keys[0]!), 3);
 });
 
-test('the first bytes are kept while staging, so a header can be read without reading the file again', async () => {
-  const { store } = await newStore();
-  const staged = await store.stage(chunks('0123456789', 'abcdef'), { headBytes: 12 });
-  assert.equal(Buffer.from(staged.head).toString(), '0123456789ab');
-  assert.equal(staged.size, 16);
-  await store.discard(staged);
-});
-
 test('many small pieces are stored whole and in order', async () => {
   const { store } = await newStore();
   const pieces = Array.from({ length: 100 }, (_, i) => Buffer.alloc(16 * 1024, i));
