@@ -82,7 +82,7 @@ export class LocalFolderStore implements BlobStore {
     // The file was opened ahead of need (see StagingFiles). Each piece is hashed on arrival (SHA-256 of a
     // 16 KiB PDU is some 10 µs here) and the pieces are written in batches on the thread pool (see
     // PositionedWrites); network peers deliver many small pieces. fsync stays for commit and flush.
-    const { path: tempPath, fd } = this.staging.take();
+    const { path: tempPath, fd } = await this.staging.take();
     const hash = createHash('sha256');
     const writes = new PositionedWrites(fd);
     try {
