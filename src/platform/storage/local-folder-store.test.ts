@@ -114,6 +114,14 @@ test('after a crash, blobs the dead process committed but nobody indexed are rem
   assert.equal(await store.size(indexed), 7);
 });
 
+test('more stores at once than files prepared each get a file of their own', async () => {
+  const { store } = await newStore();
+  const staged = await Promise.all(Array.from({ length: 12 }, (_, i) => store.stage(chunks(`at once ${i}`))));
+  assert.equal(new Set(staged.map((s) => s.tempPath)).size, 12);
+  const keys = await Promise.all(staged.map((s) => store.commit(s, { fsync: false })));
+  for (const [i, key] of keys.entries()) assert.equal(await store.size(key), `at once ${i}`.length);
+});
+
 test('files opened ahead of need are used in turn and removed by close', async () => {
   const { root, store } = await newStore();
   const keys = new Set<string>();
