@@ -1,4 +1,4 @@
-import { DicomParseError, scanHeaderFile, type DicomHeader } from '../lib/dicom/index.js';
+import { DicomParseError, scanHeaderFile, tags, type DicomHeader } from '../lib/dicom/index.js';
 import type { RequestContext } from '../platform/context.js';
 import { nowIso, type Kysely } from '../platform/db/index.js';
 import { LanternError, invalid } from '../platform/errors.js';
@@ -49,7 +49,7 @@ export interface StoreOptions {
   /** What the sender said it sends (a C-STORE request's affected SOP class and instance): must match. */
   expected?: { sopClassUid: string; sopInstanceUid: string };
   /** The study the instance must belong to (STOW-RS to /studies/{uid}, PS3.18 10.5.1). */
-  expectedStudy?: string;
+  expectedStudy?: string | undefined;
   /** Refuse a file whose meta names another instance than its data set is (PS3.10 7.1). */
   fileMetaMustMatch?: boolean;
   /** Told the instance's UIDs once its header is read, before any check or commit: for a failure report. */
@@ -116,6 +116,16 @@ function checkExpected(attributes: InstanceAttributes, options: StoreOptions): v
   }
 }
 
+/** The UIDs of a header that readInstanceAttributes may yet refuse. */
+function identityOfHeader(header: DicomHeader): InstanceIdentity {
+  return {
+    sopClassUid: header.sopClassUid,
+    sopInstanceUid: header.sopInstanceUid,
+    studyInstanceUid: header.string(tags.StudyInstanceUID),
+    seriesInstanceUid: header.string(tags.SeriesInstanceUID),
+  };
+}
+
 function identityOf(attributes: InstanceAttributes): InstanceIdentity {
   return {
     sopClassUid: attributes.instance.sopClassUid,
@@ -143,12 +153,7 @@ async function readAttributes(
     // Only when the reading while staging found nothing usable: then the staged file is read (page cache).
     const header = await scanHeaderFile(staged.tempPath, { transferSyntaxUid });
     // Before the checks below, which may refuse the file (a truncated one still has its UIDs).
-    onIdentified?.({
-      sopClassUid: header.sopClassUid,
-      sopInstanceUid: header.sopInstanceUid,
-      studyInstanceUid: header.string('0020000D'),
-      seriesInstanceUid: header.string('0020000E'),
-    });
+    onIdentified?.(identityOfHeader(header));
     return {
       attributes: readInstanceAttributes(header, staged.size),
       metadata: ingestMetadata(header, staged.size),

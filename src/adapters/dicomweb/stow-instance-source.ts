@@ -1,8 +1,5 @@
-import type { InstanceIdentity } from '../../archive/index.js';
+import type { InstanceIdentity, StoreOptions } from '../../archive/index.js';
 import { LanternError } from '../../platform/errors.js';
-
-/** What is known of the instance in a part once the archive has read its header. */
-export type PartIdentity = InstanceIdentity;
 
 /** A part larger than the instance limit: that instance fails, the request goes on. */
 export class InstanceTooLargeError extends LanternError {
@@ -29,7 +26,8 @@ export interface InstanceSourceOptions {
  * another instance before anything is committed.
  */
 export class StowInstanceSource {
-  identity: PartIdentity = {};
+  /** What the archive has told of the instance in this part (its UIDs, once its header is read). */
+  identity: InstanceIdentity = {};
 
   constructor(
     private readonly body: AsyncIterable<Uint8Array>,
@@ -48,13 +46,11 @@ export class StowInstanceSource {
   }
 
   /** What the archive is asked to check of the instance, and told back. */
-  storeOptions() {
+  storeOptions(): StoreOptions {
     return {
-      ...(this.options.studyInstanceUid !== undefined
-        ? { expectedStudy: this.options.studyInstanceUid }
-        : {}),
+      expectedStudy: this.options.studyInstanceUid,
       fileMetaMustMatch: true,
-      onIdentified: (identity: InstanceIdentity) => (this.identity = identity),
+      onIdentified: (identity) => (this.identity = identity),
     };
   }
 }

@@ -1,6 +1,6 @@
 import type { StoreResult } from '../../archive/index.js';
 import { toLanternError, type ErrorCode, type LanternError } from '../../platform/errors.js';
-import type { PartIdentity } from './stow-instance-source.js';
+import type { InstanceIdentity } from '../../archive/index.js';
 
 // The Store Instances Response Module (PS3.18 10.5.3) in DICOM JSON, and the one place STOW-RS chooses
 // Failure Reasons (PS3.18 Table 10.5.3-2, the C-STORE statuses of PS3.4 B.2.3) for domain errors.
@@ -38,9 +38,9 @@ const FAILURE_REASON: Record<ErrorCode, number> = {
 /** What became of one part of the request. */
 export type PartOutcome =
   | { part: number; stored: StoreResult }
-  | { part: number; failed: PartIdentity; reason: number; error: LanternError };
+  | { part: number; failed: InstanceIdentity; reason: number; error: LanternError };
 
-export function partFailure(part: number, identity: PartIdentity, error: unknown): PartOutcome {
+export function partFailure(part: number, identity: InstanceIdentity, error: unknown): PartOutcome {
   const lantern = toLanternError(error);
   return { part, failed: identity, reason: FAILURE_REASON[lantern.code], error: lantern };
 }
