@@ -10,13 +10,14 @@
 //   npx tsx bench/dicomweb/run.ts [--index 20000,200000] [--repeat 1] [--skip orthanc] …
 //
 // See bench/README.md for how to read the result. Failures of one server are recorded, not fatal.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { describeMachine, ensureBuilt, flush, timed } from '../import/measure.js';
 import { benchWorkspace, stopAll } from '../dimse/processes.js';
+import { retire } from '../dimse/retired-files.js';
 import { ORTHANC_BINARY } from '../dimse/receivers.js';
 import { writeCtCorpus, writeWarmUpStudy, type CtCorpus } from './corpus.js';
 import { measureIndex } from './index-phase.js';
@@ -80,7 +81,7 @@ async function stowPhase(ctx: Context, corpus: CtCorpus, result: CtResult): Prom
           server = await startServer(name, ctx.main, dir);
         } catch (error) {
           fail(ctx, name, `start (round ${round})`, message(error));
-          rmSync(dir, { recursive: true, force: true });
+          retire(dir, join(ctx.work, 'retired'));
           continue;
         }
         const run = await stowRun(server, bodies, streams, round, timeoutSeconds * 1000, warmUp);
@@ -114,13 +115,14 @@ async function stowPhase(ctx: Context, corpus: CtCorpus, result: CtResult): Prom
         if (round === repeat && streams === 4 && run.error === undefined) kept.push(server);
         else {
           await server.receiver.process.stop();
-          rmSync(dir, { recursive: true, force: true });
+          // Deleting would make the next server's file creation slower (see retired-files.ts).
+          retire(dir, join(ctx.work, 'retired'));
         }
       }
     }
   }
   bodies = [];
-  rmSync(join(ctx.work, 'warm-up'), { recursive: true, force: true });
+  retire(join(ctx.work, 'warm-up'), join(ctx.work, 'retired'));
   return kept;
 }
 
@@ -190,8 +192,7 @@ async function ctPhase(ctx: Context): Promise<{ corpus: CtCorpus; result: CtResu
     await readPhase(ctx, corpus, kept, result);
   } finally {
     await Promise.all(kept.map((s) => s.receiver.process.stop()));
-    for (const dir of [folder, ...kept.map((s) => s.receiver.dir)])
-      rmSync(dir, { recursive: true, force: true });
+    for (const dir of [folder, ...kept.map((s) => s.receiver.dir)]) retire(dir, join(ctx.work, 'retired'));
   }
   return { corpus, result };
 }

@@ -1,11 +1,10 @@
 // C-GET and C-MOVE of one study with DCMTK getscu and movescu (Study Root, STUDY level): C-GET brings the
 // instances back on the same association into a folder; C-MOVE makes the receiver send them to a plain storescp
 // that the bench started. Counted by the files that arrived.
-import { readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 
 import { tail, folderSize } from '../import/measure.js';
 import { DCMTK_ENV, runTimed, sleep } from './processes.js';
+import { retireEntries } from './retired-files.js';
 import { MOVE_DESTINATION_AET, SCU_AET, type Receiver } from './receivers.js';
 
 export interface RetrieveRun {
@@ -22,10 +21,6 @@ export interface RetrieveRun {
   error?: string;
 }
 
-function emptyFolder(folder: string): void {
-  for (const name of readdirSync(folder)) rmSync(join(folder, name), { recursive: true, force: true });
-}
-
 async function arrived(folder: string, expected: number): Promise<{ files: number; bytes: number }> {
   const deadline = Date.now() + 5_000;
   for (;;) {
@@ -37,7 +32,7 @@ async function arrived(folder: string, expected: number): Promise<{ files: numbe
 
 /**
  * One C-GET or C-MOVE of a study into `folder` (getscu's output folder, or the C-MOVE destination's folder),
- * which must be empty before and is emptied afterwards.
+ * which must be empty before and is emptied afterwards (its files retired to `retiredFolder`, see retired-files.ts).
  */
 export async function retrieveRun(
   receiver: Receiver,
@@ -46,6 +41,7 @@ export async function retrieveRun(
   folder: string,
   round: number,
   timeoutSeconds: number,
+  retiredFolder: string,
 ): Promise<RetrieveRun> {
   const run: RetrieveRun = {
     receiver: receiver.name,
@@ -68,7 +64,7 @@ export async function retrieveRun(
   const result = await runTimed(command, args, { env: DCMTK_ENV, timeoutSeconds });
   const cpuAfter = receiver.process.cpuMs();
   const { files, bytes } = await arrived(folder, study.instances);
-  emptyFolder(folder);
+  retireEntries(folder, retiredFolder);
   run.received = files;
   const problems: string[] = [];
   if (result.exitCode !== 0 || result.error !== undefined) {

@@ -38,6 +38,7 @@ import {
   summarizeStore,
   type FindIndex,
 } from './report.js';
+import { retire } from './retired-files.js';
 import { retrieveRun, type RetrieveRun } from './retrieve.js';
 import { storeRun, type StoreRun } from './store.js';
 
@@ -54,6 +55,8 @@ interface Context {
 }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** Where finished runs' files go until the end of the bench (see retired-files.ts). */
+const retiredFolder = (ctx: Context): string => join(ctx.work, 'retired');
 
 const REPRO: Record<ReceiverName, string> = {
   lantern:
@@ -101,7 +104,7 @@ async function storePhase(
         } catch (error) {
           runs.push(emptyStoreRun(name, associations, round, `start failed: ${message(error)}`));
           fail(ctx, name, `start (round ${round})`, message(error));
-          rmSync(dir, { recursive: true, force: true });
+          retire(dir, retiredFolder(ctx));
           continue;
         }
         const run = await storeRun(receiver, corpus, associations, round, timeoutSeconds, warmUp);
@@ -118,7 +121,7 @@ async function storePhase(
         if (keep) kept.push(receiver);
         else {
           await receiver.process.stop();
-          rmSync(dir, { recursive: true, force: true });
+          retire(dir, retiredFolder(ctx));
         }
       }
     }
@@ -203,6 +206,7 @@ async function retrievePhase(
             folder,
             round,
             ctx.options.timeoutSeconds,
+            retiredFolder(ctx),
           );
           runs.push(run);
           const rate =
@@ -379,7 +383,7 @@ async function bench(): Promise<number> {
     await retrievePhase(ctx, corpus, kept, retrieveRuns);
     await Promise.all(kept.map((r) => r.process.stop()));
     for (const folder of [corpus.folder, ...(warmUp ? [warmUp.folder] : []), ...kept.map((r) => r.dir)])
-      rmSync(folder, { recursive: true, force: true });
+      retire(folder, retiredFolder(ctx));
 
     const indexes = [defaultIndex];
     for (const size of options.findIndexes) indexes.push(await largeIndexPhase(ctx, size));
