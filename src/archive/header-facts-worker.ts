@@ -1,5 +1,6 @@
 // The header worker's program (see HeaderFactsWorker): one header reading per message, answered by id.
 import { parentPort } from 'node:worker_threads';
+import { lowerThreadPriority } from '../platform/thread-priority.js';
 import { readHeaderFacts, type HeaderReading } from './header-facts.js';
 
 export interface HeaderRequest {
@@ -10,6 +11,8 @@ export interface HeaderRequest {
 
 export type HeaderAnswer = { id: number; reading: HeaderReading } | { ready: true };
 
+// Its answers come back to the JavaScript thread, which must not wait behind it for a core.
+lowerThreadPriority(10);
 parentPort?.on('message', (request: HeaderRequest) => {
   const reading = readHeaderFacts(request.prefix, request.transferSyntaxUid);
   parentPort!.postMessage({ id: request.id, reading } satisfies HeaderAnswer);

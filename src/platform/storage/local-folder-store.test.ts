@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +120,22 @@ test('more stores at once than files prepared each get a file of their own', asy
   assert.equal(new Set(staged.map((s) => s.tempPath)).size, 12);
   const keys = await Promise.all(staged.map((s) => store.commit(s, { fsync: false })));
   for (const [i, key] of keys.entries()) assert.equal(await store.size(key), `at once ${i}`.length);
+});
+
+test('stores at once, hashed off this thread, are each named by the SHA-256 of their own bytes', async () => {
+  const { store } = await newStore();
+  const files = Array.from({ length: 6 }, (_, i) => randomBytes(1_200_000 + i * 70_000));
+  const inPieces = (bytes: Buffer) =>
+    Readable.from(
+      Array.from({ length: Math.ceil(bytes.length / 16_384) }, (_, k) =>
+        bytes.subarray(k * 16_384, (k + 1) * 16_384),
+      ),
+    );
+  const staged = await Promise.all(files.map((bytes) => store.stage(inPieces(bytes))));
+  for (const [i, blob] of staged.entries()) {
+    assert.equal(blob.key, createHash('sha256').update(files[i]!).digest('hex'));
+    assert.equal(await store.rehash(await store.commit(blob, { fsync: false })), blob.key);
+  }
 });
 
 test('files opened ahead of need are used in turn and removed by close', async () => {

@@ -10,6 +10,7 @@ import { CommitJournal } from './commit-journal.js';
 import { PositionedWrites } from './positioned-writes.js';
 import { readLent, ReadBufferPool, type LentBytes } from './lent-reads.js';
 import { StagingFiles } from './staging-files.js';
+import { FileHasher } from './file-hasher.js';
 
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
 // Staging files older than this are left over from a crashed process and may be removed.
@@ -37,6 +38,8 @@ export class LocalFolderStore implements BlobStore {
   private unflushedFiles = new Set<string>();
   private unflushedDirs = new Set<string>();
   private readonly staging: StagingFiles;
+  private readonly hasher = new FileHasher();
+  private stagesInProgress = 0;
   private readonly readBuffers = new ReadBufferPool(READ_CHUNK_BYTES, KEPT_READ_BUFFERS);
 
   private constructor(
@@ -60,7 +63,7 @@ export class LocalFolderStore implements BlobStore {
 
   close(): Promise<void> {
     this.staging.close();
-    this.closing ??= this.journal.close();
+    this.closing ??= Promise.all([this.journal.close(), this.hasher.close()]).then(() => undefined);
     return this.closing;
   }
 
@@ -79,12 +82,17 @@ export class LocalFolderStore implements BlobStore {
   async stage(source: AsyncIterable<Uint8Array>, options: { maxBytes?: number } = {}): Promise<StagedBlob> {
     let size = 0;
     const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
-    // The file was opened ahead of need (see StagingFiles). Each piece is hashed on arrival (SHA-256 of a
-    // 16 KiB PDU is some 10 µs here) and the pieces are written in batches on the thread pool (see
-    // PositionedWrites); network peers deliver many small pieces. fsync stays for commit and flush.
+    // The file was opened ahead of need (see StagingFiles); the pieces are written in batches on the thread
+    // pool (see PositionedWrites), as network peers deliver many small pieces. fsync stays for commit and
+    // flush. Alone, a file is hashed here as its pieces arrive (SHA-256 of a 16 KiB PDU is some 10 µs): the
+    // hash is done with the last byte, and a single sender waits for each answer. While other files are
+    // staging, this thread is what all their senders wait on, and a worker reads the file back and hashes it
+    // (see FileHasher).
     const { path: tempPath, fd } = await this.staging.take();
-    const hash = createHash('sha256');
-    const writes = new PositionedWrites(fd);
+    let key: string;
+    const shared = this.stagesInProgress++ > 0 ? this.hasher.begin(fd) : undefined;
+    const inline = shared ? undefined : createHash('sha256');
+    const writes = new PositionedWrites(fd, shared && ((upTo) => shared.written(upTo)));
     try {
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
@@ -92,7 +100,7 @@ export class LocalFolderStore implements BlobStore {
         size += chunk.byteLength;
         if (size > maxBytes)
           throw new LanternError('invalid', `upload exceeds the limit of ${maxBytes} bytes`);
-        hash.update(chunk);
+        inline?.update(chunk);
         pending.push(chunk);
         pendingBytes += chunk.byteLength;
         if (pendingBytes >= WRITE_BATCH_BYTES) {
@@ -105,14 +113,18 @@ export class LocalFolderStore implements BlobStore {
       if (writes.size === 0) writes.writeNow(pending, pendingBytes);
       else await writes.write(pending, pendingBytes);
       await writes.finish();
+      key = shared ? await shared.digest(size) : inline!.digest('hex');
       closeSync(fd);
     } catch (error) {
       await writes.finish().catch(() => undefined);
+      await shared?.drop().catch(() => undefined);
       closeSync(fd);
       rmSync(tempPath, { force: true });
       throw error;
+    } finally {
+      this.stagesInProgress--;
     }
-    return { tempPath, key: hash.digest('hex') as BlobKey, size };
+    return { tempPath, key: key as BlobKey, size };
   }
 
   async commit(staged: StagedBlob, options: { fsync?: boolean } = {}): Promise<BlobKey> {

@@ -9,7 +9,7 @@ import { PositionedWrites } from './positioned-writes.js';
 
 const folder = () => mkdtemp(join(tmpdir(), 'lantern-writes-'));
 
-test('files written at once, in batches of any size and many pieces, hold their bytes in order', async () => {
+test('files written at once, in batches of any size and many pieces, hold their bytes in order, told as written', async () => {
   const dir = await folder();
   const files = Array.from({ length: 6 }, (_, i) => ({
     path: join(dir, `f${i}`),
@@ -18,7 +18,12 @@ test('files written at once, in batches of any size and many pieces, hold their 
   await Promise.all(
     files.map(async ({ path, bytes }, i) => {
       const fd = openSync(path, 'w');
-      const writes = new PositionedWrites(fd);
+      const told: number[] = [];
+      const writes = new PositionedWrites(fd, (upTo) => {
+        // What the callback reports as written is on the file already.
+        assert.deepEqual(readFileSync(path).subarray(0, upTo), bytes.subarray(0, upTo));
+        told.push(upTo);
+      });
       const step = 1000 + i * 777;
       for (let at = 0; at < bytes.length; at += step * 3) {
         const pieces = [0, 1, 2].map((k) => bytes.subarray(at + k * step, at + (k + 1) * step));
@@ -29,6 +34,11 @@ test('files written at once, in batches of any size and many pieces, hold their 
       }
       await writes.finish();
       closeSync(fd);
+      assert.deepEqual(
+        told,
+        [...told].sort((a, b) => a - b),
+      );
+      assert.equal(told.at(-1), bytes.length);
     }),
   );
   for (const { path, bytes } of files) assert.deepEqual(readFileSync(path), bytes);

@@ -18,7 +18,11 @@ export class PositionedWrites {
   private current: Promise<void> | undefined;
   private failure: Error | undefined;
 
-  constructor(private readonly fd: number) {}
+  /** `onWritten(upTo)`: the file's first `upTo` bytes are written (called in order, after each write). */
+  constructor(
+    private readonly fd: number,
+    private readonly onWritten?: (upTo: number) => void,
+  ) {}
 
   /** Bytes handed over so far (the file's size once all are written). */
   get size(): number {
@@ -42,6 +46,7 @@ export class PositionedWrites {
     if (this.failure) throw this.failure;
     writeAllSync(this.fd, pieces, this.position, length);
     this.position += length;
+    this.onWritten?.(this.position);
   }
 
   /**
@@ -57,11 +62,13 @@ export class PositionedWrites {
   private writeQueued(): void {
     const pieces = this.queued;
     const length = this.queuedBytes;
+    const end = this.position;
     this.queued = [];
     this.queuedBytes = 0;
-    this.current = writeAll(this.fd, pieces, this.position - length, length).then(
+    this.current = writeAll(this.fd, pieces, end - length, length).then(
       () => {
         this.current = undefined;
+        this.onWritten?.(end);
         if (this.queuedBytes > 0) this.writeQueued();
       },
       (error: Error) => {

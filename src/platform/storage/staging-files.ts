@@ -8,7 +8,7 @@ export interface StagingFile {
 }
 
 /**
- * Empty staging files opened ahead of need. Creating a file costs 0.5-1 ms on a journalled file system
+ * Empty staging files opened ahead of need, for reading too (the hashing worker may read them back). Creating a file costs 0.5-1 ms on a journalled file system
  * (measured on ext4 here, for storescp as much as for us), and a sender waits for every C-STORE answer:
  * opening the next file on the thread pool while this one is received takes that off the critical path.
  */
@@ -52,7 +52,7 @@ export class StagingFiles {
     return {
       path,
       fd: await new Promise<number>((resolve, reject) =>
-        open(path, 'w', (error, fd) => (error ? reject(error) : resolve(fd))),
+        open(path, 'w+', (error, fd) => (error ? reject(error) : resolve(fd))),
       ),
     };
   }
@@ -61,7 +61,7 @@ export class StagingFiles {
     while (!this.closed && this.ready.length + this.opening < this.depth) {
       this.opening++;
       const path = this.newPath();
-      open(path, 'w', (error, fd) => {
+      open(path, 'w+', (error, fd) => {
         this.opening--;
         // A failure here (a full disk, say) shows itself again, with its reason, when take() opens in line.
         if (error) return;
