@@ -5,7 +5,7 @@ import { setPriority } from 'node:os';
  * Lowers the calling thread's scheduling priority to `niceness` (Linux: 0 normal, 19 lowest). Background
  * threads call it so that, when the cores are contended, the JavaScript thread that receives, indexes and
  * answers for every sender runs first: under four STOW-RS streams on two cores it was preempted by them
- * 1,900 times a second. With a core free it changes nothing. Elsewhere than Linux, and where a thread has no
+ * some 1,900 times in 1.2 s. With a core free it changes nothing. Elsewhere than Linux, and where a thread has no
  * id of its own in /proc, it does nothing.
  */
 export function lowerThreadPriority(niceness: number): void {

@@ -63,9 +63,13 @@ test('a file shorter than the size asked for fails its job, not the next ones', 
   assert.equal(await writeAndHash(hasher, bytes, 10_000), sha256(bytes));
 });
 
-test('after close, files are read back and hashed in line', async () => {
-  const closed = new FileHasher();
-  await closed.close();
-  const bytes = randomBytes(1_500_000);
-  assert.equal(await writeAndHash(closed, bytes, 500_000), sha256(bytes));
+test('jobs in flight when the worker goes, and later ones, are read back and hashed in line', async () => {
+  const closing = new FileHasher();
+  const files = Array.from({ length: 4 }, () => randomBytes(1_500_000));
+  const inFlight = files.map((bytes) => writeAndHash(closing, bytes, 500_000));
+  const closed = closing.close();
+  assert.deepEqual(await Promise.all(inFlight), files.map(sha256));
+  await closed;
+  const later = randomBytes(700_000);
+  assert.equal(await writeAndHash(closing, later, 100_000), sha256(later));
 });

@@ -106,6 +106,9 @@ export interface FileHashJob {
 }
 
 interface Waiter {
+  kind: Kind.End | Kind.Drop;
+  fd: number;
+  size: number;
   resolve(key: string): void;
   reject(error: Error): void;
 }
@@ -117,8 +120,8 @@ interface Waiter {
  * copy into shared memory and a wake-up a piece); telling the worker how far the file is written costs a few
  * numbers a megabyte, and the worker's read comes from the page cache. The worker runs below the JavaScript
  * thread's priority: without that it took the core from that thread and nothing was gained (STOW-RS over four
- * streams, bench/README, seventh session). Should the worker fail, files are read and hashed on the calling
- * thread at the end.
+ * streams, bench/README, seventh session). Should the worker fail or the store close, files are read back and
+ * hashed on the calling thread at the end.
  */
 export class FileHasher {
   private worker: Worker | undefined;
@@ -174,7 +177,10 @@ export class FileHasher {
 
   private async finish(kind: Kind.End | Kind.Drop, id: number, fd: number, size: number): Promise<string> {
     try {
-      const result = new Promise<string>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+      if (this.failed) return await lastResort(kind, fd, size);
+      const result = new Promise<string>((resolve, reject) =>
+        this.waiting.set(id, { kind, fd, size, resolve, reject }),
+      );
       this.publish(kind, id, fd, size);
       return await result;
     } finally {
@@ -183,6 +189,7 @@ export class FileHasher {
   }
 
   private publish(kind: Kind, id: number, fd: number, upTo: number): void {
+    if (this.failed) return;
     if (this.backlog.length > 0 || !this.tryPublish(kind, id, fd, upTo)) {
       this.backlog.push([kind, id, fd, upTo]);
       this.draining ??= this.drain();
@@ -202,7 +209,7 @@ export class FileHasher {
     return true;
   }
 
-  /** Publishes the backlog as slots free up; stops when the worker is gone (its jobs fail then). */
+  /** Publishes the backlog as slots free up; stops when the worker is gone (its jobs end in line then). */
   private async drain(): Promise<void> {
     while (this.backlog.length > 0 && !this.failed) {
       const [kind, id, fd, upTo] = this.backlog[0]!;
@@ -229,19 +236,24 @@ export class FileHasher {
       if (error === undefined) waiter?.resolve(key ?? '');
       else waiter?.reject(new Error(`hashing the staged file: ${error}`));
     });
-    // Jobs in flight fail with the worker (their stores fail and say so); later ones are hashed in line.
-    const fail = (error: Error) => {
+    // Without the worker (it failed, or the store closed), the files of jobs in flight are read back and
+    // hashed on this thread, and so are later ones: their descriptors are still open (see FileHashJob).
+    const fail = () => {
       this.failed = true;
       this.backlog = [];
-      for (const waiter of this.waiting.values()) waiter.reject(error);
+      for (const waiter of this.waiting.values())
+        lastResort(waiter.kind, waiter.fd, waiter.size).then(waiter.resolve, waiter.reject);
       this.waiting.clear();
     };
     worker.on('error', fail);
-    worker.on('exit', (code) =>
-      fail(new Error(this.closed ? 'the store is closed' : `the hashing worker exited (${code})`)),
-    );
+    worker.on('exit', fail);
     return worker;
   }
+}
+
+/** A job's end without the worker: the digest from the file read back here, or nothing for a drop. */
+function lastResort(kind: Kind.End | Kind.Drop, fd: number, size: number): Promise<string> {
+  return kind === Kind.End ? inlineJob(fd).digest(size) : Promise.resolve('');
 }
 
 /** Without the worker: the file is read back and hashed on this thread at the end. */
