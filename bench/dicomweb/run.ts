@@ -81,7 +81,7 @@ async function stowPhase(ctx: Context, corpus: CtCorpus, result: CtResult): Prom
           server = await startServer(name, ctx.main, dir);
         } catch (error) {
           fail(ctx, name, `start (round ${round})`, message(error));
-          retire(dir, join(ctx.work, 'retired'));
+          retire(dir, ctx.work);
           continue;
         }
         const run = await stowRun(server, bodies, streams, round, timeoutSeconds * 1000, warmUp);
@@ -116,13 +116,13 @@ async function stowPhase(ctx: Context, corpus: CtCorpus, result: CtResult): Prom
         else {
           await server.receiver.process.stop();
           // Deleting would make the next server's file creation slower (see retired-files.ts).
-          retire(dir, join(ctx.work, 'retired'));
+          retire(dir, ctx.work);
         }
       }
     }
   }
   bodies = [];
-  retire(join(ctx.work, 'warm-up'), join(ctx.work, 'retired'));
+  retire(join(ctx.work, 'warm-up'), ctx.work);
   return kept;
 }
 
@@ -192,7 +192,7 @@ async function ctPhase(ctx: Context): Promise<{ corpus: CtCorpus; result: CtResu
     await readPhase(ctx, corpus, kept, result);
   } finally {
     await Promise.all(kept.map((s) => s.receiver.process.stop()));
-    for (const dir of [folder, ...kept.map((s) => s.receiver.dir)]) retire(dir, join(ctx.work, 'retired'));
+    for (const dir of [folder, ...kept.map((s) => s.receiver.dir)]) retire(dir, ctx.work);
   }
   return { corpus, result };
 }

@@ -14,27 +14,28 @@ import { basename, join } from 'node:path';
  * for the deletion. On ext4 without a journal (this VM's root), creating a file skips every free inode of its
  * group that was freed within the last minute or more (`recently_deleted` in fs/ext4/ialloc.c), one inode table
  * lookup each: after a run's 3,000 files were deleted, the next receiver spent 0.3-0.6 ms more CPU an instance
- * creating its files, 0.03 without. Moved under `retiredRoot` and truncated, the files free their blocks but keep
- * their inodes; the bench's workspace, with `retiredRoot` in it, is removed at the end.
+ * creating its files, 0.03 without. Moved under the workspace's `retired` folder and truncated, the files free their
+ * blocks but keep their inodes; the bench's workspace is removed at the end.
  */
-export function retire(path: string, retiredRoot: string): void {
+export function retire(path: string, workspace: string): void {
   if (!existsSync(path)) return;
-  const target = join(retiredFolder(path, retiredRoot), basename(path));
+  const target = join(retiredFolder(path, workspace), basename(path));
   renameSync(path, target);
   emptyFiles(target);
 }
 
 /** Retires what `folder` holds, leaving the folder itself in place (a receiving tool still writes there). */
-export function retireEntries(folder: string, retiredRoot: string): void {
+export function retireEntries(folder: string, workspace: string): void {
   if (!existsSync(folder)) return;
-  const target = retiredFolder(folder, retiredRoot);
+  const target = retiredFolder(folder, workspace);
   for (const name of readdirSync(folder)) renameSync(join(folder, name), join(target, name));
   emptyFiles(target);
 }
 
-function retiredFolder(path: string, retiredRoot: string): string {
-  mkdirSync(retiredRoot, { recursive: true });
-  return mkdtempSync(join(retiredRoot, `${basename(path)}-`));
+function retiredFolder(path: string, workspace: string): string {
+  const retired = join(workspace, 'retired');
+  mkdirSync(retired, { recursive: true });
+  return mkdtempSync(join(retired, `${basename(path)}-`));
 }
 
 /** Truncates every regular file under `path`; symbolic links are left alone, never followed. */

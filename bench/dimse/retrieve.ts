@@ -32,7 +32,7 @@ async function arrived(folder: string, expected: number): Promise<{ files: numbe
 
 /**
  * One C-GET or C-MOVE of a study into `folder` (getscu's output folder, or the C-MOVE destination's folder),
- * which must be empty before and is emptied afterwards (its files retired to `retiredFolder`, see retired-files.ts).
+ * which must be empty before and is emptied afterwards (its files retired into `workspace`, see retired-files.ts).
  */
 export async function retrieveRun(
   receiver: Receiver,
@@ -41,7 +41,7 @@ export async function retrieveRun(
   folder: string,
   round: number,
   timeoutSeconds: number,
-  retiredFolder: string,
+  workspace: string,
 ): Promise<RetrieveRun> {
   const run: RetrieveRun = {
     receiver: receiver.name,
@@ -64,7 +64,7 @@ export async function retrieveRun(
   const result = await runTimed(command, args, { env: DCMTK_ENV, timeoutSeconds });
   const cpuAfter = receiver.process.cpuMs();
   const { files, bytes } = await arrived(folder, study.instances);
-  retireEntries(folder, retiredFolder);
+  retireEntries(folder, workspace);
   run.received = files;
   const problems: string[] = [];
   if (result.exitCode !== 0 || result.error !== undefined) {

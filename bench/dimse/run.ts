@@ -55,8 +55,6 @@ interface Context {
 }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-/** Where finished runs' files go until the end of the bench (see retired-files.ts). */
-const retiredFolder = (ctx: Context): string => join(ctx.work, 'retired');
 
 const REPRO: Record<ReceiverName, string> = {
   lantern:
@@ -104,7 +102,7 @@ async function storePhase(
         } catch (error) {
           runs.push(emptyStoreRun(name, associations, round, `start failed: ${message(error)}`));
           fail(ctx, name, `start (round ${round})`, message(error));
-          retire(dir, retiredFolder(ctx));
+          retire(dir, ctx.work);
           continue;
         }
         const run = await storeRun(receiver, corpus, associations, round, timeoutSeconds, warmUp);
@@ -121,7 +119,7 @@ async function storePhase(
         if (keep) kept.push(receiver);
         else {
           await receiver.process.stop();
-          retire(dir, retiredFolder(ctx));
+          retire(dir, ctx.work);
         }
       }
     }
@@ -206,7 +204,7 @@ async function retrievePhase(
             folder,
             round,
             ctx.options.timeoutSeconds,
-            retiredFolder(ctx),
+            ctx.work,
           );
           runs.push(run);
           const rate =
@@ -383,7 +381,7 @@ async function bench(): Promise<number> {
     await retrievePhase(ctx, corpus, kept, retrieveRuns);
     await Promise.all(kept.map((r) => r.process.stop()));
     for (const folder of [corpus.folder, ...(warmUp ? [warmUp.folder] : []), ...kept.map((r) => r.dir)])
-      retire(folder, retiredFolder(ctx));
+      retire(folder, ctx.work);
 
     const indexes = [defaultIndex];
     for (const size of options.findIndexes) indexes.push(await largeIndexPhase(ctx, size));

@@ -12,7 +12,7 @@ export interface HeaderRequest {
 export type HeaderAnswer = { id: number; reading: HeaderReading } | { ready: true };
 
 // Its answers come back to the JavaScript thread, which must not wait behind it for a core.
-lowerThreadPriority(10);
+if (parentPort) lowerThreadPriority(10);
 parentPort?.on('message', (request: HeaderRequest) => {
   const reading = readHeaderFacts(request.prefix, request.transferSyntaxUid);
   parentPort!.postMessage({ id: request.id, reading } satisfies HeaderAnswer);
