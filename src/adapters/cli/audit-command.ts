@@ -5,11 +5,12 @@ export async function verifyAuditTrail(security: Security): Promise<{ text: stri
   const report = await security.verifyAudit();
   if (report.intact) return { text: `Audit trail intact: ${report.records} records verified.`, intact: true };
   const bad = report.firstBroken;
-  const named = bad
-    ? `record ${bad.seq} (${bad.action} by ${bad.actor} at ${bad.recordedAt}, ${bad.outcome})`
-    : `record ${report.firstBrokenSeq} (missing)`;
+  const named =
+    report.problem === 'missing' || !bad
+      ? `record ${report.firstBrokenSeq} (missing): it was removed`
+      : `record ${bad.seq} (${bad.action} by ${bad.actor} at ${bad.recordedAt}, ${bad.outcome}): it was changed`;
   return {
-    text: `Audit trail BROKEN at ${named}: it was changed, or a record before it was removed. ${report.records} records before it verify.`,
+    text: `Audit trail BROKEN at ${named}. ${report.records} records before it verify.`,
     intact: false,
   };
 }

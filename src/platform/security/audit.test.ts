@@ -3,7 +3,13 @@ import { describe, test } from 'node:test';
 import { freshTestDatabases, testDialects } from '../../../test/support/test-databases.js';
 import { createContext } from '../context.js';
 import { silentLogger } from '../log/index.js';
-import { recordAudit, recordAuditAlone, recordAuditFailure, verifyAuditChain } from './audit.js';
+import {
+  auditRowHash,
+  recordAudit,
+  recordAuditAlone,
+  recordAuditFailure,
+  verifyAuditChain,
+} from './audit.js';
 
 const ctx = createContext(
   silentLogger(),
@@ -65,7 +71,56 @@ for (const dialect of testDialects()) {
         .set({ actor_id: 'SOMEONE_ELSE' })
         .where('seq', '=', 2)
         .execute();
-      assert.deepEqual(await verifyAuditChain(database), { records: 1, intact: false, firstBrokenSeq: 2 });
+      assert.deepEqual(await verifyAuditChain(database), {
+        records: 1,
+        intact: false,
+        firstBrokenSeq: 2,
+        problem: 'changed',
+      });
+    });
+
+    test('removing a middle record, or the newest ones, is detected and the first missing one named', async () => {
+      const database = await fresh();
+      for (let i = 0; i < 5; i++) await recordAuditAlone(database, ctx, { action: 'instance.retrieve' });
+      await database.kysely.deleteFrom('audit_event').where('seq', '=', 5).execute();
+      assert.deepEqual(await verifyAuditChain(database), {
+        records: 4,
+        intact: false,
+        firstBrokenSeq: 5,
+        problem: 'missing',
+      });
+      await database.kysely.deleteFrom('audit_event').where('seq', '=', 4).execute();
+      assert.equal((await verifyAuditChain(database)).firstBrokenSeq, 4);
+      await database.kysely.deleteFrom('audit_event').where('seq', '=', 2).execute();
+      assert.deepEqual(await verifyAuditChain(database), {
+        records: 1,
+        intact: false,
+        firstBrokenSeq: 2,
+        problem: 'missing',
+      });
+    });
+
+    test('the newest record rewritten with a recomputed hash still disagrees with the chain head', async () => {
+      const database = await fresh();
+      for (let i = 0; i < 3; i++) await recordAuditAlone(database, ctx, { action: 'instance.retrieve' });
+      const row = await database.kysely
+        .selectFrom('audit_event')
+        .selectAll()
+        .where('seq', '=', 3)
+        .executeTakeFirstOrThrow();
+      const { id: _id, hash: _hash, ...rest } = row;
+      const forged = { ...(rest as Parameters<typeof auditRowHash>[0]), actor_id: 'SOMEONE_ELSE' };
+      await database.kysely
+        .updateTable('audit_event')
+        .set({ actor_id: forged.actor_id, hash: auditRowHash(forged) })
+        .where('seq', '=', 3)
+        .execute();
+      assert.deepEqual(await verifyAuditChain(database), {
+        records: 3,
+        intact: false,
+        firstBrokenSeq: 3,
+        problem: 'changed',
+      });
     });
   });
 }

@@ -173,35 +173,60 @@ export async function recordAuditFailure(
 export interface AuditChainReport {
   records: number;
   intact: boolean;
+  /** The first record that does not verify: changed (its hash or link is wrong) or missing (removed). */
   firstBrokenSeq?: number;
+  problem?: 'changed' | 'missing';
 }
 
-/** Re-computes every hash of the trail in order. */
+/**
+ * Re-computes every hash of the trail in order, up to the chain head (`audit_chain_head`, bumped in the same
+ * transaction as each record), and checks that the chain ends where the head says, with the head's hash: a
+ * removed newest record leaves the head ahead of the rows. The head is read first, so records appended while
+ * this runs are simply not looked at. Rows and head rewritten together, consistently, cannot be told from
+ * the database alone: forwarding the trail (audit-forwarder.ts) keeps a copy elsewhere.
+ */
 export async function verifyAuditChain(database: Database): Promise<AuditChainReport> {
   const db = database.kysely as Kysely<AuditTables>;
+  const head = await db
+    .selectFrom('audit_chain_head')
+    .select(['seq', 'last_hash'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
+  const headSeq = Number(head?.seq ?? 0);
   let prev = '0'.repeat(64);
   let records = 0;
   let lastSeq = 0;
   const pageSize = 1000;
+  const broken = (seq: number, problem: 'changed' | 'missing'): AuditChainReport => ({
+    records,
+    intact: false,
+    firstBrokenSeq: seq,
+    problem,
+  });
   for (;;) {
     const rows = await db
       .selectFrom('audit_event')
       .selectAll()
       .where('seq', '>', lastSeq)
+      .where('seq', '<=', headSeq)
       .orderBy('seq')
       .limit(pageSize)
       .execute();
     for (const row of rows) {
+      const seq = Number(row.seq);
+      if (seq !== lastSeq + 1) return broken(lastSeq + 1, 'missing');
       const { id: _id, hash, ...rest } = row;
-      if (row.prev_hash !== prev || auditRowHash(rest) !== hash || row.seq !== lastSeq + 1) {
-        return { records, intact: false, firstBrokenSeq: row.seq };
-      }
+      if (row.prev_hash !== prev || auditRowHash({ ...rest, seq }) !== hash) return broken(seq, 'changed');
       prev = hash;
-      lastSeq = row.seq;
+      lastSeq = seq;
       records++;
     }
-    if (rows.length < pageSize) return { records, intact: true };
+    if (rows.length < pageSize) break;
   }
+  if (lastSeq < headSeq) return broken(lastSeq + 1, 'missing');
+  // The newest record re-hashed with the rest of the chain after an edit still disagrees with the head.
+  if (headSeq > 0 && prev !== head?.last_hash) return broken(headSeq, 'changed');
+  return { records, intact: true };
 }
 
 export interface AuditRecordSummary {

@@ -1,0 +1,105 @@
+// `lantern audit verify` as an operator runs it, on copies of a real server's database that an attacker
+// changed: a record edited, a record from the middle removed, the newest record removed. Each must fail
+// (exit status 1) and name the first record that no longer verifies.
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import SqliteDatabase from 'better-sqlite3';
+import { runLantern } from '../support/lantern-cli.js';
+import { startServe } from '../support/lantern-server.js';
+
+let root: string;
+let original: string;
+let seqs: number[];
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'lantern-chain-'));
+  original = join(root, 'original');
+  const server = await startServe({
+    LANTERN_DATA_DIR: original,
+    LANTERN_SECURITY_AUTHENTICATION: 'on',
+    LANTERN_SECURITY_LOGIN_ATTEMPTS_PER_MINUTE_PER_ADDRESS: '1000',
+    LANTERN_SECURITY_LOCKOUT_THRESHOLD: '1000',
+  });
+  try {
+    for (let i = 0; i < 6; i++) {
+      const response = await fetch(`${server.httpUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: `nobody${i}`, password: 'not the password at all' }),
+      });
+      assert.equal(response.status, 401);
+    }
+  } finally {
+    await server.stop();
+  }
+  seqs = withDb(original, (db) =>
+    (db.prepare('select seq from audit_event order by seq').all() as { seq: number }[]).map((r) => r.seq),
+  );
+  assert.ok(seqs.length >= 6, `records: ${seqs.length}`);
+});
+
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+function withDb<T>(dataDir: string, work: (db: SqliteDatabase.Database) => T): T {
+  const db = new SqliteDatabase(join(dataDir, 'lantern.db'));
+  try {
+    return work(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** A copy of the server's data folder with `tamper` applied to its database. */
+async function tampered(name: string, tamper: (db: SqliteDatabase.Database) => void): Promise<string> {
+  const dir = join(root, name);
+  await cp(original, dir, { recursive: true });
+  withDb(dir, tamper);
+  return dir;
+}
+
+const verify = (dataDir: string) => runLantern(['audit', 'verify'], { LANTERN_DATA_DIR: dataDir });
+
+test('the untouched trail verifies', async () => {
+  const result = await verify(await tampered('untouched', () => {}));
+  assert.equal(result.code, 0, result.stderr + result.stdout);
+  assert.match(result.stdout, new RegExp(`intact: ${seqs.length} records`));
+});
+
+test('an edited record makes verify fail and names it', async () => {
+  const target = seqs[2]!;
+  const dir = await tampered('edited', (db) =>
+    db.prepare("update audit_event set actor_id = 'someone-else' where seq = ?").run(target),
+  );
+  const result = await verify(dir);
+  assert.equal(result.code, 1, result.stderr + result.stdout);
+  assert.match(result.stdout, new RegExp(`BROKEN at record ${target} \\(.* by \\S+:someone-else.*changed`));
+});
+
+test('a record removed from the middle makes verify fail and names the missing one', async () => {
+  const target = seqs[3]!;
+  const dir = await tampered('middle', (db) =>
+    db.prepare('delete from audit_event where seq = ?').run(target),
+  );
+  const result = await verify(dir);
+  assert.equal(result.code, 1, result.stderr + result.stdout);
+  assert.match(result.stdout, new RegExp(`BROKEN at record ${target} \\(missing\\)`));
+});
+
+test('the newest records removed make verify fail and name the first missing one', async () => {
+  const last = seqs.at(-1)!;
+  const one = await verify(
+    await tampered('newest', (db) => db.prepare('delete from audit_event where seq = ?').run(last)),
+  );
+  assert.equal(one.code, 1, one.stderr + one.stdout);
+  assert.match(one.stdout, new RegExp(`BROKEN at record ${last} \\(missing\\)`));
+  const two = await verify(
+    await tampered('newest-two', (db) => db.prepare('delete from audit_event where seq >= ?').run(last - 1)),
+  );
+  assert.equal(two.code, 1, two.stderr + two.stdout);
+  assert.match(two.stdout, new RegExp(`BROKEN at record ${last - 1} \\(missing\\)`));
+});
