@@ -77,7 +77,8 @@ const PERMISSIONS = {
   search: 'patient.read',
   update: 'patient.write',
   merge: 'patient.write',
-  unmerge: 'patient.write',
+  // Administrators only: the desk and the HL7 feed merge, but an unmerge splits records again.
+  unmerge: 'patient.unmerge',
 } as const;
 
 export type Patients = ReturnType<typeof createPatients>;

@@ -169,5 +169,26 @@ for (const dialect of testDialects()) {
       assert.equal(failures.length, 9);
       assert.deepEqual(await verifyAuditChain(database), { records: 13, intact: true });
     });
+
+    test('merge is for the desk (patient.write); unmerge for an administrator alone, whatever the door', async () => {
+      const { database, patients } = await fresh();
+      const clerk = createContext(
+        silentLogger(),
+        { kind: 'user', id: 'desk', roles: ['clerk'] },
+        { door: 'hl7', remoteAddress: '127.0.0.1' },
+      );
+      const a = await patients.register(clerk, { patientId: 'UA', name: 'U^A' });
+      const b = await patients.register(clerk, { patientId: 'UB', name: 'U^B' });
+      await patients.merge(clerk, String(a.id), { into: b.id });
+      const before = await actions(database);
+      await assert.rejects(patients.unmerge(clerk, String(a.id)), {
+        code: 'forbidden',
+        message: /lacks the permission patient\.unmerge/,
+      });
+      assert.deepEqual((await actions(database)).slice(before.length), ['security.deny:failure']);
+      assert.equal((await patients.read(ctx, String(a.id))).mergedInto, b.id);
+      await patients.unmerge(ctx, String(a.id));
+      assert.equal((await patients.read(ctx, String(a.id))).mergedInto, undefined);
+    });
   });
 }

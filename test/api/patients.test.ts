@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runTool, storeFolder } from '../support/dcmtk.js';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { userSession } from '../support/rest-client.js';
 import { writeSyntheticStudy } from '../support/synthetic-ct.js';
 
 interface PatientBody {
@@ -267,4 +268,45 @@ test('merge: C-FIND answers the surviving identity for both studies; unmerge res
   assert.deepEqual(after.get(studies.registered!), { patientId: 'MRN-A', patientName: 'Smith^Alice^Marie' });
   assert.equal((await findOne('TMP-77')).mergedInto, undefined);
   assert.deepEqual(await cFindPatients('TMP-77'), ['TMP-77']);
+});
+
+test('unmerge is for administrators: a clerk gets 403, one security.deny and no change', async () => {
+  const register = async (patientId: string) =>
+    json<PatientBody>(
+      await send('POST', api, { patientId, issuerOfPatientId: 'HOSP', name: 'Twin^Tess' }),
+      201,
+    );
+  const [kept, away] = [await register('MRN-UNMERGE-1'), await register('MRN-UNMERGE-2')];
+  const clerk = await userSession(server, 'desk-clerk', ['clerk']);
+  const asClerk = (method: string, url: string, body?: unknown) =>
+    fetch(url, {
+      method,
+      headers: { ...clerk.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  // The desk merges (patient.write) ...
+  assert.equal((await asClerk('POST', `${api}/${away.id}/merge`, { into: kept.id })).status, 200);
+  // ... but only an administrator undoes it.
+  const refused = await asClerk('POST', `${api}/${away.id}/unmerge`);
+  assert.equal(refused.status, 403, await refused.clone().text());
+  assert.match(refused.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  assert.match(((await refused.json()) as { detail: string }).detail, /patient\.unmerge/);
+  const denials = await json<{
+    records: { action: string; actor: { kind: string; id: string }; detail: unknown }[];
+  }>(await get(`${server.httpUrl}/api/audit?action=security.deny&actor=desk-clerk`));
+  assert.equal(denials.records.length, 1, JSON.stringify(denials.records));
+  assert.deepEqual(denials.records[0]!.actor, { kind: 'user', id: 'desk-clerk' });
+  assert.deepEqual(denials.records[0]!.detail, {
+    permission: 'patient.unmerge',
+    resource: 'POST /api/patients/:id/unmerge',
+  });
+  const unmerges = await json<{ total: number }>(
+    await get(`${server.httpUrl}/api/audit?action=patient.unmerge&actor=desk-clerk`),
+  );
+  assert.equal(unmerges.total, 0);
+  assert.equal((await json<PatientBody>(await get(`${api}/${away.id}`))).mergedInto, kept.id);
+
+  const undone = await send('POST', `${api}/${away.id}/unmerge`);
+  assert.equal(undone.status, 200, await undone.clone().text());
+  assert.equal((await json<PatientBody>(await get(`${api}/${away.id}`))).mergedInto, undefined);
 });

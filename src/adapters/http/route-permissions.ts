@@ -39,6 +39,7 @@ const RULES: readonly (readonly [methods: string, pattern: string, access: Route
   [WRITE, '/api/aes/*', 'ae.write'],
 
   [READ, '/api/patients*', 'patient.read'],
+  ['POST', '/api/patients/*/unmerge', 'patient.unmerge'],
   [WRITE, '/api/patients*', 'patient.write'],
 
   [READ, '/api/procedures*', 'order.read'],

@@ -5,6 +5,8 @@
 export const PERMISSIONS = [
   'patient.read',
   'patient.write',
+  // Undo a merge: it re-splits records the desk joined, so only an administrator may (issue 5).
+  'patient.unmerge',
   'order.read',
   'order.write',
   'schedule.read',
