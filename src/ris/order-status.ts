@@ -36,6 +36,16 @@ const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   discontinued: [],
 };
 
+/**
+ * The statuses a report sets (reports.ts: signing preliminary or final, signing an amendment). They say a
+ * report exists and who signed it, so no other path may set them: `orders.transition` refuses them.
+ */
+export const REPORT_STATUSES: readonly OrderStatus[] = ['preliminary', 'final', 'amended'];
+
+export function isReportStatus(status: OrderStatus): boolean {
+  return REPORT_STATUSES.includes(status);
+}
+
 export function isOrderStatus(value: string): value is OrderStatus {
   return (ORDER_STATUSES as readonly string[]).includes(value);
 }

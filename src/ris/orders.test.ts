@@ -151,6 +151,23 @@ for (const dialect of testDialects()) {
       await assert.rejects(f.ris.orders.transition(f.ctx, id, 'scheduled'), isError('invalid', /bookings/));
     });
 
+    test('report statuses are set by signing a report: a plain transition to them is refused', async () => {
+      const { id } = await f.ris.orders.place(f.ctx, { patientRef: await f.patient('ORD6R'), procedureId });
+      for (const to of ['arrived', 'in-progress', 'completed']) await f.ris.orders.transition(f.ctx, id, to);
+      const history = await f.count('order_status_history');
+      const events = await f.count('event_outbox');
+      for (const to of ['preliminary', 'final', 'amended']) {
+        await assert.rejects(
+          f.ris.orders.transition(f.ctx, id, to, 'signed on paper'),
+          isError('conflict', new RegExp(`^order status ${to} is set by the report: sign it`)),
+        );
+      }
+      assert.equal((await f.ris.orders.get(f.ctx, id)).status, 'completed');
+      assert.equal(await f.count('order_status_history'), history);
+      assert.equal(await f.count('event_outbox'), events);
+      assert.equal(await f.count('report_version'), 0);
+    });
+
     test('search filters by status, patient, accession and date, with a total', async () => {
       const patientRef = await f.patient('ORD7');
       const a = await f.ris.orders.place(f.ctx, { patientRef, procedureId });

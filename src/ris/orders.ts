@@ -8,7 +8,13 @@ import { optionalText, parsePriority, positiveId, type Order, type OrderInput } 
 import { insertHistory, insertOrder, insertStep, listHistory, loadOrders } from './order-repo.js';
 import { searchOrderIds } from './order-search-repo.js';
 import { planOrderSearch, type OrderSearch } from './order-search.js';
-import { assertTransition, parseOrderStatus, stepStatusFor, type OrderStatus } from './order-status.js';
+import {
+  assertTransition,
+  isReportStatus,
+  parseOrderStatus,
+  stepStatusFor,
+  type OrderStatus,
+} from './order-status.js';
 import { applyOrderTransition } from './order-transition.js';
 import { findProcedure } from './procedure-repo.js';
 import { currentTime, type RisDeps } from './ris-deps.js';
@@ -175,7 +181,8 @@ export function createOrders(deps: RisDeps) {
 
     /**
      * A status change asked for by a user or a door. Scheduling is the bookings' business (a scheduled
-     * order has a slot), so `scheduled` and un-scheduling are refused here.
+     * order has a slot), so `scheduled` and un-scheduling are refused here; the report statuses are the
+     * reports' (a signed version, its signer and `report.finalized`), so they are refused too.
      */
     transition: (
       ctx: RequestContext,
@@ -191,6 +198,13 @@ export function createOrders(deps: RisDeps) {
         async (trx) => {
           const to = parseOrderStatus(status);
           const current = await loadOrder(trx, id);
+          if (isReportStatus(to)) {
+            throw conflict(
+              `order status ${to} is set by the report: sign it (preliminary or final) or amend it; ` +
+                `a status change cannot make order ${id} ${to}`,
+              { current: current.status, requested: to, reportStatus: true },
+            );
+          }
           assertUnchangedSince(current, options.expectedUpdatedAt);
           assertTransition(current.status, to);
           if (to === 'scheduled' || (current.status === 'scheduled' && to === 'ordered')) {

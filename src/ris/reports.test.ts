@@ -303,5 +303,40 @@ for (const dialect of testDialects()) {
       assert.match(pdf.toString('latin1'), /\(Acute subdural haematoma \\\(right\\\), 9 mm\.\) Tj/);
       await assert.rejects(f.ris.reports.exportText(f.ctx, orderId, 7), isError('not-found', /version 7/));
     });
+
+    test('reports follow a patient merge to the survivor and go back on unmerge', async () => {
+      const orderId = await completedOrder(f, 'REP-MERGED', ct);
+      await f.ris.reports.startDraft(author, orderId);
+      await f.ris.reports.sign(author, orderId, { as: 'final', signer: { name: 'Gregory House MD' } });
+      const merged = (await f.ris.reports.get(f.ctx, orderId)).patientRef;
+      const survivorOrder = await completedOrder(f, 'REP-SURVIVOR', ct);
+      const survivor = (await f.ris.orders.get(f.ctx, survivorOrder)).patientRef;
+      await f.ris.reports.startDraft(author, survivorOrder);
+      await f.ris.reports.sign(author, survivorOrder, { as: 'final', signer: { name: 'Gregory House MD' } });
+      // The reports a patient has: those of his orders (as FHIR DiagnosticReport?patient= lists them).
+      const reportsOf = async (patientRef: number) => {
+        const { orders } = await f.ris.orders.search(f.ctx, { patientRef, status: ['final'] });
+        return Promise.all(orders.map((o) => f.ris.reports.get(f.ctx, o.id)));
+      };
+      await f.patients.merge(f.ctx, String(merged), { into: survivor });
+      const afterMerge = await reportsOf(survivor);
+      assert.deepEqual(afterMerge.map((r) => r.orderId).sort(), [orderId, survivorOrder].sort());
+      assert.ok(afterMerge.every((r) => r.patientRef === survivor));
+      assert.deepEqual(await reportsOf(merged), []);
+      assert.match(
+        String((await f.ris.reports.exportText(f.ctx, orderId)).body),
+        /Patient ID: {2}REP-SURVIVOR/,
+      );
+
+      await f.patients.unmerge(f.ctx, String(merged));
+      assert.deepEqual(
+        (await reportsOf(merged)).map((r) => [r.orderId, r.patientRef]),
+        [[orderId, merged]],
+      );
+      assert.deepEqual(
+        (await reportsOf(survivor)).map((r) => [r.orderId, r.patientRef]),
+        [[survivorOrder, survivor]],
+      );
+    });
   });
 }

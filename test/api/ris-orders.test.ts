@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
-import { restClient, type Problem } from '../support/rest-client.js';
+import { assertProblem, restClient, type Problem } from '../support/rest-client.js';
 
 interface OrderBody {
   id: number;
@@ -146,12 +146,27 @@ test('an order through booking, arrival and reading, with its history', async ()
     ['arrived', 'at the desk'],
     ['in-progress', undefined],
     ['completed', undefined],
-    ['preliminary', 'resident read'],
-    ['final', 'signed'],
   ] as const) {
     const changed = await call<OrderBody>('POST', `/orders/${order.id}/transitions`, { to, reason });
     assert.equal(changed.status, 200, JSON.stringify(changed.body));
     assert.equal(changed.body.status, to);
+  }
+  // The report statuses come from signing the report, never from a plain transition.
+  assert.equal((await call('POST', `/orders/${order.id}/report/drafts`, {})).status, 201);
+  for (const [as, signer] of [
+    ['preliminary', 'Resident Rob'],
+    ['final', 'Attending Ann'],
+  ] as const) {
+    if (as === 'final') {
+      const redraft = await call('POST', `/orders/${order.id}/report/drafts`, {});
+      assert.equal(redraft.status, 201, JSON.stringify(redraft.body));
+    }
+    const signed = await call<{ orderStatus: string }>('POST', `/orders/${order.id}/report/sign`, {
+      as,
+      signer: { name: signer },
+    });
+    assert.equal(signed.status, 200, JSON.stringify(signed.body));
+    assert.equal(signed.body.orderStatus, as);
   }
   const history = await call<{ history: { from: string | null; to: string; reason: string | null }[] }>(
     'GET',
@@ -169,7 +184,7 @@ test('an order through booking, arrival and reading, with its history', async ()
       ['preliminary', 'final'],
     ],
   );
-  assert.equal(history.body.history[6]!.reason, 'signed');
+  assert.equal(history.body.history[6]!.reason, 'report version 2 signed final by Attending Ann');
 
   const found = await call<{ total: number; orders: OrderBody[] }>(
     'GET',
@@ -202,6 +217,25 @@ test('forbidden transitions are 409s naming the current state and change nothing
   const afterCancel = await call<Problem>('POST', `/orders/${order.id}/transitions`, { to: 'arrived' });
   assert.equal(afterCancel.status, 409);
   assert.match(afterCancel.body.detail, /^order is cancelled/);
+});
+
+test('preliminary, final and amended are refused on the transitions path (set by the report); nothing changes', async () => {
+  const order = (await call<OrderBody>('POST', '/orders', { patientRef, procedureId })).body;
+  for (const to of ['arrived', 'in-progress', 'completed'])
+    assert.equal((await call('POST', `/orders/${order.id}/transitions`, { to })).status, 200);
+  const historyLength = async () =>
+    (await call<{ history: unknown[] }>('GET', `/orders/${order.id}/history`)).body.history.length;
+  const before = await historyLength();
+  for (const to of ['preliminary', 'final', 'amended']) {
+    const refused = await call<Problem>('POST', `/orders/${order.id}/transitions`, {
+      to,
+      reason: 'on paper',
+    });
+    assertProblem(refused, 409, new RegExp(`^order status ${to} is set by the report: sign it`));
+  }
+  assert.equal((await call<OrderBody>('GET', `/orders/${order.id}`)).body.status, 'completed');
+  assert.equal(await historyLength(), before);
+  assert.equal((await call('GET', `/orders/${order.id}/report`)).status, 404);
 });
 
 test('overlapping bookings and bookings outside opening hours are refused; nothing changes', async () => {
