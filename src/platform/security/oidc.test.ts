@@ -93,3 +93,12 @@ test('role mapping: only mapped claim values count; without a map, Lantern role 
   assert.deepEqual(mapClaimRoles(claims, { rolesClaim: 'groups', roleMap: [] }), ['clerk', 'researcher']);
   assert.deepEqual(mapClaimRoles(claims, { rolesClaim: 'missing.path', roleMap: [] }), []);
 });
+
+test('an issuer without an audience is a configuration error, not a verifier that takes any audience', () => {
+  for (const audience of ['', '  ']) {
+    assert.throws(
+      () => createOidcVerifier({ ...settings(), audience }),
+      (error: Error) => error.name === 'ConfigError' && /security\.oidc\.audience/.test(error.message),
+    );
+  }
+});

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { ConfigError } from '../config/index.js';
 import type { UserActor } from '../context.js';
 import { LanternError } from '../errors.js';
 import { userActor } from './identity.js';
@@ -7,7 +8,7 @@ import { isRole, type Role } from './permissions.js';
 export interface OidcSettings {
   /** The provider's issuer URL (`iss`); empty: no external provider. */
   issuer: string;
-  /** The audience tokens must name (`aud`): Lantern's client id at the provider. */
+  /** The audience tokens must name (`aud`): Lantern's client id at the provider. Required with an issuer. */
   audience: string;
   /** Where the provider's signing keys are; empty: from its discovery document. */
   jwksUri: string;
@@ -45,6 +46,13 @@ export function mapClaimRoles(
  * and cached by jose, re-fetched when a token names an unknown key) and turns them into user actors.
  */
 export function createOidcVerifier(settings: OidcSettings) {
+  // Without an audience, any token the provider issued to any of its clients would be taken: another
+  // application's users (or a token stolen from it) would get in with their roles. So it is required.
+  if (!settings.audience.trim()) {
+    throw new ConfigError([
+      `security.oidc.audience: empty, but security.oidc.issuer is set (${settings.issuer}); set it to Lantern's client id at the provider, the aud its tokens carry`,
+    ]);
+  }
   let keys: ReturnType<typeof createRemoteJWKSet> | undefined;
   async function keySet() {
     if (keys) return keys;
@@ -67,7 +75,7 @@ export function createOidcVerifier(settings: OidcSettings) {
       try {
         ({ payload } = await jwtVerify(token, await keySet(), {
           issuer: settings.issuer,
-          audience: settings.audience || undefined,
+          audience: settings.audience.trim(),
           algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'],
         }));
       } catch (error) {
