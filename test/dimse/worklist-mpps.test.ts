@@ -170,6 +170,106 @@ test('findscu -W finds the booked order by station AE title, with the K.6 return
   );
 });
 
+/** The text of one sequence in a findscu match: from its tag to its own end-of-sequence delimiter. */
+function sequenceIn(match: string, tag: string): string {
+  const lines = match.split('\n');
+  const start = lines.findIndex((line) => line.includes(`(${tag}) SQ`));
+  assert.notEqual(start, -1, `(${tag}) is in the answer:\n${match}`);
+  let depth = 0;
+  for (let i = start; i < lines.length; i++) {
+    if (/\) SQ \(/.test(lines[i]!)) depth++;
+    if (lines[i]!.includes('(fffe,e0dd)') && --depth === 0) return lines.slice(start, i + 1).join('\n');
+  }
+  return lines.slice(start).join('\n');
+}
+
+test('findscu -W by Patient ID returns the K.6 keys a modality needs; another modality finds nothing', async () => {
+  const patient = await call<{ id: number }>('POST', '/patients', {
+    patientId: 'MWL-2',
+    issuerOfPatientId: 'HOSP',
+    name: 'Keys^Kai',
+    birthDate: '19851224',
+    sex: 'M',
+  });
+  assert.equal(patient.status, 201, JSON.stringify(patient.body));
+  const order = await call<OrderBody>('POST', '/orders', {
+    patientRef: patient.body.id,
+    procedureId,
+    orderingProvider: { name: 'Sender^Sid' },
+  });
+  assert.equal(order.status, 201, JSON.stringify(order.body));
+  const booking = await call('POST', '/bookings', {
+    orderId: order.body.id,
+    resourceId,
+    start: `${DAY}T15:00:00+02:00`,
+  });
+  assert.equal(booking.status, 201, JSON.stringify(booking.body));
+  const { accessionNumber, studyInstanceUid } = order.body;
+
+  const matches = await findWorklist([
+    'PatientID=MWL-2',
+    'PatientName',
+    'PatientBirthDate',
+    'PatientSex',
+    'AccessionNumber',
+    'ReferringPhysicianName',
+    'StudyInstanceUID',
+    'RequestedProcedureID',
+    'RequestedProcedureCodeSequence',
+    'ScheduledProcedureStepSequence[0].Modality',
+    'ScheduledProcedureStepSequence[0].ScheduledStationAETitle',
+    'ScheduledProcedureStepSequence[0].ScheduledProcedureStepID',
+    'ScheduledProcedureStepSequence[0].ScheduledProcedureStepStatus',
+    'ScheduledProcedureStepSequence[0].ScheduledProcedureStepDescription',
+    'ScheduledProcedureStepSequence[0].ScheduledProtocolCodeSequence',
+  ]);
+  assert.equal(matches.length, 1, matches.join('\n'));
+  const [match] = matches as [string];
+  assert.match(match, /\(0010,0020\) LO \[MWL-2 ?\]/);
+  assert.match(match, /\(0010,0010\) PN \[Keys\^Kai ?\]/);
+  assert.match(match, /\(0010,0030\) DA \[19851224 ?\]/, "Patient's Birth Date");
+  assert.match(match, /\(0010,0040\) CS \[M ?\]/, "Patient's Sex");
+  assert.match(match, new RegExp(`\\(0008,0050\\) SH \\[${accessionNumber} ?\\]`), 'Accession Number');
+  assert.match(match, /\(0008,0090\) PN \[Sender\^Sid ?\]/, 'Referring Physician');
+  assert.match(
+    match,
+    new RegExp(`\\(0020,000d\\) UI \\[${studyInstanceUid.replace(/\./g, '\\.')}[ \\u0000]?\\]`),
+    'Study Instance UID',
+  );
+  // Lantern is the filler: the Requested Procedure ID is the accession number.
+  assert.match(match, new RegExp(`\\(0040,1001\\) SH \\[${accessionNumber} ?\\]`), 'Requested Procedure ID');
+  const requested = sequenceIn(match, '0032,1064');
+  assert.match(requested, /\(0008,0100\) SH \[CT-HEAD-WO ?\]/);
+  assert.match(requested, /\(0008,0102\) SH \[99LANTERN ?\]/);
+  assert.match(requested, /\(0008,0104\) LO \[CT Head without contrast ?\]/);
+  const step = sequenceIn(match, '0040,0100');
+  assert.match(step, /\(0008,0060\) CS \[CT ?\]/);
+  assert.match(step, /\(0040,0001\) AE \[CT1 ?\]/);
+  assert.match(step, /\(0040,0009\) SH \[1 ?\]/, 'Scheduled Procedure Step ID');
+  assert.match(step, /\(0040,0020\) CS \[SCHEDULED ?\]/, 'Scheduled Procedure Step Status');
+  assert.match(
+    step,
+    /\(0040,0007\) LO \[CT Head without contrast ?\]/,
+    'Scheduled Procedure Step Description',
+  );
+  const protocol = sequenceIn(match, '0040,0008');
+  assert.match(protocol, /\(0008,0100\) SH \[CT-HEAD-WO ?\]/, 'Scheduled Protocol Code Sequence');
+  assert.match(protocol, /\(0008,0102\) SH \[99LANTERN ?\]/);
+
+  // The same patient on another modality's worklist: nothing. Another patient's ID: nothing either.
+  const onMr = await findWorklist([
+    'PatientID=MWL-2',
+    'ScheduledProcedureStepSequence[0].Modality=MR',
+    'AccessionNumber',
+  ]);
+  assert.equal(onMr.length, 0, onMr.join('\n'));
+  assert.equal((await findWorklist(['PatientID=MWL-404', 'AccessionNumber'])).length, 0);
+  // And the first patient's ID does not find this order.
+  const first = await findWorklist(['PatientID=MWL-1', 'AccessionNumber']);
+  assert.ok(first.length > 0);
+  assert.ok(first.every((m) => !m.includes(accessionNumber)));
+});
+
 /** Sends requests on one association as the CT room's AE (dcmjs-dimse). */
 function sendMpps(list: Requests.Request[]): Promise<DimseReply[]> {
   return sendDimse(server.dicomPort, 'CT1', list);
@@ -268,6 +368,39 @@ test('MPPS: N-CREATE moves the order to in-progress, N-SET COMPLETED to complete
     ['ordered', 'scheduled', 'arrived', 'in-progress', 'completed'],
   );
   assert.match(history.at(-1)!.reason ?? '', /MPPS PPS-1 COMPLETED on CT1/);
+});
+
+test('MPPS DISCONTINUED: N-CREATE then N-SET DISCONTINUED leaves the order discontinued, in its history', async () => {
+  const order = await bookedOrder('12:30');
+  const uid = '1.2.826.0.1.3680043.8.498.200';
+  const responses = await sendMpps([
+    mppsCreate(uid, inProgress(order, { PerformedProcedureStepID: 'PPS-2' })),
+    mppsSet(uid, {
+      PerformedProcedureStepStatus: 'DISCONTINUED',
+      PerformedProcedureStepEndDate: '20310602',
+      PerformedProcedureStepEndTime: '124000',
+    }),
+  ]);
+  assert.deepEqual(
+    responses.map((r) => r.status),
+    [0x0000, 0x0000],
+    JSON.stringify(responses),
+  );
+  assert.equal(await orderStatus(order.id), 'discontinued');
+  const history = (await call<HistoryBody>('GET', `/orders/${order.id}/history`)).body.history;
+  assert.deepEqual(
+    history.map((h) => [h.from, h.to]),
+    [
+      [null, 'ordered'],
+      ['ordered', 'scheduled'],
+      ['scheduled', 'arrived'],
+      ['arrived', 'in-progress'],
+      ['in-progress', 'discontinued'],
+    ],
+  );
+  assert.match(history.at(-1)!.reason ?? '', /MPPS PPS-2 DISCONTINUED on CT1/);
+  // Off the worklist: a discontinued exam is not performed again from it.
+  assert.equal((await findWorklist([`AccessionNumber=${order.accessionNumber}`])).length, 0);
 });
 
 test('MPPS for an unknown step is accepted as unscheduled and changes no order', async () => {
