@@ -1,23 +1,27 @@
 // The RIS's DICOM doors against `lantern serve`: DCMTK findscu -W finds an order created and booked over
-// REST (Modality Worklist); dcmjs-dimse as the modality's MPPS SCU moves it to in-progress and completed,
-// and refusals (duplicate, bad attribute, unknown instance, N-SET after COMPLETED) change nothing; storescu
-// of images carrying the accession links the study once stable; images with an unknown accession wait in
-// /api/unmatched-studies until a clerk links them.
+// REST (Modality Worklist), by station, patient and date with the K.6 return keys; dcmjs-dimse as the
+// modality's MPPS SCU moves it to in-progress and completed or discontinued, and refusals (duplicate, bad
+// attribute, unknown instance, N-SET after COMPLETED) change nothing; storescu of images carrying the
+// accession links the study once stable; images with an unknown accession wait in /api/unmatched-studies
+// until a clerk links them.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import dcmjsDimse, { type requests as Requests } from 'dcmjs-dimse';
+import type { requests as Requests } from 'dcmjs-dimse';
 import { runTool } from '../support/dcmtk.js';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
 import { restClient } from '../support/rest-client.js';
 import { writeSyntheticStudy } from '../support/synthetic-ct.js';
-import { sendDimse, type DimseReply } from '../support/ris-doors.js';
-
-const { Dataset, log, requests } = dcmjsDimse;
-const MPPS = '1.2.840.10008.3.1.2.3.3';
+import {
+  mppsCreate,
+  mppsSet,
+  quietDimse,
+  sendDimse,
+  waitFor,
+  type DimseReply,
+} from '../support/ris-doors.js';
 
 interface OrderBody {
   id: number;
@@ -64,9 +68,7 @@ async function bookedOrder(hhmm: string): Promise<OrderBody> {
 const orderStatus = async (id: number) => (await call<OrderBody>('GET', `/orders/${id}`)).body.status;
 
 before(async () => {
-  log.setLevel('error');
-  const requireFromDimse = createRequire(createRequire(import.meta.url).resolve('dcmjs-dimse'));
-  (requireFromDimse('dcmjs') as { log: { setLevel(level: string): void } }).log.setLevel('error');
+  quietDimse();
   dataDir = await mkdtemp(join(tmpdir(), 'lantern-mwl-'));
   server = await startServe({
     LANTERN_DATA_DIR: dataDir,
@@ -275,17 +277,6 @@ function sendMpps(list: Requests.Request[]): Promise<DimseReply[]> {
   return sendDimse(server.dicomPort, 'CT1', list);
 }
 
-function mppsCreate(uid: string, attributes: Record<string, unknown>): Requests.Request {
-  const request = new requests.NCreateRequest(MPPS, uid);
-  request.setDataset(new Dataset(attributes));
-  return request;
-}
-function mppsSet(uid: string, attributes: Record<string, unknown>): Requests.Request {
-  const request = new requests.NSetRequest(MPPS, uid);
-  request.setDataset(new Dataset(attributes));
-  return request;
-}
-
 const inProgress = (order: OrderBody, extra: Record<string, unknown> = {}) => ({
   ScheduledStepAttributesSequence: [
     {
@@ -420,15 +411,6 @@ test('MPPS for an unknown step is accepted as unscheduled and changes no order',
   assert.equal(created!.status, 0x0000);
   assert.equal(await orderStatus(order.id), 'scheduled');
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function storeStudy(folder: string, options: { accessionNumber: string; seed: number }) {
   const study = await writeSyntheticStudy(join(dataDir, folder), {
