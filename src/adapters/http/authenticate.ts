@@ -4,7 +4,12 @@ import type { Door } from '../../platform/context.js';
 import { createContext } from '../../platform/context.js';
 import { LanternError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/log/index.js';
-import { OPEN_ACCESS_ANONYMOUS, type Authenticated, type Security } from '../../platform/security/index.js';
+import {
+  ANONYMOUS,
+  OPEN_ACCESS_ANONYMOUS,
+  type Authenticated,
+  type Security,
+} from '../../platform/security/index.js';
 import { ACCESS_COOKIE, CSRF_COOKIE, CSRF_HEADER, parseCookies } from './cookies.js';
 import { setRequestActor } from './request-actor.js';
 import { fhirTypeAccess } from './route-permissions.js';
@@ -59,7 +64,12 @@ export function installHttpSecurity(
       createContext(request.log as Logger, actor, { door, remoteAddress: request.ip }, request.id);
     let who: Authenticated;
     try {
-      who = await security.authenticateBearer(credential.value);
+      // A refused credential is audited by the service, with this door, address and route.
+      who = await security.authenticateBearer(
+        ctx(ANONYMOUS),
+        credential.value,
+        `${request.method} ${request.url.split('?')[0]}`, // the path asked, not the route pattern
+      );
     } catch (error) {
       reply.header('www-authenticate', 'Bearer realm="lantern", error="invalid_token"');
       throw error;

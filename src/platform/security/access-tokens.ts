@@ -91,14 +91,38 @@ export type AccessTokens = ReturnType<typeof createAccessTokens>;
 export const looksLikeJwt = (credential: string): boolean =>
   /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(credential);
 
+/** The claims of a JWT without checking them: for choosing a verifier and naming a refused caller only. */
+function unverifiedClaims(jwt: string): Record<string, unknown> {
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8'));
+    return payload && typeof payload === 'object' ? (payload as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 /** The `iss` of a JWT without checking it, to choose the verifier (ours or the OpenID provider's). */
 export function unverifiedIssuer(jwt: string): string | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as {
-      iss?: unknown;
-    };
-    return typeof payload.iss === 'string' ? payload.iss : undefined;
-  } catch {
-    return undefined;
-  }
+  const { iss } = unverifiedClaims(jwt);
+  return typeof iss === 'string' ? iss : undefined;
+}
+
+const claim = (value: unknown) => (typeof value === 'string' ? value.slice(0, 200) : undefined);
+
+/**
+ * What kind of credential a refused one was, and whom it claimed to be when it says so (a token's unverified
+ * name or subject, for the audit record of the refusal). An API key names no one: nothing of it is kept.
+ */
+export function describeCredential(
+  credential: string,
+  oidcIssuer: string | undefined,
+): { method: 'access-token' | 'oidc' | 'api-key'; claimed?: string } {
+  if (!looksLikeJwt(credential)) return { method: 'api-key' };
+  const claims = unverifiedClaims(credential);
+  const iss = claim(claims.iss);
+  const method = oidcIssuer !== undefined && iss === oidcIssuer ? 'oidc' : 'access-token';
+  const name = claim(claims.name) ?? claim(claims.preferred_username) ?? claim(claims.sub);
+  return name === undefined
+    ? { method }
+    : { method, claimed: iss && iss !== ISSUER ? `${name} (${iss})` : name };
 }

@@ -119,7 +119,7 @@ for (const dialect of testDialects()) {
       const { t, security, audit } = await fresh();
       await security.users.add(admin, { username: 'rad', roles: ['radiologist'], password: PASSWORD });
       const session = await security.login(anonymous, 'rad', PASSWORD);
-      const who = await security.authenticateBearer(session.accessToken);
+      const who = await security.authenticateBearer(anonymous, session.accessToken, 'GET /api/test');
       assert.equal(who.method, 'access-token');
       assert.deepEqual(who.actor.kind === 'user' && who.actor.roles, ['radiologist']);
 
@@ -132,7 +132,7 @@ for (const dialect of testDialects()) {
       now = new Date('2030-01-01T00:16:00Z');
       await assert.rejects(tokens.verify(token), /expired/);
       await assert.rejects(
-        security.authenticateBearer(token),
+        security.authenticateBearer(anonymous, token, 'GET /api/test'),
         /invalid access token/,
         'signed with another key',
       );
@@ -162,7 +162,10 @@ for (const dialect of testDialects()) {
       await assert.rejects(security.refresh(anonymous, last.refreshToken), code('unauthenticated'));
       // A disabled user's access token stops working at once.
       await security.users.setDisabled(admin, 'rad', true);
-      await assert.rejects(security.authenticateBearer(last.accessToken), /disabled/);
+      await assert.rejects(
+        security.authenticateBearer(anonymous, last.accessToken, 'GET /api/test'),
+        /disabled/,
+      );
     });
 
     test('API keys: shown once, stored hashed, checked, revoked; the bootstrap key follows its setting', async () => {
@@ -181,7 +184,7 @@ for (const dialect of testDialects()) {
         .executeTakeFirstOrThrow();
       assert.equal(row.key_hash, hashApiKey(created.key));
       assert.ok(!JSON.stringify(row).includes(created.key.slice(8)), 'the secret is not stored');
-      const who = await security.authenticateBearer(created.key);
+      const who = await security.authenticateBearer(anonymous, created.key, 'GET /api/test');
       assert.deepEqual(who.actor, {
         kind: 'service',
         apiKeyName: 'modality-router',
@@ -193,12 +196,19 @@ for (const dialect of testDialects()) {
         code('conflict'),
       );
       await security.apiKeys.revoke(admin, 'modality-router');
-      await assert.rejects(security.authenticateBearer(created.key), /revoked/);
-      await assert.rejects(security.authenticateBearer('lantern_guessed'), code('unauthenticated'));
+      await assert.rejects(security.authenticateBearer(anonymous, created.key, 'GET /api/test'), /revoked/);
+      await assert.rejects(
+        security.authenticateBearer(anonymous, 'lantern_guessed', 'GET /api/test'),
+        code('unauthenticated'),
+      );
 
       await security.prepareFirstStart(admin);
       await security.prepareFirstStart(admin); // unchanged: no second record
-      const bootstrap = await security.authenticateBearer('bootstrap-secret-0123456789abcdef');
+      const bootstrap = await security.authenticateBearer(
+        anonymous,
+        'bootstrap-secret-0123456789abcdef',
+        'GET /api/test',
+      );
       assert.deepEqual(bootstrap.actor.kind === 'service' && bootstrap.actor.roles, ['administrator']);
       assert.deepEqual(
         (await audit('apikey.create')).map((a) => a.detail.name),
@@ -208,6 +218,15 @@ for (const dialect of testDialects()) {
         (await audit('apikey.revoke')).map((a) => a.detail.name),
         ['modality-router'],
       );
+      // The two refused keys: each one failure record, without the secret.
+      const refused = await audit('security.authenticate');
+      assert.equal(refused.length, 2);
+      for (const record of refused) {
+        assert.equal(record.outcome, 'failure');
+        assert.deepEqual([record.detail.method, record.detail.resource], ['api-key', 'GET /api/test']);
+        assert.ok(!JSON.stringify(record).includes('guessed'));
+        assert.ok(!JSON.stringify(record).includes(created.key.slice(8)));
+      }
     });
 
     test('first start with authentication on creates admin once, with a one-time password to change', async () => {
@@ -217,14 +236,18 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await security.prepareFirstStart(admin), {});
       const session = await security.login(anonymous, 'admin', adminPassword);
       assert.equal(session.user.mustChangePassword, true);
-      const who = await security.authenticateBearer(session.accessToken);
+      const who = await security.authenticateBearer(anonymous, session.accessToken, 'GET /api/test');
       assert.equal(who.mustChangePassword, true);
       await assert.rejects(
         security.users.changeOwnPassword(anonymous, 'admin', 'not the password', 'a brand new secret'),
         code('forbidden'),
       );
       await security.users.changeOwnPassword(anonymous, 'admin', adminPassword, 'a brand new secret');
-      assert.equal((await security.authenticateBearer(session.accessToken)).mustChangePassword, false);
+      assert.equal(
+        (await security.authenticateBearer(anonymous, session.accessToken, 'GET /api/test'))
+          .mustChangePassword,
+        false,
+      );
       const off = await fresh({ authentication: 'off' });
       assert.deepEqual(await off.security.prepareFirstStart(admin), {});
       assert.equal(await off.security.users.count(), 0);

@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import type { Actor, RequestContext } from '../context.js';
 import type { Database } from '../db/index.js';
 import { LanternError, invalid } from '../errors.js';
-import { createAccessTokens, loadSigningKey, looksLikeJwt, unverifiedIssuer } from './access-tokens.js';
+import {
+  createAccessTokens,
+  describeCredential,
+  loadSigningKey,
+  looksLikeJwt,
+  unverifiedIssuer,
+} from './access-tokens.js';
 import { createApiKeys } from './api-keys.js';
 import { findAuditRecord, recordAuditAlone, verifyAuditChain } from './audit.js';
 import { serviceActor, userActor } from './identity.js';
@@ -65,6 +71,25 @@ export async function createSecurity(database: Database, settings: SecuritySetti
     };
   }
 
+  async function identify(credential: string): Promise<Authenticated> {
+    if (looksLikeJwt(credential)) {
+      if (oidc && unverifiedIssuer(credential) === oidc.issuer) {
+        return { actor: await oidc.verify(credential), method: 'oidc', mustChangePassword: false };
+      }
+      const claims = await accessTokens.verify(credential);
+      const user = await users.findById(claims.userId);
+      if (!user || user.disabled) throw unauthenticated('the account is disabled');
+      return {
+        actor: userActor(user),
+        method: 'access-token',
+        mustChangePassword: user.mustChangePassword,
+      };
+    }
+    const apiKey = await apiKeys.check(credential);
+    if (!apiKey) throw unauthenticated('invalid or revoked API key');
+    return { actor: serviceActor(apiKey), method: 'api-key', mustChangePassword: false };
+  }
+
   return {
     settings,
     users,
@@ -96,24 +121,33 @@ export async function createSecurity(database: Database, settings: SecuritySetti
     /** Ends every session of a user, e.g. after disabling the account or resetting its password. */
     endSessionsOf: (userId: number) => refreshTokens.revokeAllOf(userId),
 
-    /** The identity behind a bearer credential: our access token, an OpenID provider's token, or an API key. */
-    async authenticateBearer(credential: string): Promise<Authenticated> {
-      if (looksLikeJwt(credential)) {
-        if (oidc && unverifiedIssuer(credential) === oidc.issuer) {
-          return { actor: await oidc.verify(credential), method: 'oidc', mustChangePassword: false };
-        }
-        const claims = await accessTokens.verify(credential);
-        const user = await users.findById(claims.userId);
-        if (!user || user.disabled) throw unauthenticated('the account is disabled');
-        return {
-          actor: userActor(user),
-          method: 'access-token',
-          mustChangePassword: user.mustChangePassword,
-        };
+    /**
+     * The identity behind a bearer credential: our access token, an OpenID provider's token, or an API key.
+     * A refusal is audited (`security.authenticate`, failure) with the door and address of `ctx`, what was
+     * asked (`resource`) and whom the credential claimed to be when it says (a token's unverified name),
+     * never the credential itself.
+     */
+    async authenticateBearer(
+      ctx: RequestContext,
+      credential: string,
+      resource: string,
+    ): Promise<Authenticated> {
+      try {
+        return await identify(credential);
+      } catch (error) {
+        const { method, claimed } = describeCredential(credential, oidc?.issuer);
+        await recordAuditAlone(database, ctx, {
+          action: 'security.authenticate',
+          outcome: 'failure',
+          detail: {
+            method,
+            resource,
+            ...(claimed ? { claimed } : {}),
+            reason: error instanceof LanternError ? error.message : 'refused',
+          },
+        });
+        throw error;
       }
-      const apiKey = await apiKeys.check(credential);
-      if (!apiKey) throw unauthenticated('invalid or revoked API key');
-      return { actor: serviceActor(apiKey), method: 'api-key', mustChangePassword: false };
     },
 
     authorize: (ctx: RequestContext, permission: Permission, target?: AuthorizeTarget) =>
