@@ -112,12 +112,18 @@ export function createReports(deps: RisDeps) {
       reportAudit,
     );
 
-  const exportVersion = (ctx: RequestContext, orderId: OrderId, format: 'txt' | 'pdf', version?: number) =>
-    auditedRead(
+  // Audited with the exam's study and accession, like every other read of a report.
+  const exportVersion = async (
+    ctx: RequestContext,
+    orderId: OrderId,
+    format: 'txt' | 'pdf',
+    version?: number,
+  ): Promise<ReportExport> => {
+    const { exported } = await auditedRead(
       deps,
       ctx,
       { action: 'report.export', detail: { orderId, format, version } },
-      async (kysely): Promise<ReportExport> => {
+      async (kysely) => {
         const db = reportDb(kysely);
         const order = await orderOf(db, orderId);
         const report = await reportOf(db, order);
@@ -132,10 +138,15 @@ export function createReports(deps: RisDeps) {
                 title: `Radiology report ${order.accession_number}`,
                 created: currentTime(deps),
               });
-        return { filename, version: shown.version, body };
+        return { exported: { filename, version: shown.version, body }, report };
       },
-      (result) => ({ detail: { shownVersion: result.version } }),
+      ({ exported: shown, report }) => ({
+        studyInstanceUid: report.studyInstanceUid,
+        detail: { accessionNumber: report.accessionNumber, shownVersion: shown.version },
+      }),
     );
+    return exported;
+  };
 
   return {
     /** The report with every version (the last is current) and its critical results. */
