@@ -126,8 +126,10 @@ export async function openLantern(config: LanternConfig, log: Logger): Promise<L
 }
 
 export interface RunningServer {
-  httpUrl: string;
-  dicomPort: number;
+  /** Plain HTTP; absent when tls.plainListeners is false and HTTPS is configured. */
+  httpUrl?: string;
+  /** The plain DICOM port; absent when tls.plainListeners is false and DICOM TLS is configured. */
+  dicomPort?: number;
   /** The DICOM-over-TLS port, when a certificate is configured. */
   dicomTlsPort?: number;
   /** The HL7 v2 MLLP port (TLS when hl7.tlsCertFile or tls.certFile is set). */
@@ -149,7 +151,13 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   const { config, log } = lantern;
   // One certificate setting (tls.*) for HTTPS, DICOM and MLLP; dicom.tls* and hl7.tls* override it.
   const { http: httpsTls, dicom: tls, hl7: hl7Tls, client: clientTls } = listenerTls(config);
-  const http = createHttpServer(log);
+  // With tls.plainListeners false, a listener whose TLS twin is configured is not opened at all.
+  const plainHttp = config.tls.plainListeners || !httpsTls;
+  const plainDicom = config.tls.plainListeners || !tls;
+  if (!config.tls.plainListeners && !httpsTls && !tls) {
+    log.warn('tls.plainListeners is false but no certificate is set: the plain listeners stay open');
+  }
+  const http = createHttpServer(log, { bodyLimit: config.http.maxJsonBodyBytes });
   const routes = installHttpSecurity(http, lantern.security, log); // before any route: it records them
   installOpenApi(http, { title: 'Lantern REST API', version: packageVersion() });
   registerAuthRoutes(http, lantern);
@@ -169,8 +177,10 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   registerHl7Routes(http, lantern);
   registerAeEchoRoute(http, { echo: (aeTitle) => echoAe(lantern.aeTable, config.dicom.aeTitle, aeTitle) });
   registerWebApp(http); // last: the UI's pages answer only GET paths no door claims
-  const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
-  log.info({ url: httpUrl }, 'HTTP listening');
+  const httpUrl = plainHttp
+    ? await http.listen({ host: config.http.host, port: config.http.port })
+    : undefined;
+  if (httpUrl) log.info({ url: httpUrl }, 'HTTP listening');
   const https = httpsTls && (await listenHttps(http, httpsTls, config.http.tlsPort, config.http.host));
   if (https) log.info({ url: https.url }, 'HTTPS listening');
   const auditSyslog = config.security.auditSyslog;
@@ -199,7 +209,7 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
     log,
   );
   const listening = async () => {
-    const plain = await dimse.listen(config.dicom.port, config.dicom.host);
+    const plain = plainDicom ? await dimse.listen(config.dicom.port, config.dicom.host) : undefined;
     const secure = tls ? await dimse.listenTls(config.dicom.tlsPort, config.dicom.host, tls) : undefined;
     const hl7Address = await hl7.listen(config.hl7.port, config.hl7.host, hl7Tls);
     return { plain, secure, hl7Address };
@@ -212,14 +222,14 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
     await http.close();
     throw error;
   });
-  log.info({ aeTitle: config.dicom.aeTitle, port: dicom.plain.port }, 'DICOM listening');
+  if (dicom.plain) log.info({ aeTitle: config.dicom.aeTitle, port: dicom.plain.port }, 'DICOM listening');
   studyLinking.start();
   if (dicom.secure)
     log.info({ aeTitle: config.dicom.aeTitle, port: dicom.secure.port }, 'DICOM TLS listening');
   log.info({ port: dicom.hl7Address.port, tls: hl7Tls !== undefined }, 'HL7 MLLP listening');
   return {
-    httpUrl,
-    dicomPort: dicom.plain.port,
+    ...(httpUrl ? { httpUrl } : {}),
+    ...(dicom.plain ? { dicomPort: dicom.plain.port } : {}),
     ...(dicom.secure ? { dicomTlsPort: dicom.secure.port } : {}),
     hl7Port: dicom.hl7Address.port,
     ...(https ? { httpsUrl: https.url } : {}),

@@ -70,13 +70,17 @@ program
     const firstStart = await securityFirstStart(lantern.security, log);
     if (firstStart) console.log(firstStart);
     const server = await startServer(lantern);
+    // One line, parsed by tests and benches: the listeners that are open, in this order.
+    const dicomAt = `${settings.dicom.aeTitle}@${settings.dicom.host}`;
+    const listeners = [
+      server.httpUrl,
+      server.dicomPort === undefined ? undefined : `DICOM ${dicomAt}:${server.dicomPort}`,
+      server.dicomTlsPort === undefined ? undefined : `DICOM-TLS ${dicomAt}:${server.dicomTlsPort}`,
+      `HL7 ${settings.hl7.host}:${server.hl7Port}`,
+      server.httpsUrl === undefined ? undefined : `HTTPS ${server.httpsUrl}`,
+    ].filter((listener) => listener !== undefined);
     console.log(
-      `Lantern serving on ${server.httpUrl} and DICOM ${settings.dicom.aeTitle}@${settings.dicom.host}:${server.dicomPort}` +
-        (server.dicomTlsPort === undefined
-          ? ''
-          : ` and DICOM-TLS ${settings.dicom.aeTitle}@${settings.dicom.host}:${server.dicomTlsPort}`) +
-        ` and HL7 ${settings.hl7.host}:${server.hl7Port}` +
-        (server.httpsUrl === undefined ? '' : ` and HTTPS ${server.httpsUrl}`) +
+      `Lantern serving on ${listeners.join(' and ')}` +
         ` (data in ${settings.dataDir}, database ${lantern.database.location})`,
     );
     const stop = async () => {

@@ -76,6 +76,8 @@ function serve(main: string, dataDir: string, env: Record<string, string>, logLe
       LANTERN_LOG_LEVEL: logLevel,
       // Authentication is on by default: the counts are read with this administrator key.
       LANTERN_SECURITY_BOOTSTRAP_ADMIN_API_KEY: BENCH_API_KEY,
+      // The burst's sender (test/hl7/adt-burst.ts), listed: no HL7 sender is accepted by default.
+      LANTERN_HL7_ALLOWED_SENDERS: 'BURST^HOSP',
       ...env,
     },
     stdio: ['ignore', 'pipe', log],

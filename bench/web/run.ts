@@ -112,6 +112,10 @@ async function main(): Promise<void> {
     LANTERN_DATA_DIR: join(work, 'data'),
     LANTERN_SECURITY_AUTHENTICATION: 'on',
     LANTERN_RIS_STUDY_STABLE_SECONDS: String(24 * 3600),
+    // The sending node is registered: an unknown AE may only C-ECHO.
+    LANTERN_DICOM_REMOTE_AES: JSON.stringify([
+      { aeTitle: 'BENCHCT', host: '127.0.0.1', port: 104, permissions: ['echo', 'store'] },
+    ]),
   });
   const browser = await launchBrowser({
     gpuCompositing: values['gpu-compositing']!,
@@ -122,7 +126,7 @@ async function main(): Promise<void> {
     process.env.TCP_NODELAY = '1';
     const sent = await runTool(
       'storescu',
-      ['-aec', 'LANTERN', '+sd', '+r', '127.0.0.1', String(server.dicomPort), folder],
+      ['-aec', 'LANTERN', '-aet', 'BENCHCT', '+sd', '+r', '127.0.0.1', String(server.dicomPort), folder],
       600_000,
     );
     assert.equal(sent.code, 0, sent.stderr);

@@ -126,12 +126,16 @@ before(async () => {
   }
   destination = await startStorescp(join(outDir, 'moved'), 'DEST');
   const env = { LANTERN_DATA_DIR: dataDir };
-  // The AE table is set up before the server starts, as an administrator would.
-  for (const [aet, port] of [
-    ['DEST', destination.port],
-    ['WORKSTATION', 1],
+  // The AE table is set up before the server starts, as an administrator would: strangers may only echo.
+  for (const [aet, port, permissions] of [
+    ['DEST', destination.port, 'echo,store,query,retrieve'],
+    ['WORKSTATION', 1, 'echo,store,query,retrieve'],
+    ['MODALITY', 1, 'echo,store'],
   ] as const) {
-    const added = await runLantern(['ae', 'add', aet, '127.0.0.1', String(port)], env);
+    const added = await runLantern(
+      ['ae', 'add', aet, '127.0.0.1', String(port), '--permissions', permissions],
+      env,
+    );
     assert.equal(added.code, 0, added.stderr);
   }
   server = await startServe(env);

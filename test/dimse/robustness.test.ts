@@ -12,7 +12,7 @@ import { encodeAssociate } from '../../src/lib/dimse/pdu-codec.js';
 import { DICOM_APPLICATION_CONTEXT, PduType } from '../../src/lib/dimse/pdu-types.js';
 import { runTool } from '../support/dcmtk.js';
 import { runLantern } from '../support/lantern-cli.js';
-import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { OPEN_DOORS, startServe, type RunningLantern } from '../support/lantern-server.js';
 
 const CT_SMALL = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
 const VERIFICATION = '1.2.840.10008.1.1';
@@ -74,7 +74,11 @@ async function stillServing(): Promise<void> {
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lantern-robust-'));
-  server = await startServe({ LANTERN_DATA_DIR: dataDir, LANTERN_DICOM_IDLE_TIMEOUT_SECONDS: '2' });
+  server = await startServe({
+    LANTERN_DATA_DIR: dataDir,
+    LANTERN_DICOM_IDLE_TIMEOUT_SECONDS: '2',
+    ...OPEN_DOORS,
+  });
   const stored = await runTool('storescu', [
     '-aec',
     'LANTERN',

@@ -16,7 +16,7 @@ import {
   type EventReportRequest,
 } from '../../src/lib/dimse/index.js';
 import { runLantern } from '../support/lantern-cli.js';
-import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { OPEN_DOORS, startServe, type RunningLantern } from '../support/lantern-server.js';
 
 const CT_SMALL = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
 const COMMITMENT = '1.2.840.10008.1.20.1';
@@ -50,7 +50,7 @@ let server: RunningLantern;
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lantern-commit-'));
-  server = await startServe({ LANTERN_DATA_DIR: dataDir });
+  server = await startServe({ LANTERN_DATA_DIR: dataDir, ...OPEN_DOORS });
 });
 after(async () => {
   await server?.stop();

@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/platform/config/index.js';
 import { createContext } from '../../src/platform/context.js';
 import { silentLogger } from '../../src/platform/log/index.js';
 import { runLantern } from '../support/lantern-cli.js';
-import { startServe } from '../support/lantern-server.js';
+import { OPEN_DOORS, startServe } from '../support/lantern-server.js';
 import { writeSyntheticStudies } from '../support/synthetic-ct.js';
 
 let sourceDir: string;
@@ -31,7 +31,7 @@ after(async () => {
 });
 
 test('every instance acknowledged before a SIGKILL is retrievable after restart, and verify is clean', async () => {
-  const env = { LANTERN_DATA_DIR: dataDir };
+  const env = { LANTERN_DATA_DIR: dataDir, ...OPEN_DOORS };
   const server = await startServe(env);
   const acknowledged: string[] = [];
   let current: string | undefined;

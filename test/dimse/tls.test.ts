@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runTool } from '../support/dcmtk.js';
 import { runLantern } from '../support/lantern-cli.js';
-import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { OPEN_DOORS, startServe, type RunningLantern } from '../support/lantern-server.js';
 
 const CT_SMALL = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
 
@@ -77,6 +77,7 @@ describe('a TLS listener beside the plain one', () => {
       LANTERN_DICOM_TLS_PORT: '0',
       LANTERN_DICOM_TLS_CERT_FILE: cert,
       LANTERN_DICOM_TLS_KEY_FILE: key,
+      ...OPEN_DOORS, // this test is about the transport: any AE may store
     });
     assert.ok(server.dicomTlsPort, 'the ready line names the DICOM-TLS port');
     tlsPort = server.dicomTlsPort;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openDatabase } from '../../src/platform/db/index.js';
 import { listEvents, type StoredEvent } from '../../src/platform/events/index.js';
-import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { OPEN_DOORS, startServe, type RunningLantern } from '../support/lantern-server.js';
 import { adtMessage, sendBurst } from './adt-burst.js';
 
 const COUNT = 1000;
@@ -32,7 +32,7 @@ interface MessageBody {
 
 test('kill -9 mid-burst: every message that got an AA is stored and processed exactly once after restart', async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lantern-hl7-crash-'));
-  const env = { LANTERN_DATA_DIR: dataDir, LANTERN_HL7_ACK_WAIT_MS: '0' };
+  const env = { LANTERN_DATA_DIR: dataDir, LANTERN_HL7_ACK_WAIT_MS: '0', ...OPEN_DOORS };
   server = await startServe(env);
   const first = server;
   let acked = 0;

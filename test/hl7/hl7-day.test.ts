@@ -17,7 +17,7 @@ import {
   type MllpServer,
 } from '../../src/lib/hl7v2/index.js';
 import { runTool } from '../support/dcmtk.js';
-import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { OPEN_DOORS, startServe, type RunningLantern } from '../support/lantern-server.js';
 import { restClient } from '../support/rest-client.js';
 import { writeSyntheticStudy } from '../support/synthetic-ct.js';
 
@@ -129,6 +129,7 @@ before(async () => {
     LANTERN_HL7_DESTINATIONS: JSON.stringify([
       { name: 'emr', host: '127.0.0.1', port, receivingApplication: 'EPIC', receivingFacility: 'HOSP' },
     ]),
+    ...OPEN_DOORS,
     LANTERN_DICOM_UNKNOWN_AE_PERMISSIONS: 'echo,store,query',
   });
   api = `${server.httpUrl}/api`;

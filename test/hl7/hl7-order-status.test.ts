@@ -15,7 +15,7 @@ import {
   type Hl7Message,
   type MllpServer,
 } from '../../src/lib/hl7v2/index.js';
-import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { OPEN_DOORS, startServe, type RunningLantern } from '../support/lantern-server.js';
 import { restClient } from '../support/rest-client.js';
 
 let dataDir: string;
@@ -89,6 +89,7 @@ before(async () => {
       },
       { name: 'dept', host: '127.0.0.1', port: deptPort, receivingApplication: 'DEPT', messages: ['ORM'] },
     ]),
+    ...OPEN_DOORS,
   });
   api = `${server.httpUrl}/api`;
   assert.equal((await call('POST', '/procedures/defaults')).status, 200);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client, Message, type InboundResponse } from 'node-hl7-client';
-import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { OPEN_DOORS, startServe, type RunningLantern } from '../support/lantern-server.js';
 import { restClient } from '../support/rest-client.js';
 
 let dataDir: string;
@@ -82,7 +82,7 @@ async function orderByPlacer(placer: string): Promise<OrderBody> {
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lantern-hl7-siu-'));
-  server = await startServe({ LANTERN_DATA_DIR: dataDir, LANTERN_HL7_MAX_ATTEMPTS: '2' });
+  server = await startServe({ LANTERN_DATA_DIR: dataDir, LANTERN_HL7_MAX_ATTEMPTS: '2', ...OPEN_DOORS });
   api = `${server.httpUrl}/api`;
   assert.equal((await call('POST', '/procedures/defaults')).status, 200);
   for (const [name, aeTitle] of [

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { Client, Message, type InboundResponse } from 'node-hl7-client';
 import { connectMllp, decodeMessage } from '../../src/lib/hl7v2/index.js';
 import { runLantern } from '../support/lantern-cli.js';
-import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { OPEN_DOORS, startServe, type RunningLantern } from '../support/lantern-server.js';
 
 let dataDir: string;
 let server: RunningLantern;
@@ -91,6 +91,7 @@ before(async () => {
     LANTERN_HL7_RETRY_DELAY_MS: '100',
     LANTERN_HL7_RETRY_MAX_DELAY_MS: '200',
     LANTERN_HL7_MAX_MESSAGE_BYTES: '65536',
+    ...OPEN_DOORS,
   });
   api = `${server.httpUrl}/api`;
   assert.equal((await post('/procedures/defaults')).status, 200);

@@ -22,6 +22,11 @@ before(async () => {
     LANTERN_DATA_DIR: dataDir,
     LANTERN_SECURITY_AUTHENTICATION: 'on',
     LANTERN_SECURITY_BOOTSTRAP_ADMIN_API_KEY: BOOTSTRAP,
+    // The DIMSE and HL7 peers are registered, as a site would: strangers may not store or send.
+    LANTERN_DICOM_REMOTE_AES: JSON.stringify([
+      { aeTitle: 'AUDITED', host: '127.0.0.1', port: 104, permissions: ['echo', 'store'] },
+    ]),
+    LANTERN_HL7_ALLOWED_SENDERS: 'ADMIT^WARD',
   });
 });
 

@@ -76,6 +76,9 @@ async function accessWhileForwarding(
     LANTERN_SECURITY_AUDIT_SYSLOG_HOST: '127.0.0.1',
     LANTERN_SECURITY_AUDIT_SYSLOG_PORT: String(port),
     LANTERN_SECURITY_AUDIT_SYSLOG_TRANSPORT: transport,
+    LANTERN_DICOM_REMOTE_AES: JSON.stringify([
+      { aeTitle: 'MODALITY', host: '127.0.0.1', port: 104, permissions: ['store'] },
+    ]),
     ...extra,
   });
   try {

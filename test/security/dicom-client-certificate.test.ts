@@ -74,6 +74,14 @@ before(async () => {
     LANTERN_DICOM_TLS_PORT: '0',
     LANTERN_DICOM_TLS_AE_IDENTITY: 'cn',
     LANTERN_DICOM_TLS_AE_MAP: '["ct-room-2.hospital.example=CT2"]',
+    LANTERN_DICOM_REMOTE_AES: JSON.stringify(
+      ['CTSCANNER', 'CT2'].map((aeTitle) => ({
+        aeTitle,
+        host: '127.0.0.1',
+        port: 104,
+        permissions: ['store'],
+      })),
+    ),
   });
   assert.ok(server.dicomTlsPort, 'a DICOM TLS listener');
 });

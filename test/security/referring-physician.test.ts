@@ -34,8 +34,13 @@ const asReferrer = restClient(
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lantern-referrer-'));
-  server = await startServe({ LANTERN_DATA_DIR: dataDir });
-  // Images of two patients arrive (an unknown AE may store); their patients are made by ingest.
+  server = await startServe({
+    LANTERN_DATA_DIR: dataDir,
+    LANTERN_DICOM_REMOTE_AES: JSON.stringify([
+      { aeTitle: 'MODALITY', host: '127.0.0.1', port: 104, permissions: ['store'] },
+    ]),
+  });
+  // Images of two patients arrive from a registered modality; their patients are made by ingest.
   const files = join(dataDir, 'incoming');
   await mkdir(files);
   for (const [i, who] of [MINE, OTHER].entries()) {
@@ -45,6 +50,8 @@ before(async () => {
   const stored = await runTool('storescu', [
     '-aec',
     'LANTERN',
+    '-aet',
+    'MODALITY',
     '127.0.0.1',
     String(server.dicomPort),
     '+sd',

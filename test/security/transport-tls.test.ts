@@ -26,6 +26,12 @@ before(async () => {
     LANTERN_TLS_KEY_FILE: pair.key,
     LANTERN_HTTP_TLS_PORT: '0',
     LANTERN_DICOM_TLS_PORT: '0',
+    // TLSPEER may store, TLSFINDER may query; the HL7 sender is listed.
+    LANTERN_DICOM_REMOTE_AES: JSON.stringify([
+      { aeTitle: 'TLSPEER', host: '127.0.0.1', port: 104, permissions: ['echo', 'store'] },
+      { aeTitle: 'TLSFINDER', host: '127.0.0.1', port: 104, permissions: ['query'] },
+    ]),
+    LANTERN_HL7_ALLOWED_SENDERS: 'RIS^HOSP',
   });
   assert.ok(server.httpsUrl, 'the ready line names the HTTPS address');
   httpsUrl = server.httpsUrl;
@@ -64,25 +70,38 @@ test('DCMTK storescu and findscu with +tls on the DICOM TLS port (the shared cer
   const peer = ['-aec', 'LANTERN', '-aet', 'TLSPEER', '127.0.0.1', String(server.dicomTlsPort)];
   const stored = await runTool('storescu', [...tls, ...peer, CT_SMALL]);
   assert.equal(stored.code, 0, stored.output);
-  // unknownAePermissions default (echo, store) lets TLSPEER store, not query: a querying node is listed.
-  const find = await runTool('findscu', [
-    '-S',
-    '-k',
-    'QueryRetrieveLevel=STUDY',
-    '-k',
-    'PatientID=1CT1',
-    '-k',
-    'StudyInstanceUID',
-    ...tls,
-    '-aec',
-    'LANTERN',
-    '-aet',
-    'TLSPEER',
-    '127.0.0.1',
-    String(server.dicomTlsPort),
-  ]);
-  // Refused by policy (no query permission) over TLS: the association and the TLS handshake worked.
-  assert.match(find.output, /No Acceptable Presentation Contexts|No presentation context/i, find.output);
+  const find = (callingAe: string) =>
+    runTool('findscu', [
+      '-S',
+      '-k',
+      'QueryRetrieveLevel=STUDY',
+      '-k',
+      'PatientID=1CT1',
+      '-k',
+      'StudyInstanceUID',
+      ...tls,
+      '-aec',
+      'LANTERN',
+      '-aet',
+      callingAe,
+      '127.0.0.1',
+      String(server.dicomTlsPort),
+    ]);
+  // A node that may query finds the study it just stored, over TLS.
+  const found = await find('TLSFINDER');
+  assert.equal(found.code, 0, found.output);
+  assert.equal((found.output.match(/Find Response: \d+ \(Pending\)/g) ?? []).length, 1, found.output);
+  assert.match(
+    found.output,
+    /\(0020,000d\) UI \[1\.3\.6\.1\.4\.1\.5962\.1\.2\.1\.20040119072730\.12322\0?\]/,
+  );
+  // TLSPEER may store, not query: refused by policy over TLS (the association and the handshake worked).
+  const refused = await find('TLSPEER');
+  assert.match(
+    refused.output,
+    /No Acceptable Presentation Contexts|No presentation context/i,
+    refused.output,
+  );
   const plain = await runTool('echoscu', peer);
   assert.notEqual(plain.code, 0, 'plain DICOM on the TLS port fails');
 });

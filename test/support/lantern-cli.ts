@@ -12,17 +12,23 @@ export interface CliResult {
   stderr: string;
 }
 
-export function startLantern(args: string[], env: Record<string, string>): ChildProcess {
+export function startLantern(
+  args: string[],
+  env: Record<string, string>,
+  stdin: 'ignore' | 'pipe' = 'ignore',
+): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', mainTs, ...args], {
     cwd: repoRoot,
     env: { ...process.env, LANTERN_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
 }
 
-export function runLantern(args: string[], env: Record<string, string>): Promise<CliResult> {
+/** Runs one command to its end; `input` is written to its standard input (e.g. for --password-stdin). */
+export function runLantern(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = startLantern(args, env);
+    const child = startLantern(args, env, input === undefined ? 'ignore' : 'pipe');
+    if (input !== undefined) child.stdin!.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

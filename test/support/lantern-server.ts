@@ -8,10 +8,23 @@ import { startLantern } from './lantern-cli.js';
  */
 export const TEST_ADMIN_API_KEY = 'lantern-test-administrator-key-0001';
 
+/**
+ * Open DIMSE and HL7 doors, for tests that are not about door security: any calling AE may echo and store,
+ * any HL7 sender may send. startServe runs the shipped defaults (unknown AEs only echo, no HL7 sender is
+ * accepted); a test that needs more spreads this into its env, or names its own AEs and senders, so the
+ * permissive settings show where they are used.
+ */
+export const OPEN_DOORS: Readonly<Record<string, string>> = {
+  LANTERN_DICOM_UNKNOWN_AE_PERMISSIONS: 'echo,store',
+  LANTERN_HL7_ALLOWED_SENDERS: '*',
+};
+
 export interface RunningLantern {
+  /** Plain HTTP; '' when it is not opened (tls.plainListeners false with a certificate). */
   httpUrl: string;
   /** `Authorization: Bearer <TEST_ADMIN_API_KEY>`, for requests made as the administrator. */
   auth: Record<string, string>;
+  /** The plain DICOM port; 0 when it is not opened (tls.plainListeners false with a certificate). */
   dicomPort: number;
   /** The DICOM-over-TLS port, when serve was given a certificate (dicom.tlsCertFile). */
   dicomTlsPort?: number;
@@ -41,22 +54,22 @@ export function startServe(env: Record<string, string>): Promise<RunningLantern>
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 60_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      // The whole line: optional listeners (DICOM-TLS) follow the DICOM one.
-      const ready =
-        /serving on (http:\/\/\S+) and DICOM \S+:(\d+)(?: and DICOM-TLS \S+:(\d+))?(?: and HL7 \S+:(\d+))?(?: and HTTPS (https:\/\/\S+))?.*\n/.exec(
-          out,
-        );
-      if (!ready) return;
+      // The whole line, then each listener on it: those that are not opened are left out.
+      const line = /Lantern serving on (.*)\n/.exec(out)?.[1];
+      if (line === undefined) return;
+      const part = (pattern: RegExp) => pattern.exec(line)?.[1];
       clearTimeout(timer);
+      const dicomTlsPort = part(/(?:^| and )DICOM-TLS \S+:(\d+)/);
+      const httpsUrl = part(/(?:^| and )HTTPS (https:\/\/\S+)/);
       resolve({
-        httpUrl: ready[1]!,
+        httpUrl: part(/^(http:\/\/\S+)/) ?? '',
         auth: {
           authorization: `Bearer ${env.LANTERN_SECURITY_BOOTSTRAP_ADMIN_API_KEY ?? TEST_ADMIN_API_KEY}`,
         },
-        dicomPort: Number(ready[2]),
-        ...(ready[3] ? { dicomTlsPort: Number(ready[3]) } : {}),
-        hl7Port: Number(ready[4]),
-        ...(ready[5] ? { httpsUrl: ready[5] } : {}),
+        dicomPort: Number(part(/(?:^| and )DICOM \S+:(\d+)/) ?? 0),
+        ...(dicomTlsPort ? { dicomTlsPort: Number(dicomTlsPort) } : {}),
+        hl7Port: Number(part(/(?:^| and )HL7 \S+:(\d+)/)),
+        ...(httpsUrl ? { httpsUrl } : {}),
         process: child,
         log: () => stderr,
         stop: async (signal = 'SIGTERM') => {

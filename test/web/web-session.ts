@@ -138,6 +138,7 @@ export async function startWebSession(options: WebSessionOptions = {}): Promise<
       LANTERN_DATA_DIR: dataDir,
       LANTERN_SECURITY_AUTHENTICATION: 'on',
       LANTERN_DICOM_UNKNOWN_AE_PERMISSIONS: 'echo,store,query',
+      LANTERN_HL7_ALLOWED_SENDERS: 'EMR^HOSP', // the administration screens replay its message
       LANTERN_RIS_STUDY_STABLE_SECONDS: '1',
       ...(oidc
         ? { LANTERN_SECURITY_OIDC_ISSUER: oidc.issuer, LANTERN_SECURITY_OIDC_AUDIENCE: oidc.clientId }

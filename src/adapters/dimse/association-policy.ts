@@ -9,12 +9,8 @@ import {
   type NegotiationDecision,
 } from '../../lib/dimse/index.js';
 import type { Logger } from '../../platform/log/index.js';
-import {
-  AE_PERMISSIONS,
-  recordAuditAlone,
-  type AePermission,
-  type AeTable,
-} from '../../platform/security/index.js';
+import { AE_PERMISSIONS, recordAuditAlone, type AePermission } from '../../platform/security/index.js';
+import type { AePermissionsOf, CallingAeTrustSettings } from './calling-ae-trust.js';
 import { dimseContext } from './dimse-context.js';
 import {
   CONTROL_TRANSFER_SYNTAXES,
@@ -27,13 +23,14 @@ import {
   VERIFICATION,
 } from './sop-classes.js';
 
-export interface AssociationPolicySettings {
+export interface AssociationPolicySettings extends CallingAeTrustSettings {
   aeTitle: string;
   /** Accept C-STORE of SOP classes the registry does not list as storage (private or newer classes). */
   acceptUnknownSopClasses: boolean;
   /**
    * TLS client certificates as the node's identity (PS3.15 B.1): `cn`: on the TLS listener the calling AE
-   * title must be the certificate's subject CN, or the title `tlsAeMap` gives that CN; `off`: not checked.
+   * title must be the certificate's subject CN, or the title `tlsAeMap` gives that CN, and on the plain
+   * listener the title is not believed (calling-ae-trust.ts); `off`: not checked.
    */
   tlsAeIdentity: 'off' | 'cn';
   /** `CN=AE_TITLE` pairs: the AE title a certificate subject CN may call as. */
@@ -52,7 +49,7 @@ const EVERYTHING = new Set<AePermission>(AE_PERMISSIONS);
  */
 export function createAssociationPolicy(
   settings: AssociationPolicySettings,
-  services: { aeTable: AeTable; database: Parameters<typeof recordAuditAlone>[0] },
+  services: { permissionsOf: AePermissionsOf; database: Parameters<typeof recordAuditAlone>[0] },
   log: Logger,
 ) {
   const certificateAes = parseAeMap(settings.tlsAeMap);
@@ -94,12 +91,19 @@ export function createAssociationPolicy(
         );
       }
     }
-    const permissions = new Set<AePermission>(await services.aeTable.permissionsOf(calling));
+    const untrusted = !request.secure && settings.tlsAeIdentity === 'cn';
+    const permissions = new Set<AePermission>(await services.permissionsOf(calling, request.secure));
+    // Said in the audit, so that a node refused on the plain port knows to call the TLS one.
+    const trust = untrusted
+      ? { untrusted: 'dicom.tlsAeIdentity is "cn": a calling AE title on the plain port is not trusted' }
+      : {};
     if (permissions.size === 0) {
       return rejected(
         request,
         RejectReason.CallingAeTitleNotRecognized,
-        `calling AE ${calling} may do nothing`,
+        untrusted
+          ? `calling AE ${calling} on the plain port: dicom.tlsAeIdentity "cn" trusts AE titles only on TLS`
+          : `calling AE ${calling} may do nothing`,
       );
     }
     const presentationContexts = selectPresentationContexts(request.presentationContexts, (abstractSyntax) =>
@@ -115,6 +119,7 @@ export function createAssociationPolicy(
       await deny(request, {
         refused: [...new Set(refused.map((context) => context.abstractSyntax))],
         granted: [...permissions],
+        ...trust,
       });
     }
     return {

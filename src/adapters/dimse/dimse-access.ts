@@ -1,7 +1,8 @@
 import type { AssociationInfo } from '../../lib/dimse/index.js';
 import type { RequestContext } from '../../platform/context.js';
 import type { Logger } from '../../platform/log/index.js';
-import { authorize, permissionsOfAe, type AeTable, type Permission } from '../../platform/security/index.js';
+import { authorize, permissionsOfAe, type Permission } from '../../platform/security/index.js';
+import type { AePermissionsOf } from './calling-ae-trust.js';
 import { dimseContext } from './dimse-context.js';
 
 /** Authorization of DIMSE requests: the calling AE acts with its AE-table permissions, as every door's actor. */
@@ -13,9 +14,11 @@ export interface DimseAccess {
   authorize(info: AssociationInfo, permission: Permission, resource: string): Promise<RequestContext>;
 }
 
+/** `secure`: whether the associations this access serves came in on the TLS listener. */
 export function createDimseAccess(
   database: Parameters<typeof authorize>[0],
-  aeTable: AeTable,
+  aePermissionsOf: AePermissionsOf,
+  secure: boolean,
   log: Logger,
 ): DimseAccess {
   // Read once per association: the negotiation already decided on these permissions, and a C-STORE burst
@@ -24,7 +27,7 @@ export function createDimseAccess(
   const permissionsOf = (info: AssociationInfo) => {
     let permissions = granted.get(info);
     if (!permissions) {
-      permissions = aeTable.permissionsOf(info.callingAeTitle).then(permissionsOfAe);
+      permissions = aePermissionsOf(info.callingAeTitle, secure).then(permissionsOfAe);
       granted.set(info, permissions);
     }
     return permissions;

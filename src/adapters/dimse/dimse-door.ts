@@ -6,6 +6,7 @@ import type { Logger } from '../../platform/log/index.js';
 import type { AeTable } from '../../platform/security/index.js';
 import type { Ris } from '../../ris/index.js';
 import { createAssociationPolicy, type AssociationPolicySettings } from './association-policy.js';
+import { createAePermissionsOf } from './calling-ae-trust.js';
 import { createFindHandler } from './c-find-scp.js';
 import { createGetHandler } from './c-get-scp.js';
 import { createMoveHandler } from './c-move-scp.js';
@@ -44,7 +45,9 @@ export interface DimseDoor {
  *   N-CREATE  MPPS: ris.mpps.create                        mpps-scp.ts
  *   N-SET     MPPS: ris.mpps.update                        mpps-scp.ts
  * Who may associate, and for what, is decided in association-policy.ts from the AE table; each operation
- * authorizes again in its handler (dimse-access.ts), a refusal audited once either way.
+ * authorizes again in its handler (dimse-access.ts), a refusal audited once either way. Both ask
+ * calling-ae-trust.ts, which knows the listener: a title is not believed on the plain one when certificates
+ * are the identity, so each listener gets its own handler table.
  */
 export function createDimseDoor(
   settings: DimseDoorSettings,
@@ -58,28 +61,36 @@ export function createDimseDoor(
 ): DimseDoor {
   const doorLog = log.child({ door: 'dimse' });
   const { archive, ris, aeTable } = services;
+  const permissionsOf = createAePermissionsOf(settings, aeTable);
   // Each operation asks policy again with the AE's permissions (dimse-access.ts): C-STORE on a context a
   // `retrieve`-only node was given for C-GET, for one, is refused there (0124H).
-  const access = createDimseAccess(services.database, aeTable, doorLog);
-  const archiveFind = createFindHandler(archive, access);
-  const worklistFind = createWorklistFindHandler(ris, access);
-  const mpps = createMppsHandlers(ris, access);
-  const handlers: DimseHandlers = {
-    store: createStoreHandler(archive, access),
-    find: (request) => (request.sopClassUid === MODALITY_WORKLIST_FIND ? worklistFind : archiveFind)(request),
-    get: createGetHandler(archive, access),
-    move: createMoveHandler(archive, aeTable, settings.aeTitle, access),
-    action: createCommitmentHandler(archive, aeTable, settings.aeTitle, access),
-    create: mpps.create,
-    set: mpps.set,
+  const handlersOf = (secure: boolean): DimseHandlers => {
+    const access = createDimseAccess(services.database, permissionsOf, secure, doorLog);
+    const archiveFind = createFindHandler(archive, access);
+    const worklistFind = createWorklistFindHandler(ris, access);
+    const mpps = createMppsHandlers(ris, access);
+    return {
+      store: createStoreHandler(archive, access),
+      find: (request) =>
+        (request.sopClassUid === MODALITY_WORKLIST_FIND ? worklistFind : archiveFind)(request),
+      get: createGetHandler(archive, access),
+      move: createMoveHandler(archive, aeTable, settings.aeTitle, access),
+      action: createCommitmentHandler(archive, aeTable, settings.aeTitle, access),
+      create: mpps.create,
+      set: mpps.set,
+    };
   };
-  const negotiate = createAssociationPolicy(settings, services, doorLog);
-  // One engine per listener, all on this handler table and policy; maxAssociations counts per listener.
+  const negotiate = createAssociationPolicy(
+    settings,
+    { permissionsOf, database: services.database },
+    doorLog,
+  );
+  // One engine per listener, on the same policy; maxAssociations counts per listener.
   const newServer = (tls?: TlsOptions): DimseServer =>
     createDimseServer({
       tls,
       negotiate,
-      handlers,
+      handlers: handlersOf(tls !== undefined),
       maxPduLength: settings.maxPduLength,
       maxAssociations: settings.maxAssociations,
       timeouts: { idleMs: settings.idleTimeoutSeconds * 1000 },

@@ -6,7 +6,8 @@ import type { FailureClass } from './hl7-ack.js';
 
 // Who may send what: the HL7 door authorizes by sending application and facility (MSH-3, MSH-4), the way
 // the DIMSE door does by calling AE. hl7.allowedSenders entries: `APP`, `APP^FACILITY`, optionally
-// `=adt,orders` (what that sender may send; default both). Empty list: any sender, everything.
+// `=adt,orders` (what that sender may send; default both); `*` as APP stands for any application (closed
+// evaluation networks). Empty list, the default: no sender, so an unconfigured server changes no patient.
 
 /** What a kind of message asks of Lantern. Other message types are refused later as unsupported. */
 const PERMISSION_OF_TYPE: Record<string, Permission> = {
@@ -18,6 +19,7 @@ const PERMISSION_OF_TYPE: Record<string, Permission> = {
 };
 const RIGHTS: Record<string, Permission> = { adt: 'patient.write', orders: 'order.write' };
 const ALL = [...new Set(Object.values(RIGHTS))];
+const ANY_APPLICATION = '*';
 
 interface SenderEntry {
   application: string;
@@ -57,15 +59,19 @@ export function createSenderPolicy(
   log: Logger,
 ) {
   const entries = allowedSenders.map(parseSenderEntry);
+  // The first matching entry decides, so a named sender listed before `*` keeps its narrower rights.
   const permissionsOf = (message: Hl7Message): Permission[] => {
-    if (entries.length === 0) return ALL;
     const entry = entries.find(
       (e) =>
-        e.application === message.sendingApplication &&
+        (e.application === ANY_APPLICATION || e.application === message.sendingApplication) &&
         (e.facility === undefined || e.facility === message.sendingFacility),
     );
     return entry?.permissions ?? [];
   };
+  const why =
+    entries.length === 0
+      ? 'hl7.allowedSenders is empty: no sender is accepted until it is listed there'
+      : 'hl7.allowedSenders';
   return async (message: Hl7Message, peer: MllpPeer): Promise<FailureClass | undefined> => {
     const permissions = permissionsOf(message);
     const type = `${message.type.code}^${message.type.trigger}`;
@@ -92,7 +98,7 @@ export function createSenderPolicy(
         ackCode: 'AR',
         condition: 'applicationInternalError',
         permanent: true,
-        reason: `sending application ${message.sendingApplication}^${message.sendingFacility} may not send ${type} (hl7.allowedSenders)`,
+        reason: `sending application ${message.sendingApplication}^${message.sendingFacility} may not send ${type} (${why})`,
         location: 'MSH-3',
       };
     }

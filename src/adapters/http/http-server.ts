@@ -5,20 +5,44 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import { createContext, type RequestContext } from '../../platform/context.js';
+import { LanternError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/log/index.js';
 import { ANONYMOUS } from '../../platform/security/index.js';
 import { sendProblem } from './http-problem.js';
 import { requestActor } from './request-actor.js';
 
+export interface HttpServerSettings {
+  /**
+   * Largest request body a buffering parser reads (JSON and forms of /api and /fhir: http.maxJsonBodyBytes);
+   * larger ones are refused 413 before they are read whole. STOW-RS streams its bodies under its own limits.
+   */
+  bodyLimit: number;
+}
+
 /** The HTTP host every web door (api, dicom-web, fhir) registers its routes on. */
-export function createHttpServer(log: Logger): FastifyInstance {
+export function createHttpServer(log: Logger, settings: HttpServerSettings): FastifyInstance {
   const app = Fastify({
+    bodyLimit: settings.bodyLimit,
     loggerInstance: log.child({ door: 'http' }) as FastifyBaseLogger,
     // Doors log what they do with the request; fastify's per-request lines would only repeat it.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
   });
-  app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
+  app.setErrorHandler((error, request, reply) =>
+    sendProblem(
+      (error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? Object.assign(
+            new LanternError(
+              'invalid',
+              `the request body is larger than http.maxJsonBodyBytes (${settings.bodyLimit} bytes)`,
+            ),
+            { statusCode: 413 },
+          )
+        : error,
+      request,
+      reply,
+    ),
+  );
   app.setNotFoundHandler((request, reply) =>
     reply
       .status(404)

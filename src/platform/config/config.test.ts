@@ -15,6 +15,20 @@ test('with nothing configured every setting has its documented default', () => {
   assert.equal(config.archive.duplicatePolicy, 'keep-first');
 });
 
+test('secure by default: strangers may only C-ECHO, no HL7 sender is accepted, JSON bodies up to 1 MiB', () => {
+  const config = loadConfig({ env: {}, file: undefined });
+  assert.deepEqual(config.dicom.unknownAePermissions, ['echo']);
+  assert.deepEqual(config.hl7.allowedSenders, []);
+  assert.equal(config.security.authentication, 'on');
+  assert.equal(config.tls.plainListeners, true);
+  assert.equal(config.http.maxJsonBodyBytes, 1024 * 1024);
+  const open = loadConfig({
+    env: { LANTERN_HL7_ALLOWED_SENDERS: '*', LANTERN_TLS_PLAIN_LISTENERS: 'false' },
+  });
+  assert.deepEqual(open.hl7.allowedSenders, ['*']);
+  assert.equal(open.tls.plainListeners, false);
+});
+
 test('deployment scripts can rely on the documented environment names', () => {
   const names = listSettings().map((s) => s.envName);
   for (const name of [

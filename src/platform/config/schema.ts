@@ -1,12 +1,10 @@
-import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { securitySettings } from './security-settings.js';
+import { group } from './setting-group.js';
 
 // Every setting of Lantern, once: its type, default and a one-line description. The environment name of a
 // setting is derived from its path (dicom.aeTitle → LANTERN_DICOM_AE_TITLE); lantern.example.jsonc is generated
 // from this file (`npm run config:example`).
-
-// Groups default to {} so that Value.Default fills in their leaves when the file leaves a group out.
-const group = <T extends TProperties>(properties: T) =>
-  Type.Object(properties, { default: {}, additionalProperties: false });
 
 const aePermission = Type.Union([
   Type.Literal('echo'),
@@ -48,6 +46,11 @@ export const configSchema = Type.Object(
         description:
           'PEM CA certificates: DICOM and HL7 peers must present a client certificate they signed (HTTPS does not ask).',
       }),
+      plainListeners: Type.Boolean({
+        default: true,
+        description:
+          'Also open the plain (unencrypted) HTTP and DICOM listeners when a certificate is set; false: TLS only (HL7 is TLS only whenever it has a certificate).',
+      }),
     }),
     http: group({
       host: Type.String({
@@ -56,6 +59,12 @@ export const configSchema = Type.Object(
       }),
       port: port(8080, 'TCP port of the HTTP server: /api, /dicom-web, /fhir.'),
       tlsPort: port(8443, 'TCP port of HTTPS (same routes), opened when tls.certFile is set.'),
+      maxJsonBodyBytes: Type.Integer({
+        minimum: 1024,
+        default: 1024 * 1024,
+        description:
+          'Largest JSON or form request body of /api and /fhir (bytes); a larger one is refused with 413 (STOW-RS has its own limits).',
+      }),
     }),
     dicomweb: group({
       stowMaxRequestBytes: Type.Integer({
@@ -98,7 +107,7 @@ export const configSchema = Type.Object(
       tlsAeIdentity: Type.Union([Type.Literal('off'), Type.Literal('cn')], {
         default: 'off',
         description:
-          '"cn": on the TLS listener the calling AE title must be the client certificate\'s subject CN (or its tlsAeMap title).',
+          '"cn": on the TLS listener the calling AE title must be the client certificate\'s subject CN (or its tlsAeMap title), and on the plain listener it is not trusted (unknownAePermissions only).',
       }),
       tlsAeMap: Type.Array(Type.String({ pattern: '^.+=.+$' }), {
         default: [],
@@ -149,9 +158,9 @@ export const configSchema = Type.Object(
         description: 'An association silent this long is aborted (0: never).',
       }),
       unknownAePermissions: Type.Array(aePermission, {
-        default: ['echo', 'store'],
+        default: ['echo'],
         description:
-          'What a calling AE that is not in the AE table may do (echo, store, query, retrieve, worklist).',
+          'What a calling AE that is not in the AE table may do (echo, store, query, retrieve, worklist); by default only C-ECHO: add nodes with `lantern ae add`.',
       }),
     }),
     hl7: group({
@@ -180,7 +189,7 @@ export const configSchema = Type.Object(
       allowedSenders: Type.Array(Type.String({ minLength: 1 }), {
         default: [],
         description:
-          'Sending applications accepted, as APP or APP^FACILITY (MSH-3, MSH-4), optionally =adt,orders (what they may send; default both); empty: any. Others get AR.',
+          'Sending applications accepted, as APP or APP^FACILITY (MSH-3, MSH-4), optionally =adt,orders (what they may send; default both); "*" as APP: any (closed evaluation networks). Empty (the default): none. Others get AR.',
       }),
       maxMessageBytes: Type.Integer({
         minimum: 1024,
@@ -277,112 +286,7 @@ export const configSchema = Type.Object(
         description: 'The Modality Worklist lists arrived patients too, not only scheduled (booked) ones.',
       }),
     }),
-    security: group({
-      authentication: Type.Union([Type.Literal('on'), Type.Literal('off')], {
-        default: 'on',
-        description:
-          'HTTP callers must authenticate ("on", the default); "off" lets callers without credentials in anonymously: only for a closed evaluation network.',
-      }),
-      bootstrapAdminApiKey: Type.String({
-        default: '',
-        description:
-          'When set (24+ characters), an administrator API key with exactly this secret exists (automation); empty: revoked.',
-      }),
-      accessTokenMinutes: Type.Integer({
-        minimum: 1,
-        maximum: 60,
-        default: 15,
-        description: 'Lifetime of an access token.',
-      }),
-      refreshTokenHours: Type.Integer({
-        minimum: 1,
-        maximum: 24 * 30,
-        default: 12,
-        description: 'Lifetime of a login session without activity (refresh token; each use renews it).',
-      }),
-      lockoutThreshold: Type.Integer({
-        minimum: 1,
-        default: 5,
-        description: 'Failed logins in a row that lock a user account.',
-      }),
-      lockoutMinutes: Type.Integer({
-        minimum: 1,
-        default: 15,
-        description: 'How long a locked account stays locked.',
-      }),
-      loginAttemptsPerMinutePerAddress: Type.Integer({
-        minimum: 1,
-        default: 30,
-        description: 'Logins one client address may try per minute; more get 429.',
-      }),
-      loginAttemptsPerMinutePerUser: Type.Integer({
-        minimum: 1,
-        default: 10,
-        description: 'Logins per minute for one user name, from anywhere; more get 429.',
-      }),
-      tokenKeyFile: Type.String({
-        default: '',
-        description:
-          'Access-token signing key file (made on first start); empty: security/token-signing.key in the data folder. Share it between nodes.',
-      }),
-      auditSyslog: group({
-        host: Type.String({
-          default: '',
-          description:
-            'Audit record repository: DICOM audit messages (PS3.15 A.5) as RFC 5424 syslog to this host; empty: not sent.',
-        }),
-        port: Type.Integer({
-          minimum: 0,
-          maximum: 65535,
-          default: 0,
-          description: 'Its port; 0: 514 for udp, 6514 for tls.',
-        }),
-        transport: Type.Union([Type.Literal('udp'), Type.Literal('tls')], {
-          default: 'tls',
-          description: '"tls" (RFC 5425) or "udp" (RFC 5426, unencrypted: trusted networks only).',
-        }),
-        caFile: Type.String({
-          default: '',
-          description:
-            "PEM CA certificates that signed the repository's certificate; empty: tls.caFile, else the system's CAs.",
-        }),
-        maxQueue: Type.Integer({
-          minimum: 1,
-          default: 10000,
-          description:
-            'Records read from the audit trail and sent per round (at most 1,000); the trail is the queue, so nothing is dropped while the repository is unreachable.',
-        }),
-      }),
-      oidc: group({
-        issuer: Type.String({
-          default: '',
-          description:
-            'Issuer URL of an external OpenID Connect provider whose bearer tokens are accepted; empty: none.',
-        }),
-        audience: Type.String({
-          default: '',
-          description: "The audience (aud) tokens must carry: Lantern's client id.",
-        }),
-        jwksUri: Type.String({
-          default: '',
-          description: "The provider's JWKS URL; empty: read from its discovery document.",
-        }),
-        rolesClaim: Type.String({
-          default: 'roles',
-          description:
-            'Claim with group or role names; a dotted path reaches nested ones (realm_access.roles).',
-        }),
-        usernameClaim: Type.String({
-          default: 'preferred_username',
-          description: 'Claim with the user name.',
-        }),
-        roleMap: Type.Array(Type.String({ pattern: '^.+=.+$' }), {
-          default: [],
-          description:
-            'claimValue=role pairs (e.g. "pacs-admins=administrator"); empty: claim values that are Lantern role names count.',
-        }),
-      }),
-    }),
+    security: securitySettings,
     log: group({
       level: Type.Union(
         ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
