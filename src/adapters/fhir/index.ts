@@ -111,7 +111,7 @@ export function registerFhirDoor(app: FastifyInstance, services: FhirServices): 
           ),
       );
 
-      installSmartScopes(fhir, services.database); // SMART scopes of the token narrow every interaction
+      installSmartScopes(fhir, services.database, handlers); // SMART scopes narrow every interaction
       fhir.get('/metadata', async (request, reply) =>
         send(reply, capabilityStatement(all, env(request), VERSION)),
       );

@@ -1,0 +1,324 @@
+// SMART on FHIR patient/ scopes over the real FHIR door, with tokens of a local OpenID provider: a token
+// launched for one patient reaches that patient's compartment only. Every type the server serves is either
+// filtered to the patient or refused (403 OperationOutcome, one security.deny record); another patient's data
+// does not leave, by search or by read. And the OpenID settings: an issuer without an audience does not start.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Bundle, CapabilityStatement, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import { runTool } from '../support/dcmtk.js';
+import { startServe, type RunningLantern } from '../support/lantern-server.js';
+import { restClient } from '../support/rest-client.js';
+import { syntheticCtInstance } from '../support/synthetic-ct.js';
+import { auditRows, lastSeq, startIssuer } from './security-support.js';
+
+const ONE = { patientId: 'SMART-ONE', studyInstanceUid: '1.2.826.0.1.3680043.2.1125.8001' };
+const TWO = { patientId: 'SMART-TWO', studyInstanceUid: '1.2.826.0.1.3680043.2.1125.8002' };
+
+let dataDir: string;
+let server: RunningLantern;
+let issuer: Awaited<ReturnType<typeof startIssuer>>;
+const ids = { one: { patient: '', order: '' }, two: { patient: '', order: '' } };
+let readToken = '';
+let allToken = '';
+
+const admin = restClient(
+  () => server.httpUrl,
+  () => server.auth,
+);
+
+const fhir = (token: string, path: string, init: RequestInit = {}) =>
+  fetch(`${server.httpUrl}/fhir${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
+  });
+
+/** The patient a resource of the compartment belongs to, from its reference. */
+function patientOf(resource: Resource): string | undefined {
+  const ref = (r: string | undefined) => r?.replace(/^Patient\//, '');
+  switch (resource.resourceType) {
+    case 'Patient':
+      return resource.id;
+    case 'ServiceRequest':
+    case 'DiagnosticReport':
+    case 'ImagingStudy':
+      return ref(resource.subject?.reference);
+    case 'Appointment':
+      return ref(
+        resource.participant?.find((p) => p.actor?.reference?.startsWith('Patient/'))?.actor?.reference,
+      );
+    default:
+      return undefined;
+  }
+}
+
+const data = (bundle: Bundle) =>
+  (bundle.entry ?? []).filter((e) => e.search?.mode !== 'outcome').map((e) => e.resource!);
+
+async function refused(response: Response): Promise<void> {
+  assert.equal(response.status, 403, await response.clone().text());
+  assert.equal(((await response.json()) as OperationOutcome).resourceType, 'OperationOutcome');
+}
+
+before(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'lantern-smart-'));
+  issuer = await startIssuer();
+  server = await startServe({
+    LANTERN_DATA_DIR: dataDir,
+    LANTERN_SECURITY_AUTHENTICATION: 'on',
+    LANTERN_SECURITY_OIDC_ISSUER: issuer.issuer,
+    LANTERN_SECURITY_OIDC_AUDIENCE: 'lantern',
+    LANTERN_DICOM_REMOTE_AES: JSON.stringify([
+      { aeTitle: 'MODALITY', host: '127.0.0.1', port: 104, permissions: ['store'] },
+    ]),
+  });
+  // A study of each patient arrives; ingest makes the patients.
+  const files = join(dataDir, 'incoming');
+  await mkdir(files);
+  for (const [i, who] of [ONE, TWO].entries()) {
+    const bytes = syntheticCtInstance({
+      rows: 8,
+      columns: 8,
+      seed: i + 1,
+      ...who,
+      patientName: 'Smart^Test',
+    });
+    await writeFile(join(files, `${i}.dcm`), bytes);
+  }
+  const stored = await runTool('storescu', [
+    ...['-aec', 'LANTERN', '-aet', 'MODALITY', '127.0.0.1', String(server.dicomPort), '+sd', files],
+  ]);
+  assert.equal(stored.code, 0, stored.output);
+  const procedure = await admin<{ id: number }>('POST', '/api/procedures', {
+    code: 'CT-SMART-1',
+    codingScheme: '99LANTERN',
+    meaning: 'CT chest',
+    modality: 'CT',
+    durationMinutes: 15,
+  });
+  assert.equal(procedure.status, 201, JSON.stringify(procedure.body));
+  for (const [key, who] of [
+    ['one', ONE],
+    ['two', TWO],
+  ] as const) {
+    const found = await admin<{ patients: { id: number }[] }>(
+      'GET',
+      `/api/patients?identifier=${who.patientId}`,
+    );
+    ids[key].patient = String(found.body.patients[0]!.id);
+    const order = await admin<{ id: number }>('POST', '/api/orders', {
+      patientRef: Number(ids[key].patient),
+      procedureId: procedure.body.id,
+      orderingProvider: { id: 'dr-smart', name: 'Doc^Smart' },
+    });
+    assert.equal(order.status, 201, JSON.stringify(order.body));
+    ids[key].order = String(order.body.id);
+  }
+  const token = (scope: string, name: string) =>
+    issuer.token({ preferred_username: name, roles: ['administrator'], scope, patient: ids.one.patient });
+  readToken = await token('openid launch/patient patient/*.read', 'smart-reader');
+  allToken = await token('openid launch/patient patient/*.*', 'smart-writer');
+});
+
+after(async () => {
+  await server?.stop();
+  await issuer?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('patient/*.read launched for one patient', () => {
+  test('every type the server serves is filtered to the patient or refused, with or without ?patient=', async () => {
+    const metadata = (await (await fhir(readToken, '/metadata')).json()) as CapabilityStatement;
+    const types: string[] = metadata.rest![0]!.resource!.map((r) => r.type);
+    assert.ok(types.includes('AuditEvent') && types.includes('ImagingStudy'), types.join());
+    const filtered: string[] = [];
+    for (const type of types) {
+      for (const query of ['', `?patient=${ids.one.patient}`, `?subject=Patient/${ids.one.patient}`]) {
+        const response = await fhir(readToken, `/${type}${query}`);
+        if (response.status === 403) {
+          await refused(response);
+          continue;
+        }
+        assert.equal(response.status, 200, `${type}${query}: ${await response.clone().text()}`);
+        const resources = data((await response.json()) as Bundle);
+        for (const resource of resources) {
+          assert.equal(patientOf(resource), ids.one.patient, `${type}${query}: ${JSON.stringify(resource)}`);
+        }
+        filtered.push(type);
+      }
+    }
+    // The patient's own compartment is there; nothing outside it is.
+    assert.deepEqual(
+      [...new Set(filtered)].sort(),
+      ['Appointment', 'DiagnosticReport', 'ImagingStudy', 'Patient', 'ServiceRequest'].filter((t) =>
+        types.includes(t),
+      ),
+    );
+  });
+
+  test('the audit trail is out of reach: GET /fhir/AuditEvent?patient=<launch patient> is 403, audited once', async () => {
+    const since = lastSeq(dataDir);
+    await refused(await fhir(readToken, `/AuditEvent?patient=${ids.one.patient}`));
+    const rows = auditRows(dataDir, since);
+    const denials = rows.filter((r) => r.action === 'security.deny');
+    assert.equal(denials.length, 1, JSON.stringify(rows));
+    assert.equal(denials[0]!.actorId, 'smart-reader');
+    assert.equal(denials[0]!.door, 'fhir');
+    assert.equal(denials[0]!.detail.resource, 'search AuditEvent');
+    assert.equal(rows.filter((r) => r.action === 'audit.search').length, 0, 'the trail was not searched');
+    await refused(await fhir(readToken, '/AuditEvent/1'));
+    await refused(await fhir(readToken, `/AuditEvent?entity-id=${ONE.patientId}`));
+  });
+
+  test("the patient's own data is there, by search and by read", async () => {
+    const orders = data(
+      (await (await fhir(readToken, `/ServiceRequest?patient=${ids.one.patient}`)).json()) as Bundle,
+    );
+    assert.deepEqual(
+      orders.map((o) => o.id),
+      [ids.one.order],
+    );
+    const all = data((await (await fhir(readToken, '/ServiceRequest')).json()) as Bundle);
+    assert.deepEqual(
+      all.map((o) => o.id),
+      [ids.one.order],
+      'a search without the patient is confined to it',
+    );
+    const studies = data((await (await fhir(readToken, '/ImagingStudy')).json()) as Bundle);
+    assert.deepEqual(
+      studies.map((s) => s.id),
+      [ONE.studyInstanceUid],
+    );
+    for (const path of [
+      `/Patient/${ids.one.patient}`,
+      `/ServiceRequest/${ids.one.order}`,
+      `/ImagingStudy/${ONE.studyInstanceUid}`,
+    ]) {
+      const response = await fhir(readToken, path);
+      assert.equal(response.status, 200, `${path}: ${await response.clone().text()}`);
+      assert.equal(patientOf((await response.json()) as Resource), ids.one.patient);
+    }
+  });
+
+  test("another patient's data does not leave by search", async () => {
+    const two = ids.two.patient;
+    const one = ids.one.patient;
+    for (const query of [
+      `/ServiceRequest?patient=${two}`,
+      `/ServiceRequest?subject=Patient/${two}`,
+      `/ServiceRequest?patient=${one}&subject=${two}`,
+      `/ServiceRequest?patient=${one},${two}`,
+      `/ServiceRequest?patient=${one}&patient=${two}`,
+      '/ServiceRequest?patient:missing=true',
+      `/ServiceRequest?subject:Patient=${two}`,
+      `/ImagingStudy?patient=${two}`,
+      `/DiagnosticReport?subject=${two}`,
+      `/Patient?_id=${two}`,
+      `/Patient?_id=${one},${two}`,
+    ]) {
+      await refused(await fhir(readToken, query));
+    }
+    // Identifiers that do not name the patient find nothing of another's: the search stays confined.
+    const byAccession = data(
+      (await (await fhir(readToken, `/ImagingStudy?identifier=${TWO.patientId}`)).json()) as Bundle,
+    );
+    assert.deepEqual(byAccession, []);
+    const byName = data((await (await fhir(readToken, '/Patient?name=Smart')).json()) as Bundle);
+    assert.deepEqual(
+      byName.map((p) => p.id),
+      [ids.one.patient],
+    );
+    const posted = await fetch(`${server.httpUrl}/fhir/ServiceRequest/_search`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${readToken}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: `patient=${two}`,
+    });
+    await refused(posted);
+  });
+
+  test("another patient's data does not leave by read", async () => {
+    await refused(await fhir(readToken, `/Patient/${ids.two.patient}`));
+    const current = await fetch(`${server.httpUrl}/fhir/ServiceRequest/${ids.two.order}`, {
+      headers: server.auth,
+    });
+    const version = ((await current.json()) as Resource).meta!.versionId!;
+    for (const path of [
+      `/ServiceRequest/${ids.two.order}`,
+      `/ImagingStudy/${TWO.studyInstanceUid}`,
+      `/ServiceRequest/${ids.two.order}/_history/${version}`,
+    ]) {
+      const since = lastSeq(dataDir);
+      const response = await fhir(readToken, path);
+      const text = await response.text();
+      assert.equal(response.status, 404, `${path}: ${text}`);
+      assert.ok(!text.includes(TWO.patientId) && !text.includes(`Patient/${ids.two.patient}`), text);
+      const denials = auditRows(dataDir, since).filter((r) => r.action === 'security.deny');
+      assert.equal(denials.length, 1, path);
+    }
+  });
+});
+
+describe('patient/*.* launched for one patient', () => {
+  test('writes must belong to the launch patient; other types and deletes are refused', async () => {
+    const order = (patient: string) => ({
+      resourceType: 'ServiceRequest',
+      status: 'active',
+      intent: 'order',
+      subject: { reference: `Patient/${patient}` },
+      code: { coding: [{ system: '99LANTERN', code: 'CT-SMART-1' }] },
+    });
+    const since = lastSeq(dataDir);
+    await refused(
+      await fhir(allToken, '/ServiceRequest', {
+        method: 'POST',
+        body: JSON.stringify(order(ids.two.patient)),
+      }),
+    );
+    assert.equal(
+      auditRows(dataDir, since).filter((r) => r.action === 'order.place').length,
+      0,
+      'nothing was placed',
+    );
+    await refused(
+      await fhir(allToken, `/ServiceRequest/${ids.two.order}`, {
+        method: 'PUT',
+        body: JSON.stringify({ ...order(ids.one.patient), id: ids.two.order }),
+      }),
+    );
+    await refused(
+      await fhir(allToken, '/Patient', {
+        method: 'POST',
+        body: JSON.stringify({ resourceType: 'Patient', name: [{ family: 'New' }] }),
+      }),
+    );
+    await refused(
+      await fhir(allToken, `/Patient/${ids.two.patient}`, {
+        method: 'PUT',
+        body: JSON.stringify({ resourceType: 'Patient', id: ids.two.patient, name: [{ family: 'Changed' }] }),
+      }),
+    );
+    const deleted = await fetch(`${server.httpUrl}/fhir/Subscription/1`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${allToken}` },
+    });
+    await refused(deleted);
+  });
+});
+
+test('an OpenID issuer without an audience is a configuration error: serve does not start', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lantern-smart-aud-'));
+  try {
+    await assert.rejects(
+      startServe({ LANTERN_DATA_DIR: dir, LANTERN_SECURITY_OIDC_ISSUER: issuer.issuer }),
+      (error: Error) =>
+        /exited with 78/.test(error.message) && /security\.oidc\.audience/.test(error.message),
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
