@@ -35,6 +35,8 @@ export interface RunningLantern {
   process: ChildProcess;
   /** The server's stderr so far (its JSON log). */
   log(): string;
+  /** The server's stdout so far: what it tells the operator (the ready line, a first start's password). */
+  stdout(): string;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export function startServe(env: Record<string, string>): Promise<RunningLantern>
         ...(httpsUrl ? { httpsUrl } : {}),
         process: child,
         log: () => stderr,
+        stdout: () => out,
         stop: async (signal = 'SIGTERM') => {
           if (child.exitCode === null && child.signalCode === null) child.kill(signal);
           await exited;
