@@ -12,6 +12,7 @@ import type {
 } from '../../ris/index.js';
 import { httpContext } from '../http/index.js';
 import { ID_PARAMS } from './ris-schemas.js';
+import { CREATED, NO_BODY, NO_CONTENT } from './route-schemas.js';
 
 // Reading and reporting over REST. Each route is one call on the RIS service, which checks the rules and
 // writes the audit record (reads included); refusals are problem+json (409 names the state or the holder).
@@ -41,13 +42,17 @@ export function registerRisReportRoutes(app: FastifyInstance, services: { ris: R
     { schema: { querystring: WORKLIST_QUERY } },
     async (request) => reading.worklist(ctx(request), request.query),
   );
-  app.post<ById>('/api/reading-worklist/:id/claim', { schema: byId }, async (request) =>
+  app.post<ById>('/api/reading-worklist/:id/claim', { schema: { ...byId, body: NO_BODY } }, async (request) =>
     reading.claim(ctx(request), orderId(request)),
   );
-  app.delete<ById>('/api/reading-worklist/:id/claim', { schema: byId }, async (request, reply) => {
-    await reading.release(ctx(request), orderId(request));
-    return reply.status(204).send();
-  });
+  app.delete<ById>(
+    '/api/reading-worklist/:id/claim',
+    { schema: { ...byId, response: NO_CONTENT } },
+    async (request, reply) => {
+      await reading.release(ctx(request), orderId(request));
+      return reply.status(204).send();
+    },
+  );
 
   app.get<{ Querystring: { procedureId?: number } }>(
     '/api/report-templates',
@@ -56,7 +61,7 @@ export function registerRisReportRoutes(app: FastifyInstance, services: { ris: R
   );
   app.post<{ Body: ReportTemplateInput }>(
     '/api/report-templates',
-    { schema: { body: TEMPLATE_BODY } },
+    { schema: { body: TEMPLATE_BODY, response: CREATED } },
     async (request, reply) => {
       const template = await reportTemplates.create(ctx(request), request.body);
       return reply.status(201).header('location', `/api/report-templates/${template.id}`).send(template);
@@ -70,17 +75,21 @@ export function registerRisReportRoutes(app: FastifyInstance, services: { ris: R
     { schema: { ...byId, body: TEMPLATE_BODY } },
     async (request) => reportTemplates.update(ctx(request), request.params.id, request.body),
   );
-  app.delete<ById>('/api/report-templates/:id', { schema: byId }, async (request, reply) => {
-    await reportTemplates.remove(ctx(request), request.params.id);
-    return reply.status(204).send();
-  });
+  app.delete<ById>(
+    '/api/report-templates/:id',
+    { schema: { ...byId, response: NO_CONTENT } },
+    async (request, reply) => {
+      await reportTemplates.remove(ctx(request), request.params.id);
+      return reply.status(204).send();
+    },
+  );
 
   app.get<ById>('/api/orders/:id/report', { schema: byId }, async (request) =>
     reports.get(ctx(request), orderId(request)),
   );
   app.post<ById<DraftRequest | null>>(
     '/api/orders/:id/report/drafts',
-    { schema: { ...byId, body: DRAFT_BODY } },
+    { schema: { ...byId, body: DRAFT_BODY, response: CREATED } },
     async (request, reply) => {
       const report = await reports.startDraft(ctx(request), orderId(request), request.body ?? {});
       return reply.status(201).header('location', `/api/orders/${request.params.id}/report`).send(report);
@@ -98,13 +107,13 @@ export function registerRisReportRoutes(app: FastifyInstance, services: { ris: R
   );
   app.post<ById<AmendRequest>>(
     '/api/orders/:id/report/amend',
-    { schema: { ...byId, body: AMEND_BODY } },
+    { schema: { ...byId, body: AMEND_BODY, response: CREATED } },
     async (request, reply) =>
       reply.status(201).send(await reports.amend(ctx(request), orderId(request), request.body)),
   );
   app.post<ById<CriticalResultInput>>(
     '/api/orders/:id/report/critical-results',
-    { schema: { ...byId, body: CRITICAL_BODY } },
+    { schema: { ...byId, body: CRITICAL_BODY, response: CREATED } },
     async (request, reply) =>
       reply
         .status(201)

@@ -25,6 +25,7 @@ import {
   SLOT_QUERY,
   TRANSITION_BODY,
 } from './ris-schemas.js';
+import { CREATED, NO_BODY, NO_CONTENT } from './route-schemas.js';
 
 // The RIS over REST: catalogue, orders, scheduling. Each route is one call on the RIS service, which
 // checks the rules and writes the audit record; refusals are problem+json (409 names the current state).
@@ -53,13 +54,13 @@ export function registerRisRoutes(app: FastifyInstance, services: { ris: Ris }):
   app.get('/api/procedures', async (request) => ({ procedures: await procedures.list(ctx(request)) }));
   app.post<{ Body: ProcedureInput }>(
     '/api/procedures',
-    { schema: { body: PROCEDURE_BODY } },
+    { schema: { body: PROCEDURE_BODY, response: CREATED } },
     async (request, reply) => {
       const procedure = await procedures.create(ctx(request), request.body);
       return reply.status(201).header('location', `/api/procedures/${procedure.id}`).send(procedure);
     },
   );
-  app.post('/api/procedures/defaults', async (request) => ({
+  app.post('/api/procedures/defaults', { schema: { body: NO_BODY } }, async (request) => ({
     added: await procedures.seedDefaults(ctx(request)),
   }));
   app.get<ById>('/api/procedures/:id', { schema: byId }, async (request) =>
@@ -70,15 +71,23 @@ export function registerRisRoutes(app: FastifyInstance, services: { ris: Ris }):
     { schema: { ...byId, body: PROCEDURE_BODY } },
     async (request) => procedures.update(ctx(request), request.params.id as ProcedureId, request.body),
   );
-  app.delete<ById>('/api/procedures/:id', { schema: byId }, async (request, reply) => {
-    await procedures.remove(ctx(request), request.params.id as ProcedureId);
-    return reply.status(204).send();
-  });
+  app.delete<ById>(
+    '/api/procedures/:id',
+    { schema: { ...byId, response: NO_CONTENT } },
+    async (request, reply) => {
+      await procedures.remove(ctx(request), request.params.id as ProcedureId);
+      return reply.status(204).send();
+    },
+  );
 
-  app.post<{ Body: OrderInput }>('/api/orders', { schema: { body: ORDER_BODY } }, async (request, reply) => {
-    const order = await orders.place(ctx(request), request.body);
-    return reply.status(201).header('location', `/api/orders/${order.id}`).send(order);
-  });
+  app.post<{ Body: OrderInput }>(
+    '/api/orders',
+    { schema: { body: ORDER_BODY, response: CREATED } },
+    async (request, reply) => {
+      const order = await orders.place(ctx(request), request.body);
+      return reply.status(201).header('location', `/api/orders/${order.id}`).send(order);
+    },
+  );
   app.get<{ Querystring: OrderSearch }>(
     '/api/orders',
     { schema: { querystring: ORDER_QUERY } },
@@ -100,7 +109,7 @@ export function registerRisRoutes(app: FastifyInstance, services: { ris: Ris }):
   app.get('/api/resources', async (request) => ({ resources: await resources.list(ctx(request)) }));
   app.post<{ Body: ResourceInput }>(
     '/api/resources',
-    { schema: { body: RESOURCE_BODY } },
+    { schema: { body: RESOURCE_BODY, response: CREATED } },
     async (request, reply) => {
       const resource = await resources.create(ctx(request), request.body);
       return reply.status(201).header('location', `/api/resources/${resource.id}`).send(resource);
@@ -114,10 +123,14 @@ export function registerRisRoutes(app: FastifyInstance, services: { ris: Ris }):
     { schema: { ...byId, body: RESOURCE_BODY } },
     async (request) => resources.update(ctx(request), request.params.id as ResourceId, request.body),
   );
-  app.delete<ById>('/api/resources/:id', { schema: byId }, async (request, reply) => {
-    await resources.remove(ctx(request), request.params.id as ResourceId);
-    return reply.status(204).send();
-  });
+  app.delete<ById>(
+    '/api/resources/:id',
+    { schema: { ...byId, response: NO_CONTENT } },
+    async (request, reply) => {
+      await resources.remove(ctx(request), request.params.id as ResourceId);
+      return reply.status(204).send();
+    },
+  );
   app.get<{
     Params: { id: number };
     Querystring: { date: string; durationMinutes?: number; procedureId?: number };
@@ -127,7 +140,7 @@ export function registerRisRoutes(app: FastifyInstance, services: { ris: Ris }):
 
   app.post<{ Body: BookingRequest }>(
     '/api/bookings',
-    { schema: { body: BOOKING_BODY } },
+    { schema: { body: BOOKING_BODY, response: CREATED } },
     async (request, reply) => {
       const booking = await bookings.book(ctx(request), request.body);
       return reply.status(201).header('location', `/api/bookings/${booking.id}`).send(booking);
