@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { MessageLog, MessageSearch, StoredMessage } from '../../platform/messages/index.js';
 import { httpContext } from '../http/index.js';
+import { NO_BODY } from './route-schemas.js';
 
 // The HL7 message log over REST, for interface administrators.
 //   GET  /api/hl7/messages?direction=&state=&controlId=&limit=&offset=   { total, messages } newest first
@@ -26,11 +27,11 @@ export function registerHl7Routes(app: FastifyInstance, services: { messages: Me
     readable(await messages.get(httpContext(request, 'api'), Number(request.params.id))),
   );
 
-  app.post<ById>('/api/hl7/messages/:id/replay', async (request) =>
+  app.post<ById>('/api/hl7/messages/:id/replay', { schema: { body: NO_BODY } }, async (request) =>
     messages.replay(httpContext(request, 'api'), Number(request.params.id), 'inbound'),
   );
 
-  app.post<ById>('/api/hl7/messages/:id/resend', async (request) =>
+  app.post<ById>('/api/hl7/messages/:id/resend', { schema: { body: NO_BODY } }, async (request) =>
     messages.replay(httpContext(request, 'api'), Number(request.params.id), 'outbound'),
   );
 }

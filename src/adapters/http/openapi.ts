@@ -102,7 +102,8 @@ const KEYWORDS_OF_TYPE: Record<string, readonly string[]> = {
 
 /**
  * A route's JSON Schema (what fastify's Ajv enforces) as an OpenAPI 3.0 Schema Object, which has no type
- * lists and no null type: `type: [T, 'null']` becomes `type: T, nullable: true`, several types an `anyOf`.
+ * lists and no null type: `type: [T, 'null']` becomes `type: T, nullable: true`, several types an `anyOf`,
+ * and an `anyOf`/`oneOf` branch `{ type: 'null' }` becomes `nullable: true`.
  */
 export function toOpenApiSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(toOpenApiSchema);
@@ -114,6 +115,12 @@ export function toOpenApiSchema(schema: unknown): unknown {
     } else {
       out[key] = key === 'enum' || key === 'required' ? value : toOpenApiSchema(value);
     }
+  }
+  for (const combinator of ['anyOf', 'oneOf']) {
+    const branches = out[combinator];
+    if (!Array.isArray(branches)) continue;
+    const others = branches.filter((b) => (b as Schema | null)?.type !== 'null');
+    if (others.length < branches.length) Object.assign(out, { [combinator]: others, nullable: true });
   }
   if (!Array.isArray(out.type)) return out;
   const types = (out.type as string[]).filter((t) => t !== 'null');
