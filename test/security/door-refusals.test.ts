@@ -270,9 +270,14 @@ describe('HTTP: JSON bodies over http.maxJsonBodyBytes', () => {
     });
     assert.equal(sent.status, 413);
     assert.match(sent.headers.get('content-type') ?? '', /^application\/fhir\+json/);
-    const outcome = (await sent.json()) as { resourceType: string; issue: { severity: string }[] };
+    const outcome = (await sent.json()) as {
+      resourceType: string;
+      issue: { severity: string; code: string; diagnostics: string }[];
+    };
     assert.equal(outcome.resourceType, 'OperationOutcome');
     assert.equal(outcome.issue[0]!.severity, 'error');
+    assert.equal(outcome.issue[0]!.code, 'too-costly');
+    assert.match(outcome.issue[0]!.diagnostics, /http\.maxJsonBodyBytes/);
     const small = await fetch(`${server.httpUrl}/fhir/Patient`, {
       method: 'POST',
       headers: { ...server.auth, 'content-type': 'application/fhir+json' },

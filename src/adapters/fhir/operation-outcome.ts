@@ -67,8 +67,10 @@ export function toOperationOutcome(
   const statusCode = (error as { statusCode?: unknown } | undefined)?.statusCode;
   if (!(error instanceof LanternError) && typeof statusCode === 'number' && statusCode < 500) {
     // Fastify's own refusals: unparsable JSON, a body too large, an unsupported media type.
-    const text = error instanceof Error ? error.message : 'bad request';
-    const code = statusCode === 415 ? 'not-supported' : 'structure';
+    const reason = error instanceof Error ? error.message : 'bad request';
+    // A body over the limit is refused before it is read: say which setting raises it.
+    const text = statusCode === 413 ? `${reason} (limit: the setting http.maxJsonBodyBytes)` : reason;
+    const code = statusCode === 415 ? 'not-supported' : statusCode === 413 ? 'too-costly' : 'structure';
     return { status: statusCode, outcome: { resourceType: 'OperationOutcome', issue: [issue(code, text)] } };
   }
   const lantern = toLanternError(error);
