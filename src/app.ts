@@ -175,7 +175,9 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
   registerDicomwebRoutes(http, lantern);
   registerFhirDoor(http, { ...lantern, dicomwebBase: DICOMWEB_BASE });
   registerHl7Routes(http, lantern);
-  registerAeEchoRoute(http, { echo: (aeTitle) => echoAe(lantern.aeTable, config.dicom.aeTitle, aeTitle) });
+  registerAeEchoRoute(http, {
+    echo: (ctx, aeTitle) => echoAe(ctx, lantern.aeTable, config.dicom.aeTitle, aeTitle),
+  });
   registerWebApp(http); // last: the UI's pages answer only GET paths no door claims
   const httpUrl = plainHttp
     ? await http.listen({ host: config.http.host, port: config.http.port })

@@ -17,7 +17,7 @@ import {
   showHl7Message,
   verifyArchive,
 } from './adapters/cli/index.js';
-import { registerSecurityCommands, securityFirstStart } from './adapters/cli/index.js';
+import { cliContext, registerSecurityCommands, securityFirstStart } from './adapters/cli/index.js';
 import { echoAe, sendStudy } from './adapters/dimse/index.js';
 import { ConfigError, loadConfig, type LanternConfig } from './platform/config/index.js';
 import { createLogger } from './platform/log/index.js';
@@ -177,7 +177,9 @@ program
   .command('echo <aeTitle>')
   .description('C-ECHO an AE of the AE table')
   .action(async (aeTitle: string) => {
-    const ms = await withLantern((lantern) => echoAe(lantern.aeTable, lantern.config.dicom.aeTitle, aeTitle));
+    const ms = await withLantern((lantern) =>
+      echoAe(cliContext(lantern.log, 'echo'), lantern.aeTable, lantern.config.dicom.aeTitle, aeTitle),
+    );
     console.log(`${aeTitle} answered C-ECHO in ${ms.toFixed(0)} ms`);
   });
 
@@ -200,7 +202,7 @@ const ae = program.command('ae').description('the AE table: remote DICOM nodes a
 
 ae.command('list')
   .description('list the remote AEs')
-  .action(async () => console.log(await withLantern((lantern) => listAes(lantern.aeTable))));
+  .action(async () => console.log(await withLantern((lantern) => listAes(lantern.aeTable, lantern.log))));
 
 ae.command('add <aeTitle> <host> <port>')
   .description('add or change a remote AE (a running server sees it at once)')

@@ -21,7 +21,7 @@ export function registerHl7Routes(app: FastifyInstance, services: { messages: Me
     return messages.list(httpContext(request, 'api'), search);
   });
 
-  app.get('/api/hl7/messages/counts', async () => messages.counts());
+  app.get('/api/hl7/messages/counts', async (request) => messages.counts(httpContext(request, 'api')));
 
   app.get<ById>('/api/hl7/messages/:id', async (request) =>
     readable(await messages.get(httpContext(request, 'api'), Number(request.params.id))),

@@ -27,7 +27,7 @@ export function registerApiRoutes(
     return { total: result.total, studies: result.matches.map(toMatchRecord) };
   });
 
-  app.get('/api/aes', async () => ({ aes: await aeTable.list() }));
+  app.get('/api/aes', async (request) => ({ aes: await aeTable.list(httpContext(request, 'api')) }));
 
   app.put<{ Params: { aeTitle: string }; Body: AeBody }>(
     '/api/aes/:aeTitle',

@@ -56,7 +56,7 @@ export function registerUserRoutes(
   const { users, apiKeys } = security;
   type ByName<B = unknown> = { Params: { username: string }; Body: B };
 
-  app.get('/api/users', async () => ({ users: await users.list() }));
+  app.get('/api/users', async (request) => ({ users: await users.list(httpContext(request, 'api')) }));
 
   app.post<{ Body: { username: string; roles: string[]; displayName?: string; password?: string } }>(
     '/api/users',
@@ -78,14 +78,14 @@ export function registerUserRoutes(
     { schema: { body: USER_PATCH } },
     async (request) => {
       const ctx = httpContext(request, 'api');
-      const user = await users.find(request.params.username);
+      const user = await users.find(ctx, request.params.username);
       if (!user) throw notFound('user', request.params.username);
       if (request.body.roles) await users.setRoles(ctx, user.username, request.body.roles);
       if (request.body.disabled !== undefined) {
         await users.setDisabled(ctx, user.username, request.body.disabled);
         if (request.body.disabled) await security.endSessionsOf(user.id);
       }
-      return { user: await users.find(user.username) };
+      return { user: await users.find(ctx, user.username) };
     },
   );
 
@@ -93,7 +93,7 @@ export function registerUserRoutes(
     '/api/users/:username/password',
     { schema: { body: RESET_BODY } },
     async (request) => {
-      const user = await users.find(request.params.username);
+      const user = await users.find(httpContext(request, 'api'), request.params.username);
       if (!user) throw notFound('user', request.params.username);
       const password = request.body?.password ?? oneTimePassword(user.username);
       await users.setPassword(httpContext(request, 'api'), user.username, password, { mustChange: true });
@@ -104,7 +104,9 @@ export function registerUserRoutes(
     },
   );
 
-  app.get('/api/api-keys', async () => ({ apiKeys: await apiKeys.list() }));
+  app.get('/api/api-keys', async (request) => ({
+    apiKeys: await apiKeys.list(httpContext(request, 'api')),
+  }));
 
   app.post<{ Body: { name: string; role: string } }>(
     '/api/api-keys',
@@ -125,5 +127,5 @@ export function registerUserRoutes(
 
   app.get('/api/admin/routes', async () => ({ routes }));
 
-  app.get('/api/audit/verify', async () => security.verifyAudit());
+  app.get('/api/audit/verify', async (request) => security.verifyAudit(httpContext(request, 'api')));
 }

@@ -4,8 +4,8 @@ import { cliContext } from './cli-context.js';
 import { formatTable } from './terminal-table.js';
 
 /** `lantern ae list`: the AE table as a table. */
-export async function listAes(aeTable: AeTable): Promise<string> {
-  const aes = await aeTable.list();
+export async function listAes(aeTable: AeTable, log: Logger): Promise<string> {
+  const aes = await aeTable.list(cliContext(log, 'ae list'));
   if (aes.length === 0) return 'The AE table is empty. Add a node with: lantern ae add <AET> <host> <port>';
   return formatTable(
     ['AE title', 'Host', 'Port', 'May', 'From', 'Description'],

@@ -23,8 +23,8 @@ export async function revokeApiKey(security: Security, log: Logger, name: string
   return `API key ${name.trim()} revoked.`;
 }
 
-export async function listApiKeys(security: Security): Promise<string> {
-  const keys = await security.apiKeys.list();
+export async function listApiKeys(security: Security, log: Logger): Promise<string> {
+  const keys = await security.apiKeys.list(cliContext(log, 'apikey list'));
   if (keys.length === 0) return 'No API keys. Create one with: lantern apikey create <name> --role <role>';
   return formatTable(
     ['Name', 'Roles', 'Created', 'Revoked'],

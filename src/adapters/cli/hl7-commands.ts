@@ -9,7 +9,7 @@ export async function listHl7Messages(
   log: Logger,
   options: { direction?: string; state?: string; limit: number },
 ): Promise<string> {
-  const counts = await messages.counts();
+  const counts = await messages.counts(cliContext(log, 'hl7 list'));
   const summary = (['inbound', 'outbound'] as const)
     .map((d) => `${d}: ${MESSAGE_STATES.map((s) => `${s} ${counts[d][s]}`).join(', ')}`)
     .join('\n');

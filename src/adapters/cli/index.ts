@@ -6,3 +6,4 @@ export { listAes, addAe, removeAe } from './ae-command.js';
 export { listHl7Messages, replayHl7Message, showHl7Message } from './hl7-commands.js';
 export { registerSecurityCommands } from './security-commands.js';
 export { securityFirstStart } from './first-start.js';
+export { cliContext } from './cli-context.js';

@@ -78,7 +78,7 @@ export function registerSecurityCommands(
   user
     .command('list')
     .description('list the users')
-    .action(async () => console.log(await withSecurity((security) => listUsers(security))));
+    .action(async () => console.log(await withSecurity((security, log) => listUsers(security, log))));
 
   const apikey = program.command('apikey').description('API keys of service accounts');
   apikey
@@ -97,7 +97,7 @@ export function registerSecurityCommands(
   apikey
     .command('list')
     .description('list the keys (never their secrets)')
-    .action(async () => console.log(await withSecurity((security) => listApiKeys(security))));
+    .action(async () => console.log(await withSecurity((security, log) => listApiKeys(security, log))));
 
   program
     .command('cert')
@@ -121,7 +121,7 @@ export function registerSecurityCommands(
     .command('verify')
     .description('verify the hash chain of the audit trail; names the first changed or missing record')
     .action(async () => {
-      const result = await withSecurity((security) => verifyAuditTrail(security));
+      const result = await withSecurity((security, log) => verifyAuditTrail(security, log));
       console.log(result.text);
       if (!result.intact) process.exitCode = 1;
     });

@@ -29,8 +29,9 @@ export async function setUserPassword(
   password?: string,
 ): Promise<string> {
   const next = password ?? oneTimePassword(username);
-  await security.users.setPassword(cliContext(log, 'user passwd'), username, next, { mustChange: !password });
-  const user = await security.users.find(username);
+  const ctx = cliContext(log, 'user passwd');
+  await security.users.setPassword(ctx, username, next, { mustChange: !password });
+  const user = await security.users.find(ctx, username);
   if (user) await security.endSessionsOf(user.id);
   return password
     ? `Password of ${username.trim().toLowerCase()} changed.`
@@ -44,18 +45,15 @@ export async function setUserDisabled(
   username: string,
   disabled: boolean,
 ): Promise<string> {
-  await security.users.setDisabled(
-    cliContext(log, disabled ? 'user disable' : 'user enable'),
-    username,
-    disabled,
-  );
-  const user = await security.users.find(username);
+  const ctx = cliContext(log, disabled ? 'user disable' : 'user enable');
+  await security.users.setDisabled(ctx, username, disabled);
+  const user = await security.users.find(ctx, username);
   if (user && disabled) await security.endSessionsOf(user.id);
   return `${user?.username ?? username} is ${disabled ? 'disabled' : 'enabled'}.`;
 }
 
-export async function listUsers(security: Security): Promise<string> {
-  const users = await security.users.list();
+export async function listUsers(security: Security, log: Logger): Promise<string> {
+  const users = await security.users.list(cliContext(log, 'user list'));
   if (users.length === 0) return 'No users. Add one with: lantern user add <username> --role administrator';
   const now = new Date().toISOString();
   return formatTable(

@@ -23,7 +23,7 @@ export function createMoveHandler(
       .authorize(info, 'study.export', `C-MOVE ${request.sopClassUid} to ${request.destination}`)
       .catch((error: unknown) => (isForbidden(error) ? undefined : Promise.reject(error)));
     if (!ctx) return { status: Status.NotAuthorized, errorComment: 'not authorized to retrieve' };
-    const destination = await aeTable.find(request.destination);
+    const destination = await aeTable.resolve(request.destination);
     if (!destination) {
       return { status: Status.MoveDestinationUnknown, errorComment: `unknown AE ${request.destination}` };
     }

@@ -1,5 +1,5 @@
 import type { Archive } from '../../archive/index.js';
-import { createContext } from '../../platform/context.js';
+import { createContext, type RequestContext } from '../../platform/context.js';
 import { notFound } from '../../platform/errors.js';
 import type { Logger } from '../../platform/log/index.js';
 import type { AeTable } from '../../platform/security/index.js';
@@ -10,8 +10,13 @@ import { withAssociation } from './with-association.js';
 // The SCU side on the command line: `lantern echo <AE>` and `lantern send <StudyInstanceUID> <AE>`.
 
 /** C-ECHO to an AE of the AE table; resolves with the round trip in milliseconds. */
-export async function echoAe(aeTable: AeTable, ourAeTitle: string, aeTitle: string): Promise<number> {
-  const destination = await aeTable.find(aeTitle);
+export async function echoAe(
+  ctx: RequestContext,
+  aeTable: AeTable,
+  ourAeTitle: string,
+  aeTitle: string,
+): Promise<number> {
+  const destination = await aeTable.find(ctx, aeTitle); // guarded: ae.read
   if (!destination) throw notFound('AE', aeTitle);
   const started = performance.now();
   const contexts = [{ abstractSyntax: VERIFICATION, transferSyntaxes: CONTROL_TRANSFER_SYNTAXES }];
@@ -32,7 +37,7 @@ export async function sendStudy(
   ourAeTitle: string,
   study: { studyInstanceUid: string; aeTitle: string },
 ): Promise<SendCounts & { instances: number }> {
-  const destination = await services.aeTable.find(study.aeTitle);
+  const destination = await services.aeTable.resolve(study.aeTitle);
   if (!destination) throw notFound('AE', study.aeTitle);
   const ctx = createContext(
     log,

@@ -100,7 +100,7 @@ async function reportOnNewAssociation(
   requestor: string,
   report: EventReport,
 ) {
-  const destination = await aeTable.find(requestor);
+  const destination = await aeTable.resolve(requestor);
   if (!destination) throw new Error(`${requestor} is not in the AE table: cannot send its commitment result`);
   const contexts = [
     {

@@ -8,7 +8,11 @@ import { silentLogger } from '../log/index.js';
 import { recordAuditFailure } from '../security/index.js';
 import { createMessageLog, type NewMessage } from './index.js';
 
-const ctx = createContext(silentLogger(), { kind: 'user', id: 'admin', roles: [] }, { door: 'api' });
+const ctx = createContext(
+  silentLogger(),
+  { kind: 'user', id: 'admin', roles: ['administrator'] },
+  { door: 'api' },
+);
 
 const inbound = (controlId: string, orderingKey: string | null, from = 'EMR'): NewMessage => ({
   protocol: 'hl7v2',
@@ -82,7 +86,7 @@ for (const dialect of testDialects()) {
       assert.equal(dead.state, 'dead-letter');
       assert.equal(dead.attempts, 3);
       assert.equal(dead.lastError, 'gave up: unavailable');
-      const counts = await log.counts();
+      const counts = await log.counts(ctx);
       assert.deepEqual(
         [
           counts.inbound['dead-letter'],

@@ -2,7 +2,12 @@ import type { Kysely } from 'kysely';
 import type { RequestContext } from '../context.js';
 import type { Database } from '../db/index.js';
 import { conflict, invalid, notFound } from '../errors.js';
-import { recordAuditAlone, recordAuditFailure, type AuditEntry } from '../security/index.js';
+import {
+  authorizedService,
+  recordAuditAlone,
+  recordAuditFailure,
+  type AuditEntry,
+} from '../security/index.js';
 import {
   countMessages,
   dueMessageIds,
@@ -375,86 +380,104 @@ export function createMessageLog(
     /** When the next waiting message of a direction is due (undefined: none waits). */
     nextDueAt: (direction: MessageDirection) => nextDueAt(db, direction),
 
-    /** One message with its bytes and acknowledgment. */
-    get: (ctx: RequestContext, id: number): Promise<StoredMessage> =>
-      audited(ctx, { action: 'message.read', detail: { messageId: id } }, () => requireMessage(id)),
-
-    /** Messages newest first, with the total for paging; payloads left out. */
-    list: (ctx: RequestContext, search: MessageSearch) =>
-      audited(
-        ctx,
-        { action: 'message.search', detail: { ...search } },
-        () => {
-          const limit = search.limit ?? 50;
-          const offset = search.offset ?? 0;
-          if (!Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT)
-            throw invalid(`limit must be a whole number from 0 to ${MAX_LIMIT}`);
-          if (!Number.isInteger(offset) || offset < 0)
-            throw invalid('offset must be a non-negative whole number');
-          return searchMessages(db, {
-            direction: search.direction === undefined ? undefined : parseDirection(search.direction),
-            states: search.state?.split(',').map((s) => parseState(s.trim())),
-            controlId: search.controlId,
-            limit,
-            offset,
-          });
-        },
-        (result) => ({ total: result.total, returned: result.messages.length }),
-      ),
-
-    /** How many messages are in each state, per direction. */
-    counts: async (): Promise<MessageCounts> => {
-      const empty = () =>
-        Object.fromEntries(MESSAGE_STATES.map((s) => [s, 0])) as Record<MessageState, number>;
-      const counts: MessageCounts = { inbound: empty(), outbound: empty() };
-      for (const row of await countMessages(db)) {
-        const direction = counts[row.direction as MessageDirection];
-        if (direction) direction[row.state as MessageState] = row.count;
-      }
-      return counts;
-    },
-
-    /**
-     * Runs a message again from the start (inbound: processed again; outbound: sent again): a dead letter
-     * once its cause is fixed, or a processed message on purpose. Duplicates and waiting messages cannot.
-     */
-    replay: (ctx: RequestContext, id: number, direction: MessageDirection): Promise<MessageSummary> =>
-      audited(
-        ctx,
-        { action: direction === 'inbound' ? 'message.replay' : 'message.resend', detail: { messageId: id } },
-        async () => {
-          const message = await requireMessage(id);
-          if (message.direction !== direction) {
-            throw invalid(
-              `message ${id} is ${message.direction}: ${direction === 'inbound' ? 'resend' : 'replay'} it instead`,
-            );
-          }
-          if (message.state === 'duplicate') {
-            throw conflict(`message ${id} is a duplicate of message ${message.duplicateOf}; replay that one`);
-          }
-          if (message.state === 'pending' || message.state === 'failed') {
-            throw conflict(
-              `message ${id} is ${message.state}: it is waiting to be ${direction === 'inbound' ? 'processed' : 'sent'} already`,
-            );
-          }
-          const at = now();
-          await updateMessage(
-            db,
-            id,
-            {
-              state: 'pending',
-              attempts: 0,
-              next_attempt_at: at,
-              locked_until: null,
-              last_error: null,
-              processed_at: null,
-            },
-            at,
-          );
-          return (await loadMessage(db, id))!;
-        },
-      ),
+    // What people do with the log (the REST API, the CLI), each guarded by hl7.admin at the service.
+    ...people(),
   };
+
+  function people() {
+    const operations = {
+      /** One message with its bytes and acknowledgment. */
+      get: (ctx: RequestContext, id: number): Promise<StoredMessage> =>
+        audited(ctx, { action: 'message.read', detail: { messageId: id } }, () => requireMessage(id)),
+
+      /** Messages newest first, with the total for paging; payloads left out. */
+      list: (ctx: RequestContext, search: MessageSearch) =>
+        audited(
+          ctx,
+          { action: 'message.search', detail: { ...search } },
+          () => {
+            const limit = search.limit ?? 50;
+            const offset = search.offset ?? 0;
+            if (!Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT)
+              throw invalid(`limit must be a whole number from 0 to ${MAX_LIMIT}`);
+            if (!Number.isInteger(offset) || offset < 0)
+              throw invalid('offset must be a non-negative whole number');
+            return searchMessages(db, {
+              direction: search.direction === undefined ? undefined : parseDirection(search.direction),
+              states: search.state?.split(',').map((s) => parseState(s.trim())),
+              controlId: search.controlId,
+              limit,
+              offset,
+            });
+          },
+          (result) => ({ total: result.total, returned: result.messages.length }),
+        ),
+
+      /** How many messages are in each state, per direction. */
+      counts: async (_ctx: RequestContext): Promise<MessageCounts> => {
+        const empty = () =>
+          Object.fromEntries(MESSAGE_STATES.map((s) => [s, 0])) as Record<MessageState, number>;
+        const counts: MessageCounts = { inbound: empty(), outbound: empty() };
+        for (const row of await countMessages(db)) {
+          const direction = counts[row.direction as MessageDirection];
+          if (direction) direction[row.state as MessageState] = row.count;
+        }
+        return counts;
+      },
+
+      /**
+       * Runs a message again from the start (inbound: processed again; outbound: sent again): a dead letter
+       * once its cause is fixed, or a processed message on purpose. Duplicates and waiting messages cannot.
+       */
+      replay: (ctx: RequestContext, id: number, direction: MessageDirection): Promise<MessageSummary> =>
+        audited(
+          ctx,
+          {
+            action: direction === 'inbound' ? 'message.replay' : 'message.resend',
+            detail: { messageId: id },
+          },
+          async () => {
+            const message = await requireMessage(id);
+            if (message.direction !== direction) {
+              throw invalid(
+                `message ${id} is ${message.direction}: ${direction === 'inbound' ? 'resend' : 'replay'} it instead`,
+              );
+            }
+            if (message.state === 'duplicate') {
+              throw conflict(
+                `message ${id} is a duplicate of message ${message.duplicateOf}; replay that one`,
+              );
+            }
+            if (message.state === 'pending' || message.state === 'failed') {
+              throw conflict(
+                `message ${id} is ${message.state}: it is waiting to be ${direction === 'inbound' ? 'processed' : 'sent'} already`,
+              );
+            }
+            const at = now();
+            await updateMessage(
+              db,
+              id,
+              {
+                state: 'pending',
+                attempts: 0,
+                next_attempt_at: at,
+                locked_until: null,
+                last_error: null,
+                processed_at: null,
+              },
+              at,
+            );
+            return (await loadMessage(db, id))!;
+          },
+        ),
+    };
+    return authorizedService(database, 'messages', operations, {
+      get: 'hl7.admin',
+      list: 'hl7.admin',
+      counts: 'hl7.admin',
+      replay: 'hl7.admin',
+    });
+  }
 }
 
 export type MessageLog = ReturnType<typeof createMessageLog>;

@@ -4,6 +4,7 @@ import type { Database } from '../db/index.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { recordAuditAlone } from './audit.js';
 import { authorize } from './policy.js';
+import { authorizedService } from './service-authorization.js';
 import {
   findApiKeyByName,
   findLiveApiKeyByHash,
@@ -40,7 +41,14 @@ const publicKey = ({ keyHash: _hash, ...key }: { keyHash: string } & ApiKey): Ap
 
 export function createApiKeys(database: Database) {
   return {
-    list: async (): Promise<ApiKey[]> => (await listApiKeys(database)).map(publicKey),
+    ...authorizedService(
+      database,
+      'apiKeys',
+      {
+        list: async (_ctx: RequestContext): Promise<ApiKey[]> => (await listApiKeys(database)).map(publicKey),
+      },
+      { list: 'admin.users' },
+    ),
 
     /** A new key; the secret is returned this once. A revoked key's name may be used again. */
     async create(ctx: RequestContext, input: { name: string; roles: readonly string[] }) {

@@ -40,7 +40,7 @@ for (const dialect of testDialects()) {
         port: 1104,
         permissions: ['store', 'echo'],
       });
-      const list = await table.list();
+      const list = await table.list(ctx);
       assert.deepEqual(
         list.map((ae) => [ae.aeTitle, ae.port, ae.permissions.join(','), ae.source]),
         [
@@ -52,7 +52,7 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await table.permissionsOf('WORKSTATION'), ['echo', 'query', 'retrieve']);
       assert.deepEqual(await table.permissionsOf('STRANGER'), ['echo', 'store']);
       await table.remove(ctx, 'CT1');
-      assert.equal(await table.find('CT1'), undefined);
+      assert.equal(await table.find(ctx, 'CT1'), undefined);
       const audit = await t.database.kysely
         .selectFrom('audit_event')
         .select('action')

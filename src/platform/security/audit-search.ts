@@ -3,6 +3,7 @@ import type { RequestContext } from '../context.js';
 import type { Database } from '../db/index.js';
 import { invalid, notFound } from '../errors.js';
 import { recordAuditAlone, recordAuditFailure } from './audit.js';
+import { authorizedService } from './service-authorization.js';
 import type { AuditTables } from './audit.js';
 
 // Reading the audit trail, for auditors (FHIR AuditEvent, later the UI). Reading it is itself audited:
@@ -137,7 +138,8 @@ export function createAuditReader(database: Database) {
       throw error;
     }
   };
-  return {
+  // Guarded at the service (audit.read) whichever door asks: REST, FHIR AuditEvent.
+  const operations = {
     get: (ctx: RequestContext, seq: number): Promise<AuditRecord> =>
       audited(ctx, 'audit.read', { seq }, async () => {
         const { records } = await runSearch(db, { seqs: [seq], limit: 1, offset: 0 });
@@ -147,6 +149,7 @@ export function createAuditReader(database: Database) {
     search: (ctx: RequestContext, search: AuditSearch) =>
       audited(ctx, 'audit.search', search, () => runSearch(db, search)),
   };
+  return authorizedService(database, 'audit', operations, { get: 'audit.read', search: 'audit.read' });
 }
 
 export type AuditReader = ReturnType<typeof createAuditReader>;

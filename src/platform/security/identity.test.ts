@@ -102,7 +102,7 @@ for (const dialect of testDialects()) {
         .set({ locked_until: new Date(Date.now() - 1000).toISOString() })
         .execute();
       await security.login(anonymous, 'ann', PASSWORD);
-      assert.equal((await security.users.find('ann'))!.failedLogins, 0);
+      assert.equal((await security.users.find(admin, 'ann'))!.failedLogins, 0);
       // Disabled: the password is right, the login still fails.
       await security.users.setDisabled(admin, 'ann', true);
       await assert.rejects(security.login(anonymous, 'ann', PASSWORD), code('unauthenticated'));

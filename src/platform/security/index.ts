@@ -49,6 +49,7 @@ export {
 } from './policy.js';
 export { reachCondition } from './patient-reach-sql.js';
 export { authorizedService, type PermissionTable } from './service-authorization.js';
+export { createSettingsReader, redactSettings, type SettingsReader } from './settings-reader.js';
 export { ANONYMOUS, OPEN_ACCESS_ANONYMOUS, userActor, serviceActor } from './identity.js';
 export { checkPasswordRules, PASSWORD_MIN_LENGTH } from './password-rules.js';
 export { parseSmartScopes, smartScopesAllow, type SmartScope, type SmartDecision } from './smart-scopes.js';

@@ -174,8 +174,9 @@ export async function createSecurity(database: Database, settings: SecuritySetti
       return actor;
     },
 
-    /** The audit chain checked end to end, naming the first record that does not verify. */
-    async verifyAudit() {
+    /** The audit chain checked end to end, naming the first record that does not verify (audit.read). */
+    async verifyAudit(ctx: RequestContext) {
+      await authorize(database, ctx, 'audit.read', { resource: 'security.verifyAudit' });
       const report = await verifyAuditChain(database);
       const firstBroken =
         report.firstBrokenSeq === undefined

@@ -5,6 +5,7 @@ import { LanternError, conflict, invalid, notFound } from '../errors.js';
 import { recordAuditAlone } from './audit.js';
 import { userActor } from './identity.js';
 import { authorize } from './policy.js';
+import { authorizedService } from './service-authorization.js';
 import { hashPassword, spendPasswordCheck, verifyPassword } from './password-hash.js';
 import { checkPasswordRules } from './password-rules.js';
 import { isRole, type Role } from './permissions.js';
@@ -91,16 +92,27 @@ export function createUsers(database: Database, settings: LockoutSettings) {
     );
   }
 
-  return {
-    find: async (username: string): Promise<User | undefined> => {
-      const user = await findUserByName(database, username.trim().toLowerCase());
-      return user && publicUser(user);
+  // Reading the user list is administration (admin.users), guarded at the service for every door.
+  const reads = authorizedService(
+    database,
+    'users',
+    {
+      find: async (_ctx: RequestContext, username: string): Promise<User | undefined> => {
+        const user = await findUserByName(database, username.trim().toLowerCase());
+        return user && publicUser(user);
+      },
+      list: async (_ctx: RequestContext): Promise<User[]> => (await listUsers(database)).map(publicUser),
     },
+    { find: 'admin.users', list: 'admin.users' },
+  );
+
+  return {
+    ...reads,
+    /** Internal (authentication): the user behind a verified token. */
     findById: async (id: number): Promise<User | undefined> => {
       const user = await findUserById(database, id);
       return user && publicUser(user);
     },
-    list: async (): Promise<User[]> => (await listUsers(database)).map(publicUser),
     count: () => countUsers(database),
 
     async add(

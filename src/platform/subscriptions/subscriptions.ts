@@ -3,7 +3,13 @@ import type { RequestContext } from '../context.js';
 import type { Database } from '../db/index.js';
 import { notFound } from '../errors.js';
 import { createEventConsumer, type StoredEvent } from '../events/index.js';
-import { recordAudit, recordAuditAlone, recordAuditFailure, type AuditEntry } from '../security/index.js';
+import {
+  authorizedService,
+  recordAudit,
+  recordAuditAlone,
+  recordAuditFailure,
+  type AuditEntry,
+} from '../security/index.js';
 import {
   activeSubscriptions,
   deleteSubscription,
@@ -101,33 +107,52 @@ export function createSubscriptions(database: Database, settings: SubscriptionSe
     },
   });
 
+  // What people do (FHIR Subscription): guarded at the service. A subscription sends patient data to an
+  // endpoint outside Lantern, so it is integration configuration: admin.config, as the FHIR door's gate asks.
+  const people = authorizedService(
+    database,
+    'subscriptions',
+    {
+      create: (ctx: RequestContext, input: SubscriptionInput): Promise<Subscription> =>
+        change(ctx, { action: 'subscription.create', detail: { criteria: input.criteria } }, async (trx) =>
+          load(trx, await insertSubscription(trx, validateSubscription(input))),
+        ),
+
+      get: (ctx: RequestContext, id: number): Promise<Subscription> =>
+        read(ctx, { action: 'subscription.read', detail: { id } }, () => load(db, id)),
+
+      list: (ctx: RequestContext, filter: { status?: SubscriptionStatus; limit: number; offset: number }) =>
+        read(ctx, { action: 'subscription.search', detail: { ...filter } }, () =>
+          listSubscriptions(db, filter),
+        ),
+
+      /** Replaces a subscription; putting one in error back to active clears its error. */
+      replace: (ctx: RequestContext, id: number, input: SubscriptionInput): Promise<Subscription> =>
+        change(ctx, { action: 'subscription.update', detail: { id, status: input.status } }, async (trx) => {
+          if (!(await replaceSubscription(trx, id, validateSubscription(input)))) {
+            throw notFound('subscription', String(id));
+          }
+          return load(trx, id);
+        }),
+
+      remove: (ctx: RequestContext, id: number): Promise<void> =>
+        change(ctx, { action: 'subscription.delete', detail: { id } }, async (trx) => {
+          if (!(await deleteSubscription(trx, id))) throw notFound('subscription', String(id));
+        }),
+    },
+    {
+      create: 'admin.config',
+      get: 'admin.config',
+      list: 'admin.config',
+      replace: 'admin.config',
+      remove: 'admin.config',
+    },
+  );
+
   return {
-    create: (ctx: RequestContext, input: SubscriptionInput): Promise<Subscription> =>
-      change(ctx, { action: 'subscription.create', detail: { criteria: input.criteria } }, async (trx) =>
-        load(trx, await insertSubscription(trx, validateSubscription(input))),
-      ),
+    ...people,
 
-    get: (ctx: RequestContext, id: number): Promise<Subscription> =>
-      read(ctx, { action: 'subscription.read', detail: { id } }, () => load(db, id)),
-
-    list: (ctx: RequestContext, filter: { status?: SubscriptionStatus; limit: number; offset: number }) =>
-      read(ctx, { action: 'subscription.search', detail: { ...filter } }, () =>
-        listSubscriptions(db, filter),
-      ),
-
-    /** Replaces a subscription; putting one in error back to active clears its error. */
-    replace: (ctx: RequestContext, id: number, input: SubscriptionInput): Promise<Subscription> =>
-      change(ctx, { action: 'subscription.update', detail: { id, status: input.status } }, async (trx) => {
-        if (!(await replaceSubscription(trx, id, validateSubscription(input)))) {
-          throw notFound('subscription', String(id));
-        }
-        return load(trx, id);
-      }),
-
-    remove: (ctx: RequestContext, id: number): Promise<void> =>
-      change(ctx, { action: 'subscription.delete', detail: { id } }, async (trx) => {
-        if (!(await deleteSubscription(trx, id))) throw notFound('subscription', String(id));
-      }),
+    // The notifier's own work (internal: no door reaches these).
 
     /** Turns new events into owed notifications; resolves with the number of events read (0: caught up). */
     collect: () => consumer.poll(),
