@@ -88,7 +88,8 @@ export const securitySettings = group({
     }),
     audience: Type.String({
       default: '',
-      description: "The audience (aud) tokens must carry: Lantern's client id.",
+      description:
+        "The audience (aud) tokens must carry: Lantern's client id; required with an issuer (else Lantern does not start).",
     }),
     jwksUri: Type.String({
       default: '',
