@@ -10,28 +10,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { requests as Requests } from 'dcmjs-dimse';
-import { runTool } from '../support/dcmtk.js';
+import { storeFolder } from '../support/dcmtk.js';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
 import { restClient } from '../support/rest-client.js';
 import { writeSyntheticStudy } from '../support/synthetic-ct.js';
 import {
+  completedAttributes,
+  dumpedSequence,
+  inProgressAttributes,
   mppsCreate,
   mppsSet,
   quietDimse,
   sendDimse,
   waitFor,
+  worklistMatches,
   type DimseReply,
+  type HistoryEntry,
+  type OrderBody,
 } from '../support/ris-doors.js';
-
-interface OrderBody {
-  id: number;
-  accessionNumber: string;
-  studyInstanceUid: string;
-  status: string;
-}
-interface HistoryBody {
-  history: { from: string | null; to: string; reason: string | null }[];
-}
 
 let dataDir: string;
 let server: RunningLantern;
@@ -66,6 +62,8 @@ async function bookedOrder(hhmm: string): Promise<OrderBody> {
 }
 
 const orderStatus = async (id: number) => (await call<OrderBody>('GET', `/orders/${id}`)).body.status;
+const orderHistory = async (id: number) =>
+  (await call<{ history: HistoryEntry[] }>('GET', `/orders/${id}/history`)).body.history;
 
 before(async () => {
   quietDimse();
@@ -105,14 +103,7 @@ after(async () => {
 });
 
 /** findscu -W with the given -k keys; the responses as dcmdump-style text, one string per match. */
-async function findWorklist(keys: string[]): Promise<string[]> {
-  const args = ['-W', '-v', '-aet', 'CT1', '-aec', 'LANTERN'];
-  for (const key of keys) args.push('-k', key);
-  const result = await runTool('findscu', [...args, '127.0.0.1', String(server.dicomPort)]);
-  assert.equal(result.code, 0, result.output);
-  assert.match(result.output, /Received Final Find Response \(Success\)/);
-  return result.output.split(/Find Response: \d+ \(Pending\)/).slice(1);
-}
+const findWorklist = (keys: string[]) => worklistMatches(server.dicomPort, 'CT1', keys);
 
 test('findscu -W finds the booked order by station AE title, with the K.6 return keys', async () => {
   const order = await bookedOrder('09:00');
@@ -173,18 +164,6 @@ test('findscu -W finds the booked order by station AE title, with the K.6 return
 });
 
 /** The text of one sequence in a findscu match: from its tag to its own end-of-sequence delimiter. */
-function sequenceIn(match: string, tag: string): string {
-  const lines = match.split('\n');
-  const start = lines.findIndex((line) => line.includes(`(${tag}) SQ`));
-  assert.notEqual(start, -1, `(${tag}) is in the answer:\n${match}`);
-  let depth = 0;
-  for (let i = start; i < lines.length; i++) {
-    if (/\) SQ \(/.test(lines[i]!)) depth++;
-    if (lines[i]!.includes('(fffe,e0dd)') && --depth === 0) return lines.slice(start, i + 1).join('\n');
-  }
-  return lines.slice(start).join('\n');
-}
-
 test('findscu -W by Patient ID returns the K.6 keys a modality needs; another modality finds nothing', async () => {
   const patient = await call<{ id: number }>('POST', '/patients', {
     patientId: 'MWL-2',
@@ -240,11 +219,11 @@ test('findscu -W by Patient ID returns the K.6 keys a modality needs; another mo
   );
   // Lantern is the filler: the Requested Procedure ID is the accession number.
   assert.match(match, new RegExp(`\\(0040,1001\\) SH \\[${accessionNumber} ?\\]`), 'Requested Procedure ID');
-  const requested = sequenceIn(match, '0032,1064');
+  const requested = dumpedSequence(match, '0032,1064');
   assert.match(requested, /\(0008,0100\) SH \[CT-HEAD-WO ?\]/);
   assert.match(requested, /\(0008,0102\) SH \[99LANTERN ?\]/);
   assert.match(requested, /\(0008,0104\) LO \[CT Head without contrast ?\]/);
-  const step = sequenceIn(match, '0040,0100');
+  const step = dumpedSequence(match, '0040,0100');
   assert.match(step, /\(0008,0060\) CS \[CT ?\]/);
   assert.match(step, /\(0040,0001\) AE \[CT1 ?\]/);
   assert.match(step, /\(0040,0009\) SH \[1 ?\]/, 'Scheduled Procedure Step ID');
@@ -254,7 +233,7 @@ test('findscu -W by Patient ID returns the K.6 keys a modality needs; another mo
     /\(0040,0007\) LO \[CT Head without contrast ?\]/,
     'Scheduled Procedure Step Description',
   );
-  const protocol = sequenceIn(match, '0040,0008');
+  const protocol = dumpedSequence(match, '0040,0008');
   assert.match(protocol, /\(0008,0100\) SH \[CT-HEAD-WO ?\]/, 'Scheduled Protocol Code Sequence');
   assert.match(protocol, /\(0008,0102\) SH \[99LANTERN ?\]/);
 
@@ -277,44 +256,25 @@ function sendMpps(list: Requests.Request[]): Promise<DimseReply[]> {
   return sendDimse(server.dicomPort, 'CT1', list);
 }
 
+// The MPPS data sets of test/support, for this file's patient and the CT room.
 const inProgress = (order: OrderBody, extra: Record<string, unknown> = {}) => ({
-  ScheduledStepAttributesSequence: [
-    {
-      StudyInstanceUID: order.studyInstanceUid,
-      AccessionNumber: order.accessionNumber,
-      RequestedProcedureID: order.accessionNumber,
-      ScheduledProcedureStepID: '1',
-    },
-  ],
-  PatientName: 'Worklist^Wanda',
-  PatientID: 'MWL-1',
-  PerformedProcedureStepID: 'PPS-1',
-  PerformedStationAETitle: 'CT1',
-  PerformedProcedureStepStartDate: '20310602',
-  PerformedProcedureStepStartTime: '090500',
-  PerformedProcedureStepEndDate: '',
-  PerformedProcedureStepEndTime: '',
-  PerformedProcedureStepStatus: 'IN PROGRESS',
-  Modality: 'CT',
+  ...inProgressAttributes({
+    studyInstanceUid: order.studyInstanceUid,
+    accessionNumber: order.accessionNumber,
+    patientId: 'MWL-1',
+    patientName: 'Worklist^Wanda',
+    performedStepId: 'PPS-1',
+    station: 'CT1',
+    date: '20310602',
+    time: '090500',
+  }),
   ...extra,
 });
-const completed = {
-  PerformedProcedureStepStatus: 'COMPLETED',
-  PerformedProcedureStepEndDate: '20310602',
-  PerformedProcedureStepEndTime: '091500',
-  PerformedSeriesSequence: [
-    {
-      SeriesInstanceUID: '1.2.826.0.1.3680043.8.498.1',
-      PerformingPhysicianName: '',
-      ProtocolName: 'Head',
-      OperatorsName: '',
-      SeriesDescription: 'Head',
-      RetrieveAETitle: '',
-      ReferencedImageSequence: [],
-      ReferencedNonImageCompositeSOPInstanceSequence: [],
-    },
-  ],
-};
+const completed = completedAttributes({
+  date: '20310602',
+  time: '091500',
+  series: '1.2.826.0.1.3680043.8.498.1',
+});
 
 test('MPPS: N-CREATE moves the order to in-progress, N-SET COMPLETED to completed; refusals change nothing', async () => {
   const order = await bookedOrder('10:00');
@@ -353,7 +313,7 @@ test('MPPS: N-CREATE moves the order to in-progress, N-SET COMPLETED to complete
   assert.equal(again!.status, 0x0110);
   assert.match(again!.errorComment ?? '', /no longer be updated/);
   assert.equal(await orderStatus(order.id), 'completed');
-  const history = (await call<HistoryBody>('GET', `/orders/${order.id}/history`)).body.history;
+  const history = await orderHistory(order.id);
   assert.deepEqual(
     history.map((h) => h.to),
     ['ordered', 'scheduled', 'arrived', 'in-progress', 'completed'],
@@ -378,7 +338,7 @@ test('MPPS DISCONTINUED: N-CREATE then N-SET DISCONTINUED leaves the order disco
     JSON.stringify(responses),
   );
   assert.equal(await orderStatus(order.id), 'discontinued');
-  const history = (await call<HistoryBody>('GET', `/orders/${order.id}/history`)).body.history;
+  const history = await orderHistory(order.id);
   assert.deepEqual(
     history.map((h) => [h.from, h.to]),
     [
@@ -422,16 +382,7 @@ async function storeStudy(folder: string, options: { accessionNumber: string; se
     rows: 32,
     columns: 32,
   });
-  const result = await runTool('storescu', [
-    '-aet',
-    'CT1',
-    '-aec',
-    'LANTERN',
-    '127.0.0.1',
-    String(server.dicomPort),
-    ...study.files,
-  ]);
-  assert.equal(result.code, 0, result.output);
+  await storeFolder(server.dicomPort, join(dataDir, folder), 'CT1');
   return study.studyInstanceUid;
 }
 

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client } from 'fhir-kit-client';
 import type { Bundle, DiagnosticReport, Endpoint, ImagingStudy, ServiceRequest } from '@medplum/fhirtypes';
-import { runTool, storeFolder } from '../support/dcmtk.js';
+import { storeFolder } from '../support/dcmtk.js';
+import { worklistMatches } from '../support/ris-doors.js';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
 import { writeSyntheticStudy } from '../support/synthetic-ct.js';
 
@@ -148,25 +149,12 @@ test('order to report through FHIR: Patient, ServiceRequest, worklist, ImagingSt
   assert.equal(orders.orders[0]!.accessionNumber, accession);
   assert.equal(orders.orders[0]!.status, 'scheduled');
   assert.equal(String(orders.orders[0]!.id), request.id);
-  const mwl = await runTool('findscu', [
-    '-W',
-    '-v',
-    '-aet',
-    'CT1',
-    '-aec',
-    'LANTERN',
-    '-k',
+  const matches = await worklistMatches(server.dicomPort, 'CT1', [
     `AccessionNumber=${accession}`,
-    '-k',
     'PatientID',
-    '-k',
     'PatientName',
-    '127.0.0.1',
-    String(server.dicomPort),
   ]);
-  assert.equal(mwl.code, 0, mwl.output);
-  const matches = mwl.output.split(/Find Response: \d+ \(Pending\)/).slice(1);
-  assert.equal(matches.length, 1, mwl.output);
+  assert.equal(matches.length, 1, matches.join('\n'));
   assert.match(matches[0]!, /FHIR-MRN-1/);
 
   // The exam starts, the images arrive with the accession number.

@@ -26,6 +26,7 @@ import {
   readAuditTrail,
   sendDimse,
   waitFor,
+  worklistMatches as findWorklist,
   type AuditRecord,
   type ChargesBody,
   type HistoryEntry,
@@ -80,17 +81,7 @@ const radiologist = restClient(
 const getOrder = async (id: number) => (await call<OrderBody>('GET', `/orders/${id}`)).body;
 const history = async (id: number) =>
   (await call<{ history: HistoryEntry[] }>('GET', `/orders/${id}/history`)).body.history;
-/** findscu -W as the CT modality with the given -k keys: one dcmdump-style text per match. */
-async function worklistMatches(keys: string[]): Promise<string[]> {
-  const result = await runTool('findscu', [
-    ...['-W', '-v', '-aet', STATION, '-aec', 'LANTERN'],
-    ...keys.flatMap((key) => ['-k', key]),
-    ...['127.0.0.1', String(server.dicomPort)],
-  ]);
-  assert.equal(result.code, 0, result.output);
-  assert.match(result.output, /Received Final Find Response \(Success\)/);
-  return result.output.split(/Find Response: \d+ \(Pending\)/).slice(1);
-}
+const worklistMatches = (keys: string[]) => findWorklist(server.dicomPort, STATION, keys);
 const dimse = (list: Parameters<typeof sendDimse>[2]) => sendDimse(server.dicomPort, STATION, list);
 
 before(async () => {

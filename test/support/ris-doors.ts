@@ -1,10 +1,13 @@
 // Helpers for black-box tests that drive the RIS over its real doors against `lantern serve`: REST calls
-// (JSON or problem+json), an MPPS SCU on one association (dcmjs-dimse), values from findscu's dump, and
-// the audit trail read from the SQLite database once the server has stopped.
+// (JSON or problem+json), an MPPS SCU on one association (dcmjs-dimse), the Modality Worklist through
+// findscu -W and values from its dump, and the audit trail read from the SQLite database once the server
+// has stopped.
+import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import dcmjsDimse, { type requests as Requests, type responses as Responses } from 'dcmjs-dimse';
+import { runTool } from './dcmtk.js';
 
 const { Client, Dataset, log, requests } = dcmjsDimse;
 const MPPS = '1.2.840.10008.3.1.2.3.3';
@@ -167,6 +170,31 @@ export function completedAttributes(step: { date: string; time: string; series: 
       },
     ],
   };
+}
+
+/** findscu -W as `station` with the given -k keys; the query must succeed. One dcmdump-style text per match. */
+export async function worklistMatches(port: number, station: string, keys: string[]): Promise<string[]> {
+  const result = await runTool('findscu', [
+    ...['-W', '-v', '-aet', station, '-aec', 'LANTERN'],
+    ...keys.flatMap((key) => ['-k', key]),
+    ...['127.0.0.1', String(port)],
+  ]);
+  assert.equal(result.code, 0, result.output);
+  assert.match(result.output, /Received Final Find Response \(Success\)/);
+  return result.output.split(/Find Response: \d+ \(Pending\)/).slice(1);
+}
+
+/** A sequence of findscu's dump, from its tag's line to the end of that sequence. */
+export function dumpedSequence(match: string, tag: string): string {
+  const lines = match.split('\n');
+  const start = lines.findIndex((line) => line.includes(`(${tag}) SQ`));
+  assert.notEqual(start, -1, `(${tag}) is in the answer:\n${match}`);
+  let depth = 0;
+  for (let i = start; i < lines.length; i++) {
+    if (/\) SQ \(/.test(lines[i]!)) depth++;
+    if (lines[i]!.includes('(fffe,e0dd)') && --depth === 0) return lines.slice(start, i + 1).join('\n');
+  }
+  return lines.slice(start).join('\n');
 }
 
 /** The first value of a tag in findscu's dcmdump-style output, without its padding (NUL for UI, else space). */
