@@ -75,19 +75,23 @@ function assertContextRefused(denials: AuditRow[], callingAe: string, abstractSy
 /** What DCMTK says when the context its request needs was not accepted. */
 const NO_CONTEXT = /No (Acceptable|adequate|valid) Presentation Context/i;
 
+/** getscu of one (absent) study as `ae`, into the test's folder. */
+const getStudy = (ae: string) =>
+  dimse('getscu', ae, [
+    '-S',
+    '-k',
+    'QueryRetrieveLevel=STUDY',
+    '-k',
+    'StudyInstanceUID=1.2.3.4',
+    '-od',
+    dataDir,
+  ]);
+
 describe('DIMSE: services the calling AE may not use', () => {
   test('C-GET by an AE without retrieve: the C-GET context is refused, audited once', async () => {
     let output = '';
     const denials = await denialsOf(async () => {
-      const got = await dimse('getscu', 'STOREONLY', [
-        '-S',
-        '-k',
-        'QueryRetrieveLevel=STUDY',
-        '-k',
-        'StudyInstanceUID=1.2.3.4',
-        '-od',
-        dataDir,
-      ]);
+      const got = await getStudy('STOREONLY');
       assert.notEqual(got.code, 0, got.output);
       output = got.output;
     });
@@ -96,15 +100,7 @@ describe('DIMSE: services the calling AE may not use', () => {
     assertContextRefused(denials, 'STOREONLY', GET_STUDY_ROOT);
     // A node that may retrieve asks the same and is answered (no match, no refusal).
     const allowed = await denialsOf(async () => {
-      const got = await dimse('getscu', 'RETRIEVER', [
-        '-S',
-        '-k',
-        'QueryRetrieveLevel=STUDY',
-        '-k',
-        'StudyInstanceUID=1.2.3.4',
-        '-od',
-        dataDir,
-      ]);
+      const got = await getStudy('RETRIEVER');
       assert.equal(got.code, 0, got.output);
     });
     assert.deepEqual(allowed, []);
