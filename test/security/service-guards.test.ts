@@ -23,21 +23,12 @@ import {
   type SecuritySettings,
 } from '../../src/platform/security/index.js';
 import { createSubscriptions, type SubscriptionInput } from '../../src/platform/subscriptions/index.js';
+import { loadConfig } from '../../src/platform/config/index.js';
 import { startStorescp } from '../support/dcmtk.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 
-const SETTINGS: SecuritySettings = {
-  authentication: 'on',
-  bootstrapAdminApiKey: '',
-  accessTokenMinutes: 15,
-  refreshTokenHours: 12,
-  lockoutThreshold: 3,
-  lockoutMinutes: 10,
-  loginAttemptsPerMinutePerAddress: 100,
-  loginAttemptsPerMinutePerUser: 100,
-  tokenKeyFile: '',
-  oidc: { issuer: '', audience: '', jwksUri: '', rolesClaim: 'roles', usernameClaim: 'sub', roleMap: [] },
-};
+// The shipped security settings, as a server without a config file has them.
+const SETTINGS: SecuritySettings = loadConfig({ env: {} }).security;
 
 const as = (role: Role): RequestContext =>
   createContext(silentLogger(), userActor({ id: 7, username: `a-${role}`, roles: [role] }), {
