@@ -18,6 +18,8 @@ export interface UserActor {
   id: string;
   /** The login name, as written to the audit trail. */
   username?: string;
+  /** The person's name as it prints (a signed report's signer): the account's, or the token's `name` claim. */
+  displayName?: string;
   roles: readonly string[];
   permissions?: readonly string[];
   /** Which patients reads reach: all, or only those of orders the user referred (RIS applies it). */

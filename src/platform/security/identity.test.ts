@@ -117,11 +117,18 @@ for (const dialect of testDialects()) {
 
     test('access tokens expire; refresh tokens rotate, and a reused one ends the session', async () => {
       const { t, security, audit } = await fresh();
-      await security.users.add(admin, { username: 'rad', roles: ['radiologist'], password: PASSWORD });
+      await security.users.add(admin, {
+        username: 'rad',
+        displayName: 'Rita Reader MD',
+        roles: ['radiologist'],
+        password: PASSWORD,
+      });
       const session = await security.login(anonymous, 'rad', PASSWORD);
       const who = await security.authenticateBearer(anonymous, session.accessToken, 'GET /api/test');
       assert.equal(who.method, 'access-token');
       assert.deepEqual(who.actor.kind === 'user' && who.actor.roles, ['radiologist']);
+      // The account's display name travels with the actor: it is what a report signed by this user prints.
+      assert.equal(who.actor.kind === 'user' && who.actor.displayName, 'Rita Reader MD');
 
       const key = new Uint8Array(32).fill(7);
       let now = new Date('2030-01-01T00:00:00Z');

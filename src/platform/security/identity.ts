@@ -6,12 +6,14 @@ import { patientReachOfRoles, permissionsOfRoles } from './permissions.js';
 export function userActor(user: {
   id: string | number;
   username: string;
+  displayName?: string;
   roles: readonly string[];
 }): UserActor {
   return {
     kind: 'user',
     id: String(user.id),
     username: user.username,
+    ...(user.displayName ? { displayName: user.displayName } : {}),
     roles: [...user.roles],
     permissions: permissionsOfRoles(user.roles),
     patientReach: patientReachOfRoles(user.roles),

@@ -60,12 +60,21 @@ test("a provider's token is verified against its JWKS and its claims are mapped 
   const actor = await verifier.verify(
     await token({
       preferred_username: 'dr.who',
+      name: 'The Doctor',
       realm_access: { roles: ['pacs-readers', 'offline_access'] },
       scope: 'openid user/ImagingStudy.read',
     }),
   );
   assert.equal(actor.id, 'oidc:f81d4fae');
   assert.equal(actor.username, 'dr.who');
+  assert.equal(actor.displayName, 'The Doctor');
+  // Without a name claim (or not a string), the person is known by the username.
+  for (const name of [undefined, 42]) {
+    const unnamed = await verifier.verify(
+      await token({ preferred_username: 'dr.who', name, realm_access: { roles: ['pacs-readers'] } }),
+    );
+    assert.equal(unnamed.displayName, 'dr.who');
+  }
   assert.deepEqual(actor.roles, ['radiologist']);
   assert.ok(actor.permissions?.includes('report.sign'));
   assert.deepEqual(actor.oauth, { scopes: ['openid', 'user/ImagingStudy.read'] });

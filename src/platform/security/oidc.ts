@@ -86,10 +86,13 @@ export function createOidcVerifier(settings: OidcSettings) {
       const username = payload[settings.usernameClaim];
       const roles = mapClaimRoles(payload, settings);
       const scope = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+      const login = typeof username === 'string' ? username : payload.sub;
       return {
         ...userActor({
           id: `oidc:${payload.sub}`,
-          username: typeof username === 'string' ? username : payload.sub,
+          username: login,
+          // OpenID Connect Core 5.1: `name` is the person's full name, as it prints on what they sign.
+          displayName: typeof payload.name === 'string' && payload.name.trim() ? payload.name.trim() : login,
           roles,
         }),
         ...(scope.length > 0 || typeof payload.patient === 'string'
