@@ -68,8 +68,12 @@ export interface Report {
 
 export interface SignRequest {
   as: 'preliminary' | 'final';
-  /** The signing radiologist's name as it will print; authentication will supply it (security issue). */
-  signer: { name: string };
+  /**
+   * The signing radiologist's name as it will print, for callers that are no named person (an API key, or
+   * anyone while authentication is off). A logged-in user always signs under their account's name: this is
+   * then ignored.
+   */
+  signer?: { name: string };
 }
 
 export interface AmendRequest {

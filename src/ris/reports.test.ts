@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openTestDatabase, testDialects, type TestDatabase } from '../../test/support/test-databases.js';
+import { createContext } from '../platform/context.js';
 import { listEvents } from '../platform/events/index.js';
+import { silentLogger } from '../platform/log/index.js';
 import type { OrderId, ProcedureId } from './ids.js';
 import { completedOrder, userContext } from './report-test-fixture.js';
 import { isError, risFixture, type RisFixture } from './ris-test-fixture.js';
@@ -302,6 +304,55 @@ for (const dialect of testDialects()) {
       assert.equal(pdf.subarray(0, 8).toString('latin1'), '%PDF-1.4');
       assert.match(pdf.toString('latin1'), /\(Acute subdural haematoma \\\(right\\\), 9 mm\.\) Tj/);
       await assert.rejects(f.ris.reports.exportText(f.ctx, orderId, 7), isError('not-found', /version 7/));
+    });
+
+    test("a person signs under the account's name, whatever the body says; an API key names the signer", async () => {
+      const orderId = await completedOrder(f, 'REP-NAMED', ct);
+      const house = createContext(
+        silentLogger(),
+        {
+          kind: 'user',
+          id: '12',
+          username: 'dr-house',
+          displayName: 'Gregory House MD',
+          roles: ['radiologist'],
+        },
+        { door: 'api' },
+      );
+      await f.ris.reports.startDraft(house, orderId);
+      let report = await f.ris.reports.sign(house, orderId, {
+        as: 'preliminary',
+        signer: { name: 'James Wilson MD' },
+      });
+      assert.deepEqual(report.current.signer, { id: 'dr-house', name: 'Gregory House MD' });
+      assert.match(
+        String((await f.ris.reports.exportText(f.ctx, orderId)).body),
+        /Signed preliminary by Gregory House MD \(dr-house\) at /,
+      );
+
+      // A dictation system's key signs for the radiologist it names; the signature shows it came through the key.
+      const dictation = createContext(
+        silentLogger(),
+        { kind: 'service', apiKeyName: 'dictation', roles: ['radiologist'] },
+        { door: 'api' },
+      );
+      await assert.rejects(
+        f.ris.reports.sign(dictation, orderId, { as: 'final' }),
+        isError(
+          'invalid',
+          /signer\.name is required: the caller \(service dictation\) is no logged-in person/,
+        ),
+      );
+      await assert.rejects(
+        f.ris.reports.sign(dictation, orderId, { as: 'final', signer: { name: ' ' } }),
+        isError('invalid', /signer\.name must be 1 to 128 characters/),
+      );
+      assert.equal(await orderStatus(orderId), 'preliminary');
+      report = await f.ris.reports.sign(dictation, orderId, {
+        as: 'final',
+        signer: { name: 'Gregory House MD' },
+      });
+      assert.deepEqual(report.current.signer, { id: 'service:dictation', name: 'Gregory House MD' });
     });
 
     test('reports follow a patient merge to the survivor and go back on unmerge', async () => {

@@ -66,6 +66,25 @@ async function reportOf(db: ReportDb, order: ReportOrder): Promise<Report> {
   return report;
 }
 
+/**
+ * Who a signature names. A person signs under their account's name (or their identity provider's), whatever
+ * the request says, so nobody signs as someone else. A caller that is no named person (an API key of a
+ * dictation system signing for a radiologist, or the anonymous caller with authentication off) must name the
+ * signer, and the signature keeps the caller's id (`service:<key name>`), so it shows how it was signed.
+ */
+function signerOf(ctx: RequestContext, request: SignRequest): { id: string; name: string } {
+  const { actor } = ctx;
+  const described = describeActor(actor);
+  if (actor.kind === 'user' && actor.displayName) return { id: described.id, name: actor.displayName };
+  if (request.signer?.name === undefined) {
+    throw invalid(
+      `signer.name is required: the caller (${described.kind} ${described.id}) is no logged-in person, so it names who signs`,
+    );
+  }
+  const name = requiredLine('signer.name', request.signer.name, 128);
+  return { id: actor.kind === 'user' ? described.id : `${described.kind}:${described.id}`, name };
+}
+
 const reportAudit = (report: Report) => ({
   studyInstanceUid: report.studyInstanceUid,
   detail: {
@@ -215,16 +234,15 @@ export function createReports(deps: RisDeps) {
         if (request.as !== 'preliminary' && request.as !== 'final') {
           throw invalid(`as must be preliminary or final, got '${String(request.as)}'`);
         }
-        const signerName = requiredLine('signer.name', request.signer?.name, 128);
+        const signer = signerOf(ctx, request);
         const report = await loadReport(db, order);
         const head = report?.current;
         const target = signingTarget(order.status, head, request.as);
-        const signer = { id: describeActor(ctx.actor).id, name: signerName };
         const at = currentTime(deps).toISOString();
         if (!(await signVersion(db, report!.id, head!.version, head!.status, request.as, signer, at))) {
           throw conflict(`report version ${head!.version} changed meanwhile; reload it`);
         }
-        const reason = `report version ${head!.version} signed ${request.as} by ${signerName}`;
+        const reason = `report version ${head!.version} signed ${request.as} by ${signer.name}`;
         await applyOrderTransition(trx, ctx, orderId, target, reason);
         // A final report takes the exam off the reading worklist; its claim has done its work.
         if (target !== 'preliminary') await clearClaim(db, orderId);

@@ -46,17 +46,21 @@ export function assertProblem(response: Reply<Problem>, status: number, detail: 
   assert.match(response.body.detail, detail);
 }
 
-/** A user made through the REST API by the administrator, logged in: headers carrying their access token. */
+/**
+ * A user made through the REST API by the administrator, logged in: headers carrying their access token. The
+ * display name (what the user's signature prints) is the username unless given.
+ */
 export async function userSession(
   server: { httpUrl: string; auth: Record<string, string> },
   username: string,
   roles: string[],
+  displayName = username,
 ): Promise<{ id: string; headers: Record<string, string> }> {
   const password = `Test-day pass ${username.length} for ${roles.join('+')}!`;
   const created = await fetch(`${server.httpUrl}/api/users`, {
     method: 'POST',
     headers: { ...server.auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ username, roles, displayName: username, password }),
+    body: JSON.stringify({ username, roles, displayName, password }),
   });
   assert.equal(created.status, 201, await created.clone().text());
   const { user } = (await created.json()) as { user: { id: string } };

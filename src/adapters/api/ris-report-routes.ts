@@ -16,7 +16,9 @@ import { CREATED, NO_BODY, NO_CONTENT } from './route-schemas.js';
 
 // Reading and reporting over REST. Each route is one call on the RIS service, which checks the rules and
 // writes the audit record (reads included); refusals are problem+json (409 names the state or the holder).
-// Until authentication lands the caller is the anonymous user, and the signer's name comes in the body.
+// A logged-in user signs under their account's display name (any signer in the body is ignored); an API key
+// (a dictation system signing for a radiologist) or the anonymous caller with authentication off names the
+// signer in the body, and the signature keeps the caller's id.
 //   GET          /api/reading-worklist?modality=&priority=&status=&patientRef=&minAgeMinutes=&maxAgeMinutes=
 //                                     &limit=&offset=                          { total, entries }
 //   POST|DELETE  /api/reading-worklist/:id/claim          claim (200 { by, at, expiresAt }) / release (204)
@@ -25,7 +27,7 @@ import { CREATED, NO_BODY, NO_CONTENT } from './route-schemas.js';
 //   GET          /api/orders/:id/report                   { …, current, versions, criticalResults }
 //   POST         /api/orders/:id/report/drafts            { templateId? | sections? }  → 201
 //   PUT          /api/orders/:id/report/draft             { sections }  (the author's draft)
-//   POST         /api/orders/:id/report/sign              { as: preliminary|final, signer: { name } }
+//   POST         /api/orders/:id/report/sign              { as: preliminary|final, signer?: { name } }
 //   POST         /api/orders/:id/report/amend             { kind: amendment|addendum, reason, sections? | addendum? } → 201
 //   POST         /api/orders/:id/report/critical-results  { finding, notified: { name, role? }, method, notifiedAt? } → 201
 //   GET          /api/orders/:id/report.txt?version=      text/plain
@@ -197,11 +199,18 @@ const EDIT_BODY = {
 
 const SIGN_BODY = {
   type: 'object',
-  required: ['as', 'signer'],
+  required: ['as'],
   additionalProperties: false,
   properties: {
     as: { type: 'string', enum: ['preliminary', 'final'] },
-    signer: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: text } },
+    signer: {
+      type: 'object',
+      description:
+        "Needed only from an API key or without login; a logged-in user signs under their account's name.",
+      required: ['name'],
+      additionalProperties: false,
+      properties: { name: text },
+    },
   },
 } as const;
 

@@ -6,8 +6,8 @@ import { alternatives, isFhirId } from './search-values.js';
 
 // Lantern keeps no directory of people or organizations. What it knows is synthesised:
 // - Practitioner/{id}: an ordering provider as orders name them (ServiceRequest.requester), by the placer's
-//   id for them. Report signers appear only as names (DiagnosticReport.resultsInterpreter.display): until
-//   authentication names them, a signer has no id of their own.
+//   id for them. Report signers appear only as names (DiagnosticReport.resultsInterpreter.display): a signer
+//   is a Lantern user (or named by an API key's caller), not a practitioner of this directory.
 // - Organization/lantern: the imaging department this Lantern serves, performer of every report and
 //   manager of the DICOMweb Endpoint, named after the DICOM AE title.
 
