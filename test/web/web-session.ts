@@ -22,7 +22,8 @@ export const SLICES = 12;
 export const FRAMES = 6;
 export const PASSWORD = 'Blue-Harbor-4417';
 
-// One user per role, and the screens its navigation must show (web/src/shell/screens.ts).
+// One user per role, and the screens its navigation must show (web/src/shell/screens.ts). The shell shows a
+// user's display name (the username unless given); the radiologist's is what their signed reports print.
 export const USERS = {
   administrator: {
     username: 'admin1',
@@ -37,7 +38,7 @@ export const USERS = {
       'Audit',
     ],
   },
-  radiologist: { username: 'rad1', screens: ['Studies', 'Reading'] },
+  radiologist: { username: 'rad1', displayName: 'Dr Rad One', screens: ['Studies', 'Reading'] },
   technologist: { username: 'tech1', screens: ['Studies', 'Technologist'] },
   clerk: { username: 'clerk1', screens: ['Front desk', 'Schedule', 'Unmatched'] },
   'referring-physician': { username: 'refer1', screens: ['Studies'] },
@@ -45,6 +46,12 @@ export const USERS = {
   auditor: { username: 'audit1', screens: ['Audit'] },
 } as const;
 export type Role = keyof typeof USERS;
+
+/** The name the shell shows for the role's user. */
+export const shownName = (role: Role): string => {
+  const user: { username: string; displayName?: string } = USERS[role];
+  return user.displayName ?? user.username;
+};
 
 /** The studies a file may ask for: three single-frame CT studies (WEBB^ALPHA, WEBB^BETA, OTHER^GAMMA) and a cine. */
 export type SeedStudy = 'alpha' | 'beta' | 'gamma' | 'cine';
@@ -209,10 +216,13 @@ export async function startWebSession(options: WebSessionOptions = {}): Promise<
     async logInAs(role) {
       if (page.url() === 'about:blank') await page.goto('/'); // the file's first test, or one run alone
       const who = page.getByTestId('who');
-      if ((await who.isVisible()) && (await who.innerText()).includes(`${USERS[role].username} `)) return;
+      if ((await who.isVisible()) && (await who.innerText()).includes(`${shownName(role)} (`)) return;
       if (await page.getByRole('button', { name: 'Log out' }).isVisible()) await logOut();
       await logIn(USERS[role].username);
-      await page.getByTestId('who').filter({ hasText: USERS[role].username }).waitFor();
+      await page
+        .getByTestId('who')
+        .filter({ hasText: shownName(role) })
+        .waitFor();
     },
     navLabels: () => page.locator('nav[aria-label=Screens] a').allInnerTexts(),
     async openInViewer(patientName) {
@@ -246,7 +256,12 @@ export async function startWebSession(options: WebSessionOptions = {}): Promise<
   await Promise.all([
     seeded.length > 0 ? writeSeedStudies(incoming, seeded).then(() => storescu(incoming)) : undefined,
     ...(options.roles ?? (Object.keys(USERS) as Role[])).map((role) =>
-      api('POST', '/api/users', { username: USERS[role].username, roles: [role], password: PASSWORD }),
+      api('POST', '/api/users', {
+        username: USERS[role].username,
+        displayName: shownName(role),
+        roles: [role],
+        password: PASSWORD,
+      }),
     ),
     options.ctRoom ? addCtRoom(session) : undefined,
   ]);

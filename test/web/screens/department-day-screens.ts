@@ -305,7 +305,9 @@ test('radiologist: reads beside the prior, writes from the template, signs, reco
   assert.equal(await findings.inputValue(), 'Lungs: clear.');
   await findings.fill('Lungs: clear. No effusion. 9 mm nodule right lower lobe.');
   await page.getByLabel('Impression').fill('Indeterminate nodule; follow-up CT in 3 months.');
-  await page.getByLabel('Signed by').fill('Dr Reader');
+  // The radiologist signs as the logged-in user: no name to type, the account's shown.
+  await page.getByTestId('signing-as').filter({ hasText: 'Signing as Dr Rad One' }).waitFor();
+  assert.equal(await page.getByLabel('Signed by').count(), 0);
   await page.getByRole('button', { name: 'Sign final' }).click();
   await page.getByTestId('report-status').filter({ hasText: 'final' }).waitFor();
 
@@ -322,17 +324,17 @@ test('radiologist: reads beside the prior, writes from the template, signs, reco
   await page.getByLabel('Reason for change').fill('prior compared');
   await page.getByRole('button', { name: 'Add addendum' }).click();
   await page.getByTestId('report-status').filter({ hasText: 'addendum · draft' }).waitFor();
-  await page.getByLabel('Signed by').fill('Dr Reader');
   await page.getByRole('button', { name: 'Sign final' }).click();
   await page.getByTestId('report-status').filter({ hasText: 'addendum · final' }).waitFor();
   await screenshot(page, '12-reading-report');
   const report = await web.api<{
-    current: { status: string; kind: string; signer: { name: string } };
+    current: { status: string; kind: string; signer: { id: string; name: string } };
     versions: { sections: { text: string }[] }[];
     criticalResults: { finding: string; method: string }[];
   }>('GET', `/api/orders/${orderId}/report`);
   assert.equal(report.current.status, 'final');
   assert.equal(report.current.kind, 'addendum');
+  assert.deepEqual(report.current.signer, { id: 'rad1', name: 'Dr Rad One' });
   assert.equal(report.versions.length, 2);
   assert.equal(report.versions[0]!.sections[1]!.text, 'Indeterminate nodule; follow-up CT in 3 months.');
   assert.deepEqual(

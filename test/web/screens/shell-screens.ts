@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { screenshot } from '../web-browser.js';
-import { USERS, web } from '../web-session.js';
+import { shownName, USERS, web } from '../web-session.js';
 
 test('the server serves the UI: pages fall back to index.html, assets have types, doors keep their 404s', async () => {
   const { server, oidc } = web;
@@ -75,7 +75,10 @@ test('session: an expired access token is renewed by the refresh cookie; without
   assert.match(page.url(), /\/reading$/, 'no redirect: the login shows where the user was');
   await screenshot(page, '13-session-ended');
   await web.logIn('rad1');
-  await page.getByTestId('who').filter({ hasText: 'rad1' }).waitFor();
+  await page
+    .getByTestId('who')
+    .filter({ hasText: shownName('radiologist') })
+    .waitFor();
 });
 
 test('OpenID Connect: the login screen offers the provider; its user comes back signed in with its role', async () => {

@@ -82,10 +82,11 @@ export const reports = {
     apiJson<Report>(`/api/orders/${orderId}/report/drafts`, { method: 'POST', json: body }),
   saveDraft: (orderId: number, sections: ReportSection[]) =>
     apiJson<Report>(`/api/orders/${orderId}/report/draft`, { method: 'PUT', json: { sections } }),
-  sign: (orderId: number, as: 'preliminary' | 'final', signerName: string) =>
+  /** A logged-in user signs under the account's name; only without login (open access) is it given. */
+  sign: (orderId: number, as: 'preliminary' | 'final', signerName?: string) =>
     apiJson<Report>(`/api/orders/${orderId}/report/sign`, {
       method: 'POST',
-      json: { as, signer: { name: signerName } },
+      json: signerName === undefined ? { as } : { as, signer: { name: signerName } },
     }),
   amend: (
     orderId: number,

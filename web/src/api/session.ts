@@ -13,6 +13,8 @@ import {
 
 export interface SessionUser {
   username: string;
+  /** The person's name as shown, and as their signature on a report prints (the server takes it from the account). */
+  displayName: string;
   roles: string[];
   mustChangePassword: boolean;
   /** cookie: Lantern's own login (refreshable, has a password) · oidc: the provider's token. */
@@ -47,8 +49,10 @@ export function onSessionChange(listener: (state: SessionState) => void): () => 
 }
 
 function userOf(answer: SessionAnswer, fallbackName: string): SessionUser {
+  const username = answer.user?.username || fallbackName;
   return {
-    username: answer.user?.displayName || answer.user?.username || fallbackName,
+    username,
+    displayName: answer.user?.displayName || username,
     roles: answer.user?.roles ?? [],
     mustChangePassword: answer.user?.mustChangePassword ?? false,
     via: 'cookie',
@@ -154,7 +158,7 @@ export async function changePassword(currentPassword: string, newPassword: strin
 }
 
 interface MeAnswer {
-  actor?: { kind?: string; id?: string; username?: string; roles?: string[] };
+  actor?: { kind?: string; id?: string; username?: string; displayName?: string; roles?: string[] };
 }
 
 /**
@@ -198,10 +202,12 @@ export async function startSession(renewed = false): Promise<void> {
     if (me.ok) {
       const { actor } = (await me.json()) as MeAnswer;
       if (!actor || actor.id === 'anonymous') return setState({ kind: 'open' });
+      const username = actor.username ?? actor.id ?? '';
       return setState({
         kind: 'signed-in',
         user: {
-          username: actor.username ?? actor.id ?? '',
+          username,
+          displayName: actor.displayName || username,
           roles: actor.roles ?? [],
           mustChangePassword: false,
           via,

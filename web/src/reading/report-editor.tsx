@@ -1,8 +1,10 @@
 // The report beside the images: start a draft (from the procedure's template or blank), edit its sections,
 // sign it as preliminary or final, then amend it or add an addendum (the server keeps every version), and
-// record the communication of a critical result.
-import { useState } from 'react';
+// record the communication of a critical result. A logged-in user signs under their own account's name (the
+// server takes it from the account, not from us); only with authentication off is the signer's name typed.
+import { useState, useSyncExternalStore } from 'react';
 import { reports, type Report, type ReportSection } from '../api/reports';
+import { onSessionChange, sessionState } from '../api/session';
 import { ErrorMessage } from '../shell/error-message';
 import { useAsync } from '../shell/use-async';
 import { CriticalResults } from './critical-results';
@@ -17,7 +19,12 @@ export function ReportEditor({ orderId, procedureId }: { orderId: number; proced
   const templates = useAsync(() => reports.templates(procedureId), [procedureId]);
   const [templateId, setTemplateId] = useState<number>();
   const [sections, setSections] = useState<ReportSection[]>(BLANK);
-  const [signer, setSigner] = useState('');
+  const session = useSyncExternalStore(onSessionChange, sessionState);
+  const signingAs = session.kind === 'signed-in' ? session.user.displayName : undefined;
+  const [typedSigner, setTypedSigner] = useState('');
+  // Open access (no login): the server needs the name typed; signed in, it ignores any name we would send.
+  const signer = signingAs === undefined ? typedSigner.trim() : undefined;
+  const canSign = signer === undefined || signer !== '';
   const [reason, setReason] = useState('');
   const [changeKind, setChangeKind] = useState<'amendment' | 'addendum'>('addendum');
   const [addendum, setAddendum] = useState('');
@@ -135,17 +142,23 @@ export function ReportEditor({ orderId, procedureId }: { orderId: number; proced
           >
             Save draft
           </button>
-          <label>
-            Signed by
-            <input name="signer" value={signer} onChange={(e) => setSigner(e.target.value)} />
-          </label>
+          {signingAs === undefined ? (
+            <label>
+              Signed by
+              <input name="signer" value={typedSigner} onChange={(e) => setTypedSigner(e.target.value)} />
+            </label>
+          ) : (
+            <span className="muted" data-testid="signing-as">
+              Signing as {signingAs}
+            </span>
+          )}
           <button
             type="button"
-            disabled={!signer.trim()}
+            disabled={!canSign}
             onClick={() =>
               void run('Signed as preliminary.', async () => {
                 await reports.saveDraft(orderId, sections);
-                return reports.sign(orderId, 'preliminary', signer.trim());
+                return reports.sign(orderId, 'preliminary', signer);
               })
             }
           >
@@ -154,11 +167,11 @@ export function ReportEditor({ orderId, procedureId }: { orderId: number; proced
           <button
             type="button"
             className="primary"
-            disabled={!signer.trim()}
+            disabled={!canSign}
             onClick={() =>
               void run('Signed as final.', async () => {
                 await reports.saveDraft(orderId, sections);
-                return reports.sign(orderId, 'final', signer.trim());
+                return reports.sign(orderId, 'final', signer);
               })
             }
           >

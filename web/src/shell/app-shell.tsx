@@ -87,7 +87,7 @@ export function AppShell() {
           {session.kind === 'signed-in' ? (
             <>
               <span data-testid="who">
-                {session.user.username} ({session.user.roles.join(', ') || 'no role'})
+                {session.user.displayName} ({session.user.roles.join(', ') || 'no role'})
               </span>{' '}
               {session.user.via === 'cookie' && (
                 <button type="button" onClick={() => setChangingPassword(true)}>
