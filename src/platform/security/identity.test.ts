@@ -71,6 +71,16 @@ for (const dialect of testDialects()) {
         security.users.add(admin, { username: 'ann', roles: ['janitor'], password: PASSWORD }),
         /unknown role/,
       );
+      await assert.rejects(
+        security.users.add(admin, {
+          username: 'ann',
+          displayName: 'Ann\nSigns Twice',
+          roles: ['clerk'],
+          password: PASSWORD,
+        }),
+        code('invalid'),
+        'a display name prints on signed reports: one line',
+      );
       await security.users.add(admin, { username: 'Ann', roles: ['clerk'], password: PASSWORD });
       await assert.rejects(
         security.users.add(admin, { username: 'ann', roles: ['clerk'], password: PASSWORD }),

@@ -68,8 +68,8 @@ test("a provider's token is verified against its JWKS and its claims are mapped 
   assert.equal(actor.id, 'oidc:f81d4fae');
   assert.equal(actor.username, 'dr.who');
   assert.equal(actor.displayName, 'The Doctor');
-  // Without a name claim (or not a string), the person is known by the username.
-  for (const name of [undefined, 42]) {
+  // Without a name claim (or not a string, or not one printable line), the person is known by the username.
+  for (const name of [undefined, 42, 'Dr\r\nWho', 'x'.repeat(129)]) {
     const unnamed = await verifier.verify(
       await token({ preferred_username: 'dr.who', name, realm_access: { roles: ['pacs-readers'] } }),
     );

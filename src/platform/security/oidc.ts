@@ -87,12 +87,14 @@ export function createOidcVerifier(settings: OidcSettings) {
       const roles = mapClaimRoles(payload, settings);
       const scope = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
       const login = typeof username === 'string' ? username : payload.sub;
+      const name = typeof payload.name === 'string' ? payload.name.trim() : '';
       return {
         ...userActor({
           id: `oidc:${payload.sub}`,
           username: login,
-          // OpenID Connect Core 5.1: `name` is the person's full name, as it prints on what they sign.
-          displayName: typeof payload.name === 'string' && payload.name.trim() ? payload.name.trim() : login,
+          // OpenID Connect Core 5.1: `name` is the person's full name, as it prints on what they sign (one line
+          // of at most 128 characters, as a local account's; else the username).
+          displayName: name && name.length <= 128 && !/\p{Cc}/u.test(name) ? name : login,
           roles,
         }),
         ...(scope.length > 0 || typeof payload.patient === 'string'

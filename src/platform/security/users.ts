@@ -42,6 +42,14 @@ export function normalizeUsername(text: string): string {
   return name;
 }
 
+/** A display name prints on what the user signs (reports, HL7 results): one line, at most 128 characters. */
+function checkDisplayName(name: string): string {
+  if (name.length > 128 || /\p{Cc}/u.test(name)) {
+    throw invalid('displayName must be at most 128 characters on one line');
+  }
+  return name;
+}
+
 export function parseRoles(list: readonly string[]): Role[] {
   const roles = [...new Set(list.map((r) => r.trim()).filter(Boolean))];
   if (roles.length === 0) throw invalid('at least one role is needed');
@@ -128,7 +136,7 @@ export function createUsers(database: Database, settings: LockoutSettings) {
       await authorize(database, ctx, 'admin.users', { resource: 'users.add' });
       const username = normalizeUsername(input.username);
       const roles = parseRoles(input.roles);
-      const displayName = input.displayName?.trim() || username;
+      const displayName = checkDisplayName(input.displayName?.trim() || username);
       checkPasswordRules(input.password, { username, displayName });
       const added = await insertUser(database, {
         username,
