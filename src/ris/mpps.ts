@@ -8,6 +8,7 @@ import {
   readCreated,
   refuse,
   storable,
+  TAG,
   type MppsStatus,
   type ScheduledStepReference,
 } from './mpps-attributes.js';
@@ -34,6 +35,8 @@ export interface PerformedStep {
   stationAeTitle: string;
   modality: string;
   studyInstanceUid: string;
+  /** Patient ID (0010,0020) as the modality sent it. */
+  patientId: string | null;
   /** The orders it was performed for; empty for an unscheduled step waiting for reconciliation. */
   orderIds: OrderId[];
   startDate: string;
@@ -54,8 +57,11 @@ export function createMpps(deps: RisDeps) {
     /**
      * N-CREATE: a new step IN PROGRESS, linked to the orders its Scheduled Step Attributes name (accession
      * number, else requested procedure id, else the order's Study Instance UID), each order moved to
-     * in-progress (through arrived if it was still scheduled). A step that names no known order is kept
-     * unscheduled, for reconciliation when its study is linked. Duplicate instance UIDs are refused.
+     * in-progress (through arrived if it was still scheduled). A step that names no scheduled step at all
+     * (empty accession and requested procedure id: the unscheduled case of IHE SWF) is kept unscheduled, for
+     * reconciliation when its study is linked; one that names an accession or requested procedure id no order
+     * has is refused (0106), since the modality believes in an exam the RIS does not know. Duplicate instance
+     * UIDs are refused.
      */
     create: (ctx: RequestContext, request: { sopInstanceUid?: string; attributes: DataElements }) => {
       const sopInstanceUid = request.sopInstanceUid ?? generateUid();
@@ -70,6 +76,7 @@ export function createMpps(deps: RisDeps) {
           }
           const summary = readCreated(request.attributes);
           if (await findPerformedStep(trx, sopInstanceUid)) throw duplicate(sopInstanceUid);
+          const orderIds = await matchOrders(trx, summary.references);
           const reference = summary.references[0]!;
           const id = await withConstraints(
             () =>
@@ -91,7 +98,6 @@ export function createMpps(deps: RisDeps) {
               }),
             { unique: () => duplicate(sopInstanceUid) },
           );
-          const orderIds = await matchOrders(trx, summary.references);
           for (const orderId of orderIds) {
             await linkPerformedStep(trx, id, orderId);
             await progressOrder(
@@ -115,6 +121,7 @@ export function createMpps(deps: RisDeps) {
           return loadStep(trx, sopInstanceUid);
         },
         (step) => ({
+          ...patientOf(step),
           studyInstanceUid: step.studyInstanceUid,
           detail: {
             status: step.status,
@@ -165,6 +172,7 @@ export function createMpps(deps: RisDeps) {
           return loadStep(trx, sopInstanceUid);
         },
         (step) => ({
+          ...patientOf(step),
           studyInstanceUid: step.studyInstanceUid,
           detail: { status: step.status, orderIds: step.orderIds },
         }),
@@ -176,7 +184,10 @@ export function createMpps(deps: RisDeps) {
 const duplicate = (sopInstanceUid: string) =>
   new LanternError('duplicate', `MPPS ${sopInstanceUid} exists already`);
 
-/** The orders a step names, each once: by accession number, requested procedure id, or Study Instance UID. */
+/**
+ * The orders a step names, each once: by accession number, requested procedure id, or Study Instance UID.
+ * A reference that names an accession or requested procedure id must find its order.
+ */
 async function matchOrders(db: RisExecutor, references: ScheduledStepReference[]): Promise<OrderId[]> {
   const found = new Set<OrderId>();
   for (const reference of references) {
@@ -184,10 +195,19 @@ async function matchOrders(db: RisExecutor, references: ScheduledStepReference[]
     const orderId =
       (byNumber ? await orderIdByAccession(db, byNumber) : undefined) ??
       (await orderIdByStudyUid(db, reference.studyInstanceUid));
+    if (orderId === undefined && byNumber) {
+      const [tag, what] = reference.accessionNumber
+        ? [TAG.accessionNumber, 'accession number']
+        : [TAG.requestedProcedureId, 'requested procedure id'];
+      throw refuse('invalid-value', tag, `no scheduled procedure step has ${what} '${byNumber}'`);
+    }
     if (orderId !== undefined) found.add(orderId);
   }
   return [...found];
 }
+
+/** The patient an audit record of the step names: the Patient ID the modality sent. */
+const patientOf = (step: PerformedStep) => (step.patientId ? { patientId: step.patientId } : {});
 
 /** An order follows its steps once none is still IN PROGRESS (PS3.4 F.7.2.2, several steps per order). */
 async function endStep(db: RisExecutor, ctx: RequestContext, row: PerformedStepRow, status: MppsStatus) {
@@ -209,6 +229,7 @@ export async function loadStep(db: RisExecutor, sopInstanceUid: string): Promise
     stationAeTitle: row.station_ae_title,
     modality: row.modality,
     studyInstanceUid: row.study_instance_uid,
+    patientId: row.patient_id,
     orderIds: await ordersOfPerformedStep(db, row.id!),
     startDate: row.start_date,
     startTime: row.start_time,

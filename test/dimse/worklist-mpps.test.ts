@@ -1,9 +1,7 @@
-// The RIS's DICOM doors against `lantern serve`: DCMTK findscu -W finds an order created and booked over
-// REST (Modality Worklist), by station, patient and date with the K.6 return keys; dcmjs-dimse as the
-// modality's MPPS SCU moves it to in-progress and completed or discontinued, and refusals (duplicate, bad
-// attribute, unknown instance, N-SET after COMPLETED) change nothing; storescu of images carrying the
-// accession links the study once stable; images with an unknown accession wait in /api/unmatched-studies
-// until a clerk links them.
+// The RIS's DICOM doors against `lantern serve`: findscu -W finds an order booked over REST (Modality
+// Worklist, K.6 return keys); dcmjs-dimse's MPPS moves it to in-progress, completed or discontinued, and
+// refusals change nothing; storescu of images with the accession links the study once stable, and images
+// with an unknown accession wait in /api/unmatched-studies until a clerk links them.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -44,12 +42,12 @@ const call = restClient(
 // A Monday in the future; the CT room is open 08:00–16:00 Europe/Berlin (UTC+2 in June).
 const DAY = '2031-06-02';
 
-/** An order for the patient, booked on the CT room at `hhmm` local time. */
-async function bookedOrder(hhmm: string): Promise<OrderBody> {
+/** An order for the patient (MWL-1 unless named), booked on the CT room at `hhmm` local time. */
+async function bookedOrder(hhmm: string, patient = patientRef, referrer = 'Ref^Rita'): Promise<OrderBody> {
   const order = await call<OrderBody>('POST', '/orders', {
-    patientRef,
+    patientRef: patient,
     procedureId,
-    orderingProvider: { name: 'Ref^Rita' },
+    orderingProvider: { name: referrer },
   });
   assert.equal(order.status, 201, JSON.stringify(order.body));
   const booking = await call('POST', '/bookings', {
@@ -163,7 +161,6 @@ test('findscu -W finds the booked order by station AE title, with the K.6 return
   );
 });
 
-/** The text of one sequence in a findscu match: from its tag to its own end-of-sequence delimiter. */
 test('findscu -W by Patient ID returns the K.6 keys a modality needs; another modality finds nothing', async () => {
   const patient = await call<{ id: number }>('POST', '/patients', {
     patientId: 'MWL-2',
@@ -173,19 +170,7 @@ test('findscu -W by Patient ID returns the K.6 keys a modality needs; another mo
     sex: 'M',
   });
   assert.equal(patient.status, 201, JSON.stringify(patient.body));
-  const order = await call<OrderBody>('POST', '/orders', {
-    patientRef: patient.body.id,
-    procedureId,
-    orderingProvider: { name: 'Sender^Sid' },
-  });
-  assert.equal(order.status, 201, JSON.stringify(order.body));
-  const booking = await call('POST', '/bookings', {
-    orderId: order.body.id,
-    resourceId,
-    start: `${DAY}T15:00:00+02:00`,
-  });
-  assert.equal(booking.status, 201, JSON.stringify(booking.body));
-  const { accessionNumber, studyInstanceUid } = order.body;
+  const { accessionNumber, studyInstanceUid } = await bookedOrder('15:00', patient.body.id, 'Sender^Sid');
 
   const matches = await findWorklist([
     'PatientID=MWL-2',
@@ -354,21 +339,29 @@ test('MPPS DISCONTINUED: N-CREATE then N-SET DISCONTINUED leaves the order disco
   assert.equal((await findWorklist([`AccessionNumber=${order.accessionNumber}`])).length, 0);
 });
 
-test('MPPS for an unknown step is accepted as unscheduled and changes no order', async () => {
+test('MPPS naming an unknown accession is refused (0106); naming no scheduled step is unscheduled', async () => {
   const order = await bookedOrder('12:00');
-  const [created] = await sendMpps([
-    mppsCreate('1.2.826.0.1.3680043.8.498.300', {
-      ...inProgress(order),
-      ScheduledStepAttributesSequence: [
-        {
-          StudyInstanceUID: '1.2.826.0.1.3680043.8.498.301',
-          AccessionNumber: '',
-          ScheduledProcedureStepID: '',
-        },
-      ],
-    }),
+  const reference = (accession: string, step: string) => ({
+    ...inProgress(order),
+    ScheduledStepAttributesSequence: [
+      {
+        StudyInstanceUID: '1.2.826.0.1.3680043.8.498.301',
+        AccessionNumber: accession,
+        ScheduledProcedureStepID: step,
+      },
+    ],
+  });
+  const [unknown, forgotten, unscheduled] = await sendMpps([
+    mppsCreate('1.2.826.0.1.3680043.8.498.302', reference('NOSUCHACC', '1')),
+    // Refused creations leave no step behind: an N-SET of it finds none.
+    mppsSet('1.2.826.0.1.3680043.8.498.302', completed),
+    // The unscheduled case (IHE SWF): the modality names no scheduled step at all.
+    mppsCreate('1.2.826.0.1.3680043.8.498.300', reference('', '')),
   ]);
-  assert.equal(created!.status, 0x0000);
+  assert.equal(unknown!.status, 0x0106);
+  assert.match(unknown!.errorComment ?? '', /no scheduled procedure step has accession number 'NOSUCHACC'/);
+  assert.equal(forgotten!.status, 0x0112);
+  assert.equal(unscheduled!.status, 0x0000);
   assert.equal(await orderStatus(order.id), 'scheduled');
 });
 
