@@ -26,7 +26,8 @@ export function createHttpServer(log: Logger, settings: HttpServerSettings): Fas
     loggerInstance: log.child({ door: 'http' }) as FastifyBaseLogger,
     // Doors log what they do with the request; fastify's per-request lines would only repeat it.
     logController: new LogController({ disableRequestLogging: true }),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+    // Route schemas use type lists (a patient name as text or as components); strict ajv warns of each.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allowUnionTypes: true } },
   });
   app.setErrorHandler((error, request, reply) =>
     sendProblem(
