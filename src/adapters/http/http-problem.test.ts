@@ -23,7 +23,7 @@ test("a body that fails the route's schema is a 400 problem titled invalid, not 
   const warn = mock.method(console, 'warn', () => undefined);
   const refused = await app.inject({ method: 'POST', url: '/things', payload: { note: null } });
   assert.equal(refused.statusCode, 400);
-  assert.match(refused.headers['content-type'] ?? '', /^application\/problem\+json/);
+  assert.match(String(refused.headers['content-type']), /^application\/problem\+json/);
   const problem = refused.json<{ title: string; status: number; detail: string }>();
   assert.equal(problem.title, 'invalid');
   assert.equal(problem.status, 400);
