@@ -4,6 +4,7 @@ import { describeActor, type RequestContext } from '../context.js';
 import type { Database } from '../db/index.js';
 import { nowIso, preparedQuery } from '../db/index.js';
 import { toLanternError } from '../errors.js';
+import type { AuditAnchor } from './audit-anchor.js';
 
 export type AuditOutcome = 'success' | 'failure';
 
@@ -182,10 +183,11 @@ export interface AuditChainReport {
  * Re-computes every hash of the trail in order, up to the chain head (`audit_chain_head`, bumped in the same
  * transaction as each record), and checks that the chain ends where the head says, with the head's hash: a
  * removed newest record leaves the head ahead of the rows. The head is read first, so records appended while
- * this runs are simply not looked at. Rows and head rewritten together, consistently, cannot be told from
- * the database alone: forwarding the trail (audit-forwarder.ts) keeps a copy elsewhere.
+ * this runs are simply not looked at. Rows and head cut back together cannot be told from the database
+ * alone: with `anchor` (audit-anchor.ts, kept outside the database) the chain must still reach the anchored
+ * record and agree with its hash. Forwarding the trail (audit-forwarder.ts) keeps a whole copy elsewhere.
  */
-export async function verifyAuditChain(database: Database): Promise<AuditChainReport> {
+export async function verifyAuditChain(database: Database, anchor?: AuditAnchor): Promise<AuditChainReport> {
   const db = database.kysely as Kysely<AuditTables>;
   const head = await db
     .selectFrom('audit_chain_head')
@@ -217,6 +219,7 @@ export async function verifyAuditChain(database: Database): Promise<AuditChainRe
       if (seq !== lastSeq + 1) return broken(lastSeq + 1, 'missing');
       const { id: _id, hash, ...rest } = row;
       if (row.prev_hash !== prev || auditRowHash({ ...rest, seq }) !== hash) return broken(seq, 'changed');
+      if (seq === anchor?.seq && hash !== anchor.hash) return broken(seq, 'changed');
       prev = hash;
       lastSeq = seq;
       records++;
@@ -224,6 +227,8 @@ export async function verifyAuditChain(database: Database): Promise<AuditChainRe
     if (rows.length < pageSize) break;
   }
   if (lastSeq < headSeq) return broken(lastSeq + 1, 'missing');
+  // Cut back with its head: the anchor outside the database remembers a longer chain (audit-anchor.ts).
+  if (anchor && anchor.seq > headSeq) return broken(headSeq + 1, 'missing');
   // The newest record re-hashed with the rest of the chain after an edit still disagrees with the head.
   if (headSeq > 0 && prev !== head?.last_hash) return broken(headSeq, 'changed');
   return { records, intact: true };
