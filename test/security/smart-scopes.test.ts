@@ -1,121 +1,30 @@
 // SMART on FHIR patient/ scopes over the real FHIR door, with tokens of a local OpenID provider: a token
 // launched for one patient reaches that patient's compartment only. Every type the server serves is either
 // filtered to the patient or refused (403 OperationOutcome, one security.deny record); another patient's data
-// does not leave, by search or by read. And the OpenID settings: an issuer without an audience does not start.
+// does not leave, by search or by read. (Off the FHIR door such a token is refused: smart-doors.test.ts.)
+// And the OpenID settings: an issuer without an audience does not start.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Bundle, CapabilityStatement, OperationOutcome, Resource } from '@medplum/fhirtypes';
-import { runTool } from '../support/dcmtk.js';
-import { startServe, type RunningLantern } from '../support/lantern-server.js';
-import { restClient } from '../support/rest-client.js';
-import { syntheticCtInstance } from '../support/synthetic-ct.js';
-import { auditRows, lastSeq, startIssuer } from './security-support.js';
+import type { Bundle, CapabilityStatement, Resource } from '@medplum/fhirtypes';
+import { startServe } from '../support/lantern-server.js';
+import { auditRows, lastSeq } from './security-support.js';
+import { ONE, TWO, data, patientOf, refused, startSmartStage, type SmartStage } from './smart-fixture.js';
 
-const ONE = { patientId: 'SMART-ONE', studyInstanceUid: '1.2.826.0.1.3680043.2.1125.8001' };
-const TWO = { patientId: 'SMART-TWO', studyInstanceUid: '1.2.826.0.1.3680043.2.1125.8002' };
-
+let stage: SmartStage;
 let dataDir: string;
-let server: RunningLantern;
-let issuer: Awaited<ReturnType<typeof startIssuer>>;
-const ids = { one: { patient: '', order: '' }, two: { patient: '', order: '' } };
+let server: SmartStage['server'];
+let issuer: SmartStage['issuer'];
+let ids: SmartStage['ids'];
+let fhir: SmartStage['fhir'];
 let readToken = '';
 let allToken = '';
 
-const admin = restClient(
-  () => server.httpUrl,
-  () => server.auth,
-);
-
-const fhir = (token: string, path: string, init: RequestInit = {}) =>
-  fetch(`${server.httpUrl}/fhir${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
-  });
-
-/** The patient a resource of the compartment belongs to, from its reference. */
-function patientOf(resource: Resource): string | undefined {
-  const ref = (r: string | undefined) => r?.replace(/^Patient\//, '');
-  switch (resource.resourceType) {
-    case 'Patient':
-      return resource.id;
-    case 'ServiceRequest':
-    case 'DiagnosticReport':
-    case 'ImagingStudy':
-      return ref(resource.subject?.reference);
-    case 'Appointment':
-      return ref(
-        resource.participant?.find((p) => p.actor?.reference?.startsWith('Patient/'))?.actor?.reference,
-      );
-    default:
-      return undefined;
-  }
-}
-
-const data = (bundle: Bundle) =>
-  (bundle.entry ?? []).filter((e) => e.search?.mode !== 'outcome').map((e) => e.resource!);
-
-async function refused(response: Response): Promise<void> {
-  assert.equal(response.status, 403, await response.clone().text());
-  assert.equal(((await response.json()) as OperationOutcome).resourceType, 'OperationOutcome');
-}
-
 before(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'lantern-smart-'));
-  issuer = await startIssuer();
-  server = await startServe({
-    LANTERN_DATA_DIR: dataDir,
-    LANTERN_SECURITY_AUTHENTICATION: 'on',
-    LANTERN_SECURITY_OIDC_ISSUER: issuer.issuer,
-    LANTERN_SECURITY_OIDC_AUDIENCE: 'lantern',
-    LANTERN_DICOM_REMOTE_AES: JSON.stringify([
-      { aeTitle: 'MODALITY', host: '127.0.0.1', port: 104, permissions: ['store'] },
-    ]),
-  });
-  // A study of each patient arrives; ingest makes the patients.
-  const files = join(dataDir, 'incoming');
-  await mkdir(files);
-  for (const [i, who] of [ONE, TWO].entries()) {
-    const bytes = syntheticCtInstance({
-      rows: 8,
-      columns: 8,
-      seed: i + 1,
-      ...who,
-      patientName: 'Smart^Test',
-    });
-    await writeFile(join(files, `${i}.dcm`), bytes);
-  }
-  const stored = await runTool('storescu', [
-    ...['-aec', 'LANTERN', '-aet', 'MODALITY', '127.0.0.1', String(server.dicomPort), '+sd', files],
-  ]);
-  assert.equal(stored.code, 0, stored.output);
-  const procedure = await admin<{ id: number }>('POST', '/api/procedures', {
-    code: 'CT-SMART-1',
-    codingScheme: '99LANTERN',
-    meaning: 'CT chest',
-    modality: 'CT',
-    durationMinutes: 15,
-  });
-  assert.equal(procedure.status, 201, JSON.stringify(procedure.body));
-  for (const [key, who] of [
-    ['one', ONE],
-    ['two', TWO],
-  ] as const) {
-    const found = await admin<{ patients: { id: number }[] }>(
-      'GET',
-      `/api/patients?identifier=${who.patientId}`,
-    );
-    ids[key].patient = String(found.body.patients[0]!.id);
-    const order = await admin<{ id: number }>('POST', '/api/orders', {
-      patientRef: Number(ids[key].patient),
-      procedureId: procedure.body.id,
-      orderingProvider: { id: 'dr-smart', name: 'Doc^Smart' },
-    });
-    assert.equal(order.status, 201, JSON.stringify(order.body));
-    ids[key].order = String(order.body.id);
-  }
+  stage = await startSmartStage();
+  ({ dataDir, server, issuer, ids, fhir } = stage);
   const token = (scope: string, name: string) =>
     issuer.token({ preferred_username: name, roles: ['administrator'], scope, patient: ids.one.patient });
   readToken = await token('openid launch/patient patient/*.read', 'smart-reader');
@@ -123,9 +32,7 @@ before(async () => {
 });
 
 after(async () => {
-  await server?.stop();
-  await issuer?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await stage?.close();
 });
 
 describe('patient/*.read launched for one patient', () => {

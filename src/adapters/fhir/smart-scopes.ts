@@ -4,6 +4,7 @@ import { LanternError } from '../../platform/errors.js';
 import {
   parseSmartScopes,
   recordAuditAlone,
+  smartDelegationOf,
   smartScopesAllow,
   type SmartDecision,
 } from '../../platform/security/index.js';
@@ -160,8 +161,10 @@ export function installSmartScopes(
     const actor = requestActor(request);
     const type = (request.params as Params).type;
     if (actor?.kind !== 'user' || !actor.oauth || type === undefined) return;
+    // Resource scopes Lantern cannot read (a v2 scope with a query) grant nothing, but still make the token
+    // an app's: it is not let through with its roles' whole reach.
+    if (!smartDelegationOf(actor)) return;
     const scopes = parseSmartScopes(actor.oauth.scopes);
-    if (scopes.length === 0 && actor.oauth.patient === undefined) return;
     const interaction = interactionOf(request);
     if (!interaction) return;
     const patientId = patientOf(request, interaction);

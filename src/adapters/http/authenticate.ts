@@ -21,10 +21,14 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 // What a user who must change the password may still do.
 const WHILE_MUST_CHANGE = new Set(['/api/auth/password', '/api/auth/me', '/api/auth/logout']);
 
-/** Which door an HTTP path belongs to, for the request's context and audit. */
+// A path is under a base when it is the base or goes on with / or a query (not /fhirx, not /wadofoo).
+const under = (url: string, base: string) =>
+  url === base || url.startsWith(`${base}/`) || url.startsWith(`${base}?`);
+
+/** Which door an HTTP path belongs to, for the request's context and audit (and SMART tokens: only 'fhir'). */
 export function doorOf(url: string): Extract<Door, 'api' | 'dicomweb' | 'fhir'> {
-  if (url.startsWith('/dicom-web') || url.startsWith('/wado')) return 'dicomweb';
-  if (url.startsWith('/fhir')) return 'fhir';
+  if (under(url, '/dicom-web') || under(url, '/wado')) return 'dicomweb';
+  if (under(url, '/fhir')) return 'fhir';
   return 'api';
 }
 
@@ -59,7 +63,8 @@ export function installHttpSecurity(
       reply.header('www-authenticate', 'Bearer realm="lantern"');
       throw unauthenticated('authentication required: Authorization: Bearer <token or API key>, or log in');
     }
-    const door = doorOf(request.url);
+    // The route matched when there is one: the path as sent may carry what routing ignores.
+    const door = doorOf(url ?? request.url);
     const ctx = (actor: Authenticated['actor']) =>
       createContext(request.log as Logger, actor, { door, remoteAddress: request.ip }, request.id);
     let who: Authenticated;
@@ -74,6 +79,11 @@ export function installHttpSecurity(
       reply.header('www-authenticate', 'Bearer realm="lantern", error="invalid_token"');
       throw error;
     }
+    // A SMART app's token works on /fhir only, whatever its roles (and whether authentication is on): it is
+    // refused here before anything else is done with it, and again by the services should a door not ask.
+    await security.authorizeDoor(ctx(who.actor), {
+      resource: `${request.method} ${url ?? request.url.split('?')[0]}`,
+    });
     if (credential.from === 'cookie' && UNSAFE.has(request.method)) checkCsrf(request);
     if (who.mustChangePassword && !WHILE_MUST_CHANGE.has(url ?? '')) {
       throw forbidden('the password must be changed first: POST /api/auth/password');

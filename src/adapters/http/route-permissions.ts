@@ -71,7 +71,8 @@ const RULES: readonly (readonly [methods: string, pattern: string, access: Route
   ['POST', '/dicom-web/studies*', 'study.store'],
   [READ, '/wado', 'study.read'],
 
-  // FHIR: by resource type (fhirTypeAccess); the FHIR door narrows further with SMART scopes.
+  // FHIR: by resource type (fhirTypeAccess); the FHIR door narrows further with SMART scopes. A token with
+  // SMART scopes passes no rule above: authenticate.ts refuses it off /fhir (policy.authorizeDoor).
   [ANY, '/fhir/:type', 'fhir-type'],
   [ANY, '/fhir/:type/*', 'fhir-type'],
 ];

@@ -34,6 +34,7 @@ export {
 } from './permissions.js';
 export {
   authorize,
+  authorizeDoor,
   hasPermission,
   permissionsOf,
   permissionsOfAe,
@@ -52,7 +53,14 @@ export { authorizedService, type PermissionTable } from './service-authorization
 export { createSettingsReader, redactSettings, type SettingsReader } from './settings-reader.js';
 export { ANONYMOUS, OPEN_ACCESS_ANONYMOUS, userActor, serviceActor } from './identity.js';
 export { checkPasswordRules, PASSWORD_MIN_LENGTH } from './password-rules.js';
-export { parseSmartScopes, smartScopesAllow, type SmartScope, type SmartDecision } from './smart-scopes.js';
+export {
+  parseSmartScopes,
+  smartDelegationOf,
+  smartScopesAllow,
+  type SmartDelegation,
+  type SmartScope,
+  type SmartDecision,
+} from './smart-scopes.js';
 export type { User } from './users.js';
 export type { ApiKey } from './api-keys.js';
 export {

@@ -1,4 +1,4 @@
-import type { Actor, RequestContext, UserActor } from '../context.js';
+import type { Actor, Door, RequestContext, UserActor } from '../context.js';
 import { describeActor } from '../context.js';
 import type { Database } from '../db/index.js';
 import { LanternError } from '../errors.js';
@@ -11,6 +11,7 @@ import {
   permissionsOfRoles,
   type Permission,
 } from './permissions.js';
+import { smartDelegationOf, type SmartDelegation } from './smart-scopes.js';
 
 // Policy: may this actor do this? One answer for every door. Services (and doors, through Security.authorize)
 // call authorize() before acting; a refusal is audited where it happens, with what was asked.
@@ -74,13 +75,59 @@ export interface AuthorizeTarget {
   resource?: string;
 }
 
-/** Throws `forbidden` unless the actor holds the permission; the refusal is audited (security.deny). */
+/**
+ * The one door a SMART delegation works on. A token with SMART resource scopes was given to an app for what
+ * the scopes name, and only the FHIR door reads scopes (adapters/fhir/smart-scopes.ts); anywhere else it
+ * would act with the whole reach of its roles.
+ */
+export const SMART_DOOR: Door = 'fhir';
+export const SMART_OFF_DOOR_MESSAGE = 'this token carries SMART scopes: use it on /fhir';
+
+/** The SMART delegation of a request made on another door than the FHIR one, which nothing may serve. */
+export function delegationOffItsDoor(ctx: RequestContext): SmartDelegation | undefined {
+  return ctx.origin.door === SMART_DOOR ? undefined : smartDelegationOf(ctx.actor);
+}
+
+/**
+ * Throws `forbidden` for a SMART-scoped token off the FHIR door, with one security.deny record naming the
+ * scopes (and the permission, when an operation asked). The HTTP hook calls it for every request; authorize
+ * calls it for every operation, so a door added later cannot serve such a token either.
+ */
+export async function authorizeDoor(
+  database: Database,
+  ctx: RequestContext,
+  target: AuthorizeTarget = {},
+  permission?: Permission,
+): Promise<void> {
+  const delegation = delegationOffItsDoor(ctx);
+  if (!delegation) return;
+  await recordAuditAlone(database, ctx, {
+    action: 'security.deny',
+    outcome: 'failure',
+    ...(target.patientId ? { patientId: target.patientId } : {}),
+    ...(target.studyInstanceUid ? { studyInstanceUid: target.studyInstanceUid } : {}),
+    detail: {
+      ...(permission ? { permission } : {}),
+      ...(target.resource ? { resource: target.resource } : {}),
+      reason: `SMART-scoped token on the ${ctx.origin.door} door`,
+      scopes: delegation.scopes,
+      ...(delegation.patient === undefined ? {} : { launchPatient: delegation.patient }),
+    },
+  });
+  throw new LanternError('forbidden', SMART_OFF_DOOR_MESSAGE, { door: ctx.origin.door });
+}
+
+/**
+ * Throws `forbidden` unless the actor holds the permission (and is no SMART delegation off the FHIR door);
+ * the refusal is audited (security.deny).
+ */
 export async function authorize(
   database: Database,
   ctx: RequestContext,
   permission: Permission,
   target: AuthorizeTarget = {},
 ): Promise<void> {
+  if (delegationOffItsDoor(ctx)) return authorizeDoor(database, ctx, target, permission);
   if (hasPermission(ctx.actor, permission)) return;
   await recordAuditAlone(database, ctx, {
     action: 'security.deny',

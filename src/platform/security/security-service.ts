@@ -15,7 +15,7 @@ import { serviceActor, userActor } from './identity.js';
 import { createOidcVerifier, type OidcSettings } from './oidc.js';
 import { oneTimePassword } from './one-time-password.js';
 import type { Permission } from './permissions.js';
-import { authorize, breakGlass, type AuthorizeTarget } from './policy.js';
+import { authorize, authorizeDoor, breakGlass, type AuthorizeTarget } from './policy.js';
 import { createRefreshTokens } from './refresh-tokens.js';
 import { createUsers, type LockoutSettings, type User } from './users.js';
 
@@ -152,6 +152,9 @@ export async function createSecurity(database: Database, settings: SecuritySetti
 
     authorize: (ctx: RequestContext, permission: Permission, target?: AuthorizeTarget) =>
       authorize(database, ctx, permission, target),
+
+    /** Refuses a SMART-scoped token off the FHIR door (403, one security.deny); see policy.authorizeDoor. */
+    authorizeDoor: (ctx: RequestContext, target?: AuthorizeTarget) => authorizeDoor(database, ctx, target),
 
     /** Emergency access for one request: the elevated actor, after the grant is audited (flagged). */
     async breakGlass(ctx: RequestContext, reason: string, resource: string): Promise<Actor> {

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.js';
 import type { Database } from '../db/index.js';
 import type { Permission } from './permissions.js';
-import { authorize, hasPermission } from './policy.js';
+import { authorize, delegationOffItsDoor, hasPermission } from './policy.js';
 
 // Authorization at the service boundary: every operation a module offers names the permission it needs, in
 // one table beside the module's façade (index.ts), and runs only after `authorize` said yes. A door that
@@ -16,7 +16,8 @@ export type PermissionTable<S> = { readonly [K in keyof S]: Permission };
 /**
  * The service with every operation guarded: the actor of the call's context must hold the operation's
  * permission, else `forbidden` (one `security.deny` audit record naming the operation) before the
- * operation runs. On success no SQL: one set lookup.
+ * operation runs; so must a SMART-scoped token's call come from the FHIR door. On success no SQL: one set
+ * lookup (and, for a user with OAuth scopes, a look at them).
  */
 export function authorizedService<S extends Record<string, Operation>>(
   database: Database,
@@ -31,7 +32,7 @@ export function authorizedService<S extends Record<string, Operation>>(
     const resource = `${name}.${operation}`;
     // The allowed case without an extra promise: this runs per instance on ingest.
     guarded[operation] = (ctx, ...args) => {
-      if (!hasPermission(ctx.actor, permission))
+      if (!hasPermission(ctx.actor, permission) || delegationOffItsDoor(ctx))
         return authorize(database, ctx, permission, { resource }).then(() => run(ctx, ...args));
       try {
         return run(ctx, ...args);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseSmartScopes, smartScopesAllow } from './smart-scopes.js';
+import type { UserActor } from '../context.js';
+import { userActor } from './identity.js';
+import { parseSmartScopes, smartDelegationOf, smartScopesAllow } from './smart-scopes.js';
 
 test('SMART scopes are parsed (v1 and v2), other scopes are left out', () => {
   const scopes = parseSmartScopes(
@@ -58,4 +60,28 @@ test('a scoped token cannot read outside its scope', () => {
   assert.deepEqual(smartScopesAllow(system, { resourceType: 'Patient', interaction: 'delete' }), {
     allowed: true,
   });
+});
+
+test("a token is an app's delegation when it carries resource scopes or a launch patient", () => {
+  const radiologist = userActor({ id: 'oidc:r1', username: 'r1', roles: ['radiologist'] });
+  const withOauth = (scopes: string[], patient?: string): UserActor => ({
+    ...radiologist,
+    oauth: { scopes, ...(patient === undefined ? {} : { patient }) },
+  });
+  assert.equal(smartDelegationOf(radiologist), undefined, 'no scopes at all');
+  assert.equal(smartDelegationOf(withOauth(['openid', 'profile'])), undefined, 'an OpenID login');
+  assert.equal(smartDelegationOf(withOauth(['openid', 'launch/patient', 'fhirUser'])), undefined);
+  assert.deepEqual(smartDelegationOf(withOauth(['openid', 'launch/patient', 'patient/*.read'], '3')), {
+    scopes: ['openid', 'launch/patient', 'patient/*.read'],
+    patient: '3',
+  });
+  assert.deepEqual(smartDelegationOf(withOauth(['openid', 'user/ImagingStudy.read'])), {
+    scopes: ['openid', 'user/ImagingStudy.read'],
+  });
+  assert.ok(smartDelegationOf(withOauth(['system/*.*'])));
+  assert.ok(smartDelegationOf(withOauth(['openid'], '3')), 'a launch patient alone');
+  // A resource scope Lantern cannot read still marks the token as an app's (it then grants nothing).
+  assert.ok(smartDelegationOf(withOauth(['patient/Observation.rs?category=laboratory'])));
+  assert.equal(smartDelegationOf({ kind: 'service', apiKeyName: 'k', roles: ['administrator'] }), undefined);
+  assert.equal(smartDelegationOf({ kind: 'system', name: 'cli' }), undefined);
 });

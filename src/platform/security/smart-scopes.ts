@@ -1,6 +1,9 @@
 // SMART App Launch scopes (https://hl7.org/fhir/smart-app-launch/scopes-and-launch-context.html) for the FHIR
 // door: `patient/*.read`, `user/ImagingStudy.read`, `system/*.*` (v1) and `patient/Observation.rs` (v2).
-// A scope can only narrow what the caller's roles allow; the FHIR door checks both.
+// A scope can only narrow what the caller's roles allow; the FHIR door checks both. A token that carries them
+// is an app's delegation, good on the FHIR door only (policy.ts refuses it on every other door).
+
+import type { Actor } from '../context.js';
 
 export type SmartInteraction = 'read' | 'search' | 'create' | 'update' | 'delete';
 export type SmartContext = 'patient' | 'user' | 'system';
@@ -71,4 +74,27 @@ export function smartScopesAllow(
   if (matching.length === 0 || !launch.patient) return { allowed: false };
   if (request.patientId !== undefined && request.patientId !== launch.patient) return { allowed: false };
   return { allowed: true, patientCompartment: launch.patient };
+}
+
+export interface SmartDelegation {
+  /** The token's whole `scope` claim, for the audit record. */
+  scopes: readonly string[];
+  /** The SMART launch patient, when the token names one. */
+  patient?: string;
+}
+
+// Any resource scope, read or not: one Lantern cannot parse (a v2 scope with a query) still marks the
+// token as an app's, and must not leave it with the full reach of its roles.
+const RESOURCE_SCOPE = /^(patient|user|system)\//;
+
+/**
+ * The SMART delegation a caller acts under: a token with resource scopes (`patient/…`, `user/…`,
+ * `system/…`) or a launch patient. Undefined for everything else, an OpenID login with `openid profile`
+ * included, which its roles alone limit.
+ */
+export function smartDelegationOf(actor: Actor): SmartDelegation | undefined {
+  if (actor.kind !== 'user' || !actor.oauth) return undefined;
+  const { scopes, patient } = actor.oauth;
+  if (patient === undefined && !scopes.some((s) => RESOURCE_SCOPE.test(s))) return undefined;
+  return { scopes, ...(patient === undefined ? {} : { patient }) };
 }
