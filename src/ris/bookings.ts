@@ -13,6 +13,7 @@ import {
 import type { BookingId, OrderId, ResourceId } from './ids.js';
 import { localTime, withinOpeningHours } from './opening-hours.js';
 import type { Order } from './order.js';
+import { auditOfOrders } from './order-audit.js';
 import { loadOrders, updateStepSchedule } from './order-repo.js';
 import { parseInstant } from './order-search.js';
 import { applyOrderTransition } from './order-transition.js';
@@ -144,24 +145,36 @@ const bookingEvent = (type: string, booking: Booking, order: Order) => ({
   },
 });
 
-const bookingAudit = (booking: Booking) => ({
-  detail: {
-    bookingId: booking.id,
-    orderId: booking.orderId,
-    resourceId: booking.resourceId,
-    startsAt: booking.startsAt,
-  },
-});
+/** The booking and its order's patient and exam. */
+async function bookingAudit(booking: Booking, db: RisExecutor) {
+  const naming = await auditOfOrders(db, [booking.orderId]);
+  return {
+    ...naming,
+    detail: {
+      ...naming.detail,
+      bookingId: booking.id,
+      orderId: booking.orderId,
+      resourceId: booking.resourceId,
+      startsAt: booking.startsAt,
+    },
+  };
+}
 
 /** Bookings: an order on a resource at a time. Booking schedules the order; cancelling unschedules it. */
 export function createBookings(deps: RisDeps) {
   return {
     get: (ctx: RequestContext, id: BookingId) =>
-      auditedRead(deps, ctx, { action: 'booking.read', detail: { bookingId: id } }, async (db) => {
-        const booking = await findBooking(db, id);
-        if (!booking) throw notFound('booking', String(id));
-        return booking;
-      }),
+      auditedRead(
+        deps,
+        ctx,
+        { action: 'booking.read', detail: { bookingId: id } },
+        async (db) => {
+          const booking = await findBooking(db, id);
+          if (!booking) throw notFound('booking', String(id));
+          return booking;
+        },
+        bookingAudit,
+      ),
 
     /** Books an ordered order: the order becomes scheduled and its worklist step gets station and time. */
     book: (ctx: RequestContext, request: BookingRequest): Promise<Booking> =>

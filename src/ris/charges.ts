@@ -13,6 +13,7 @@ import {
 } from './charge-repo.js';
 import type { OrderId } from './ids.js';
 import { positiveId } from './order.js';
+import { auditOfOrders } from './order-audit.js';
 import { findOrderStatus } from './order-repo.js';
 import type { OrderStatus } from './order-status.js';
 import type { ChargeCode } from './procedure.js';
@@ -52,7 +53,13 @@ async function chargesOf(executor: RisExecutor, orderId: OrderId): Promise<Order
 export function createCharges(deps: RisDeps) {
   return {
     get: (ctx: RequestContext, orderId: OrderId): Promise<OrderCharges> =>
-      auditedRead(deps, ctx, { action: 'charge.read', detail: { orderId } }, (db) => chargesOf(db, orderId)),
+      auditedRead(
+        deps,
+        ctx,
+        { action: 'charge.read', detail: { orderId } },
+        (db) => chargesOf(db, orderId),
+        (_charges, db) => auditOfOrders(db, [orderId]),
+      ),
 
     /** Replaces the order's lines (change quantity or modifiers, add, remove) while none is released. */
     replace: (ctx: RequestContext, orderId: OrderId, input: { lines: Partial<ChargeCode>[] }) =>
@@ -78,45 +85,63 @@ export function createCharges(deps: RisDeps) {
           await insertChargeLines(db, orderId, lines, serviceAt);
           return chargesOf(trx, orderId);
         },
-        (charges) => ({ detail: { lines: charges.lines.length } }),
+        async (charges, db) => {
+          const naming = await auditOfOrders(db, [orderId]);
+          return { ...naming, detail: { ...naming.detail, lines: charges.lines.length } };
+        },
       ),
 
     /** Locks the open lines of each order, all or none; an order without open lines is refused. */
     release: (ctx: RequestContext, orderIds: readonly number[]): Promise<OrderCharges[]> =>
-      auditedChange(deps, ctx, { action: 'charge.release', detail: { orderIds } }, async (trx) => {
-        const db = reportDb(trx);
-        if (!Array.isArray(orderIds) || orderIds.length === 0 || orderIds.length > 1000) {
-          throw invalid('orderIds must list 1 to 1000 orders');
-        }
-        const ids = [...new Set(orderIds.map((id) => positiveId('orderIds[]', id) as OrderId))];
-        const by = describeActor(ctx.actor);
-        const at = currentTime(deps).toISOString();
-        const released: OrderCharges[] = [];
-        for (const id of ids) {
-          const current = await chargesOf(trx, id);
-          if (current.status !== 'open') {
-            throw conflict(
-              current.status === 'released'
-                ? `the charges of order ${id} are already released`
-                : `order ${id} has no charge lines to release`,
-              { orderId: id, status: current.status },
-            );
+      auditedChange(
+        deps,
+        ctx,
+        { action: 'charge.release', detail: { orderIds } },
+        async (trx) => {
+          const db = reportDb(trx);
+          if (!Array.isArray(orderIds) || orderIds.length === 0 || orderIds.length > 1000) {
+            throw invalid('orderIds must list 1 to 1000 orders');
           }
-          await releaseChargeLines(db, id, `${by.kind}:${by.id}`, at);
-          const charges = await chargesOf(trx, id);
-          await publishEvent(trx, {
-            type: 'charges.released',
-            subject: charges.accessionNumber,
-            payload: { orderId: id, accessionNumber: charges.accessionNumber, lines: charges.lines },
-          });
-          released.push(charges);
-        }
-        return released;
-      }),
+          const ids = [...new Set(orderIds.map((id) => positiveId('orderIds[]', id) as OrderId))];
+          const by = describeActor(ctx.actor);
+          const at = currentTime(deps).toISOString();
+          const released: OrderCharges[] = [];
+          for (const id of ids) {
+            const current = await chargesOf(trx, id);
+            if (current.status !== 'open') {
+              throw conflict(
+                current.status === 'released'
+                  ? `the charges of order ${id} are already released`
+                  : `order ${id} has no charge lines to release`,
+                { orderId: id, status: current.status },
+              );
+            }
+            await releaseChargeLines(db, id, `${by.kind}:${by.id}`, at);
+            const charges = await chargesOf(trx, id);
+            await publishEvent(trx, {
+              type: 'charges.released',
+              subject: charges.accessionNumber,
+              payload: { orderId: id, accessionNumber: charges.accessionNumber, lines: charges.lines },
+            });
+            released.push(charges);
+          }
+          return released;
+        },
+        (released, db) =>
+          auditOfOrders(
+            db,
+            released.map((c) => c.orderId),
+          ),
+      ),
 
     /** The lines whose date of service is in [from, to) as CSV (RFC 4180), oldest first. */
-    exportCsv: (ctx: RequestContext, query: { from: string; to: string; status?: string }): Promise<string> =>
-      auditedRead(
+    exportCsv: (
+      ctx: RequestContext,
+      query: { from: string; to: string; status?: string },
+    ): Promise<string> => {
+      // The billing period's patients, named in one value as a search spanning patients names them.
+      let patientIds: string[] = [];
+      return auditedRead(
         deps,
         ctx,
         { action: 'charge.export', detail: { ...query } },
@@ -127,6 +152,7 @@ export function createCharges(deps: RisDeps) {
             throw invalid(`status must be open or released, got '${status}'`);
           }
           const rows = await listChargesForPeriod(reportDb(kysely), period, status);
+          patientIds = [...new Set(rows.map((r) => r.patient_id))];
           return toCsv(
             CSV_HEADER,
             rows.map((r) => [
@@ -148,8 +174,12 @@ export function createCharges(deps: RisDeps) {
             ]),
           );
         },
-        (csv) => ({ detail: { lines: csv.split('\r\n').length - 2 } }),
-      ),
+        (csv) => ({
+          ...(patientIds.length ? { patientId: patientIds.join('\\') } : {}),
+          detail: { lines: csv.split('\r\n').length - 2 },
+        }),
+      );
+    },
   };
 }
 

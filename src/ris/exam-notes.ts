@@ -10,6 +10,7 @@ import {
 } from './exam-note-repo.js';
 import type { OrderId } from './ids.js';
 import { positiveId } from './order.js';
+import { auditOfOrders } from './order-audit.js';
 import type { RisDeps } from './ris-deps.js';
 import { auditedChange, auditedRead, type RisExecutor } from './ris-transaction.js';
 
@@ -53,12 +54,12 @@ function noteText(input: ExamNoteInput | undefined): string {
   return text;
 }
 
-/** The order, or not found; the audit record then names its patient and study. */
+/** The order, or not found; the audit record then names its patient and exam's study, as every RIS record. */
 async function notedOrder(db: RisExecutor, orderId: OrderId) {
   const id = positiveId('orderId', orderId);
   const order = await findNotedOrder(db, id);
   if (!order) throw notFound('order', String(id));
-  return { id, audit: { patientId: order.patient_id, studyInstanceUid: order.study_instance_uid } };
+  return { id, audit: await auditOfOrders(db, [id]) };
 }
 
 export function createExamNotes(deps: RisDeps) {
@@ -92,7 +93,7 @@ export function createExamNotes(deps: RisDeps) {
           });
           return toNote(row);
         },
-        (note) => ({ ...audit, detail: { noteId: note.id } }),
+        (note) => ({ ...audit, detail: { ...audit.detail, noteId: note.id } }),
       );
     },
 
@@ -108,7 +109,7 @@ export function createExamNotes(deps: RisDeps) {
           audit = order.audit;
           return (await listExamNotes(db, order.id)).map(toNote);
         },
-        (notes) => ({ ...audit, detail: { returned: notes.length } }),
+        (notes) => ({ ...audit, detail: { ...audit.detail, returned: notes.length } }),
       );
     },
   };

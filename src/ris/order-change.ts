@@ -2,6 +2,7 @@ import { describeActor, type RequestContext } from '../platform/context.js';
 import { conflict, invalid, notFound } from '../platform/errors.js';
 import { publishEvent } from '../platform/events/index.js';
 import type { OrderId } from './ids.js';
+import { auditOfOrders } from './order-audit.js';
 import { optionalText, parsePriority, positiveId, type Order } from './order.js';
 import { insertHistory, loadOrders } from './order-repo.js';
 import type { OrderStatus } from './order-status.js';
@@ -110,9 +111,9 @@ export function changeOrder(deps: RisDeps, ctx: RequestContext, id: OrderId, cha
       });
       return { order: order!, changed };
     },
-    (result) => ({
-      studyInstanceUid: result.order.studyInstanceUid,
-      detail: { changed: result.changed },
-    }),
+    async (result, db) => {
+      const naming = await auditOfOrders(db, [id]);
+      return { ...naming, detail: { ...naming.detail, changed: result.changed } };
+    },
   ).then((result): Order => result.order);
 }

@@ -3,6 +3,8 @@ import { invalid } from '../platform/errors.js';
 import { reachCondition } from '../platform/security/index.js';
 import type { OrderId } from './ids.js';
 import type { Order } from './order.js';
+import { ordersLinkedTo } from './exam-study-repo.js';
+import { auditOfOrders } from './order-audit.js';
 import { loadOrders } from './order-repo.js';
 import type { RisDeps } from './ris-deps.js';
 import { auditedRead } from './ris-transaction.js';
@@ -11,10 +13,15 @@ import { reachOfCaller } from './patient-reach.js';
 /** At most this many orders are looked up at once (one page of a door's search). */
 export const MAX_ORDER_LOOKUP = 1000;
 
-/** Orders named by id or by accession number, e.g. those of a page of studies; unknown ones are left out. */
+/**
+ * Orders named by id, by accession number or by a study linked to them, e.g. those of a page of studies;
+ * unknown ones are left out.
+ */
 export interface OrderLookup {
   ids?: readonly OrderId[];
   accessionNumbers?: readonly string[];
+  /** Stored studies: the orders they are linked to (ImagingStudy.basedOn). */
+  studyInstanceUids?: readonly string[];
 }
 
 /**
@@ -25,23 +32,28 @@ export interface OrderLookup {
 export function lookUpOrders(deps: RisDeps, ctx: RequestContext, lookup: OrderLookup): Promise<Order[]> {
   const ids = [...new Set(lookup.ids ?? [])];
   const accessionNumbers = [...new Set(lookup.accessionNumbers ?? [])];
+  const studyInstanceUids = [...new Set(lookup.studyInstanceUids ?? [])];
   return auditedRead(
     deps,
     ctx,
-    { action: 'order.lookup', detail: { ids, accessionNumbers } },
+    {
+      action: 'order.lookup',
+      detail: { ids, accessionNumbers, ...(studyInstanceUids.length ? { studyInstanceUids } : {}) },
+    },
     async (db) => {
-      if (ids.length + accessionNumbers.length > MAX_ORDER_LOOKUP) {
+      if (ids.length + accessionNumbers.length + studyInstanceUids.length > MAX_ORDER_LOOKUP) {
         throw invalid(`at most ${MAX_ORDER_LOOKUP} orders are looked up at once`);
       }
       if (ids.some((id) => !Number.isSafeInteger(id) || id <= 0)) throw invalid('order ids are positive');
-      if (ids.length + accessionNumbers.length === 0) return [];
+      const byId = [...ids, ...(await ordersLinkedTo(db, studyInstanceUids))];
+      if (byId.length + accessionNumbers.length === 0) return [];
       const reachable = reachCondition('patient_ref', await reachOfCaller(deps, ctx));
       let query = db.selectFrom('imaging_order').select('id');
       if (reachable) query = query.where(reachable);
       const rows = await query
         .where((eb) =>
           eb.or([
-            ...(ids.length ? [eb('id', 'in', ids)] : []),
+            ...(byId.length ? [eb('id', 'in', byId)] : []),
             ...(accessionNumbers.length ? [eb('accession_number', 'in', accessionNumbers)] : []),
           ]),
         )
@@ -51,6 +63,12 @@ export function lookUpOrders(deps: RisDeps, ctx: RequestContext, lookup: OrderLo
         rows.map((r) => r.id!),
       );
     },
-    (orders) => ({ detail: { returned: orders.map((o) => o.id) } }),
+    async (orders, db) => {
+      const naming = await auditOfOrders(
+        db,
+        orders.map((o) => o.id),
+      );
+      return { ...naming, detail: { ...naming.detail, returned: orders.map((o) => o.id) } };
+    },
   );
 }

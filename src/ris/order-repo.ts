@@ -3,6 +3,7 @@ import { nowIso } from '../platform/db/index.js';
 import type { BookingId, OrderId, ProcedureId, ResourceId } from './ids.js';
 import type { Order, OrderHistoryEntry, Priority, ScheduledStep } from './order.js';
 import type { OrderStatus } from './order-status.js';
+import { examStudiesOf } from './exam-study-repo.js';
 import type { RisExecutor } from './ris-transaction.js';
 import type { RisTables } from './tables.js';
 
@@ -142,6 +143,7 @@ export async function loadOrders(db: RisExecutor, ids: readonly number[]): Promi
     .orderBy('order_ref')
     .orderBy('step_id')
     .execute();
+  const examStudies = await examStudiesOf(db, new Map(rows.map((r) => [r.id!, r.study_instance_uid])));
   const stepsByOrder = new Map<number, ScheduledStep[]>();
   for (const s of steps) {
     const list = stepsByOrder.get(s.order_ref) ?? [];
@@ -169,6 +171,7 @@ export async function loadOrders(db: RisExecutor, ids: readonly number[]): Promi
         fillerOrderNumber: r.filler_order_number,
         requestedProcedureId: r.requested_procedure_id,
         studyInstanceUid: r.study_instance_uid,
+        examStudyInstanceUids: examStudies.get(r.id!)!,
         status: r.status as OrderStatus,
         priority: r.priority as Priority,
         reason: r.reason,

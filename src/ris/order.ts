@@ -39,7 +39,13 @@ export interface Order {
   placerOrderNumber: string | null;
   fillerOrderNumber: string;
   requestedProcedureId: string;
+  /** Generated with the order and offered to the modality through the worklist (which may not adopt it). */
   studyInstanceUid: string;
+  /**
+   * The exam's studies: those linked to the order (first linked first), or while none is, `studyInstanceUid`.
+   * What reports, FHIR and the viewer name as the order's images.
+   */
+  examStudyInstanceUids: string[];
   status: OrderStatus;
   priority: Priority;
   reason: string | null;

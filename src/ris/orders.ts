@@ -15,6 +15,7 @@ import {
   stepStatusFor,
   type OrderStatus,
 } from './order-status.js';
+import { auditOfOrders } from './order-audit.js';
 import { applyOrderTransition } from './order-transition.js';
 import { findProcedure } from './procedure-repo.js';
 import { currentTime, type RisDeps } from './ris-deps.js';
@@ -36,10 +37,14 @@ async function loadOrder(db: RisExecutor, id: number): Promise<Order> {
   return order;
 }
 
-const orderAudit = (order: Order) => ({
-  studyInstanceUid: order.studyInstanceUid,
-  detail: { orderId: order.id, accessionNumber: order.accessionNumber, patientRef: order.patientRef },
-});
+/** The order's patient, exam's study and accession, for its audit record. */
+async function orderAudit(db: RisExecutor, order: Order) {
+  const naming = await auditOfOrders(db, [order.id]);
+  return {
+    ...naming,
+    detail: { orderId: order.id, patientRef: order.patientRef, ...naming.detail },
+  };
+}
 
 export interface OrderUpdateOptions {
   /**
@@ -146,7 +151,7 @@ export function createOrders(deps: RisDeps) {
           });
           return order;
         },
-        orderAudit,
+        (order, db) => orderAudit(db, order),
       );
     },
 
@@ -156,7 +161,7 @@ export function createOrders(deps: RisDeps) {
         ctx,
         { action: 'order.read', detail: { orderId: id } },
         (db) => loadOrder(db, id),
-        orderAudit,
+        (order, db) => orderAudit(db, order),
       ),
 
     /** One page of matching orders, newest first, with the total over every page. */
@@ -170,14 +175,29 @@ export function createOrders(deps: RisDeps) {
           const { total, ids } = await searchOrderIds(db, plan);
           return { total, orders: await loadOrders(db, ids) };
         },
-        (result) => ({ detail: { total: result.total, returned: result.orders.length } }),
+        async (result, db) => {
+          const naming = await auditOfOrders(
+            db,
+            result.orders.map((o) => o.id),
+          );
+          return {
+            ...naming,
+            detail: { ...naming.detail, total: result.total, returned: result.orders.length },
+          };
+        },
       ),
 
     history: (ctx: RequestContext, id: OrderId) =>
-      auditedRead(deps, ctx, { action: 'order.history', detail: { orderId: id } }, async (db) => {
-        await loadOrder(db, id);
-        return listHistory(db, id);
-      }),
+      auditedRead(
+        deps,
+        ctx,
+        { action: 'order.history', detail: { orderId: id } },
+        async (db) => {
+          await loadOrder(db, id);
+          return listHistory(db, id);
+        },
+        (_history, db) => auditOfOrders(db, [id]),
+      ),
 
     /**
      * A status change asked for by a user or a door. Scheduling is the bookings' business (a scheduled
@@ -216,7 +236,10 @@ export function createOrders(deps: RisDeps) {
           const order = await loadOrder(trx, id);
           return { ...order, transition: result };
         },
-        (order) => ({ ...orderAudit(order), detail: { from: order.transition.from } }),
+        async (order, db) => {
+          const audit = await orderAudit(db, order);
+          return { ...audit, detail: { ...audit.detail, from: order.transition.from } };
+        },
       ).then(({ transition: _transition, ...order }) => order),
   };
 }

@@ -10,6 +10,7 @@ import {
   type PatientReachResolver,
   type ReachablePatients,
 } from '../platform/security/index.js';
+import { failureNaming } from './order-audit.js';
 import type { RisDeps } from './ris-deps.js';
 import type { RisTables } from './tables.js';
 
@@ -78,7 +79,9 @@ export function withinOrderReach<S extends Record<string, unknown>, K extends ke
         if (order && !reaches(reach, order.patient_ref)) {
           const error = notFound('order', String(orderId));
           const action = `${name}.${String(operation)}`;
-          await recordAuditFailure(database, ctx, { action, detail: { orderId, reach: 'referred' } }, error);
+          const entry = { action, detail: { orderId, reach: 'referred' } };
+          const named = await failureNaming(database.kysely as Kysely<RisTables>, entry);
+          await recordAuditFailure(database, ctx, named, error);
           throw error;
         }
       }

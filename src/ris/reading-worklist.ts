@@ -25,6 +25,7 @@ export interface ReadingWorklistSearch {
 export interface ReadingWorklistEntry {
   orderId: OrderId;
   accessionNumber: string;
+  /** The exam's (first) study: the one linked to the order, else the UID it was scheduled with. */
   studyInstanceUid: string;
   status: OrderStatus;
   priority: Priority;

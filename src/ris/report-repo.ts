@@ -1,6 +1,7 @@
 import type { PatientKey } from '../patients/index.js';
 import { nowIso } from '../platform/db/index.js';
 import type { OrderId } from './ids.js';
+import { examStudiesOf } from './exam-study-repo.js';
 import type { OrderStatus } from './order-status.js';
 import type {
   CriticalResult,
@@ -12,6 +13,7 @@ import type {
   ReportVersionStatus,
 } from './report.js';
 import type { ReportDb, ReportTables } from './report-tables.js';
+import type { RisExecutor } from './ris-transaction.js';
 
 type VersionRow = ReportTables['report_version'];
 
@@ -56,7 +58,18 @@ export async function findReportOrder(db: ReportDb, orderId: OrderId) {
     ])
     .where('o.id', '=', orderId)
     .executeTakeFirst();
-  return row && { ...row, id: row.id! as OrderId, status: row.status as OrderStatus };
+  if (!row) return undefined;
+  const exams = await examStudiesOf(
+    db as unknown as RisExecutor,
+    new Map([[orderId, row.study_instance_uid]]),
+  );
+  return {
+    ...row,
+    id: row.id! as OrderId,
+    status: row.status as OrderStatus,
+    /** The exam's studies (linked, else the scheduled UID): what the report names. */
+    examStudyInstanceUids: exams.get(orderId)!,
+  };
 }
 export type ReportOrder = NonNullable<Awaited<ReturnType<typeof findReportOrder>>>;
 
@@ -206,7 +219,8 @@ export async function loadReport(db: ReportDb, order: ReportOrder): Promise<Repo
     id: report.id!,
     orderId: order.id,
     accessionNumber: order.accession_number,
-    studyInstanceUid: order.study_instance_uid,
+    studyInstanceUid: order.examStudyInstanceUids[0]!,
+    studyInstanceUids: order.examStudyInstanceUids,
     patientRef: order.patient_ref as PatientKey,
     orderStatus: order.status,
     critical: report.critical === 1,

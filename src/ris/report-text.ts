@@ -36,7 +36,7 @@ export function renderReportText(order: ReportOrder, report: Report, shown: Repo
   out.push(`Procedure:   ${order.meaning} (${order.coding_scheme} ${order.code}, ${order.modality})`);
   if (order.ordering_provider_name) out.push(`Ordered by:  ${dicomName(order.ordering_provider_name)}`);
   if (order.reason) out.push(`Reason:      ${order.reason}`);
-  out.push(`Study UID:   ${order.study_instance_uid}`);
+  for (const uid of order.examStudyInstanceUids) out.push(`Study UID:   ${uid}`);
   if (shown.reason)
     out.push(`${shown.kind === 'addendum' ? 'Addendum' : 'Amendment'} reason: ${shown.reason}`);
   for (const section of shown.sections) {

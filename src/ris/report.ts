@@ -57,7 +57,10 @@ export interface Report {
   id: number;
   orderId: OrderId;
   accessionNumber: string;
+  /** The exam's study: the first linked to the order, or while none is, the UID it was scheduled with. */
   studyInstanceUid: string;
+  /** Every study of the exam (linked to the order, first linked first; else the scheduled UID). */
+  studyInstanceUids: string[];
   patientRef: PatientKey;
   orderStatus: OrderStatus;
   critical: boolean;

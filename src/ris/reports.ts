@@ -2,6 +2,7 @@ import { describeActor, type RequestContext } from '../platform/context.js';
 import { conflict, invalid, notFound } from '../platform/errors.js';
 import { publishEvent } from '../platform/events/index.js';
 import type { OrderId } from './ids.js';
+import { auditOfOrders } from './order-audit.js';
 import { applyOrderTransition } from './order-transition.js';
 import { activeClaim, assertNotHeldByOther } from './reading-claim.js';
 import { clearClaim, findReadingState } from './reading-repo.js';
@@ -39,7 +40,7 @@ import {
   signingTarget,
 } from './report-version-rules.js';
 import { currentTime, type RisDeps } from './ris-deps.js';
-import { auditedChange, auditedRead } from './ris-transaction.js';
+import { auditedChange, auditedRead, type RisExecutor } from './ris-transaction.js';
 
 export interface DraftRequest {
   /** Start from this template (of the order's procedure, or a general one). */
@@ -85,14 +86,14 @@ function signerOf(ctx: RequestContext, request: SignRequest): { id: string; name
   return { id: actor.kind === 'user' ? described.id : `${described.kind}:${described.id}`, name };
 }
 
-const reportAudit = (report: Report) => ({
-  studyInstanceUid: report.studyInstanceUid,
-  detail: {
-    accessionNumber: report.accessionNumber,
-    version: report.current.version,
-    status: report.current.status,
-  },
-});
+/** The report's patient, exam's study and accession, and its current version. */
+async function reportAudit(report: Report, db: RisExecutor) {
+  const naming = await auditOfOrders(db, [report.orderId]);
+  return {
+    ...naming,
+    detail: { ...naming.detail, version: report.current.version, status: report.current.status },
+  };
+}
 
 /**
  * Reports: one per order, in versions. A draft is written and edited by its author, signed preliminary
@@ -159,10 +160,10 @@ export function createReports(deps: RisDeps) {
               });
         return { exported: { filename, version: shown.version, body }, report };
       },
-      ({ exported: shown, report }) => ({
-        studyInstanceUid: report.studyInstanceUid,
-        detail: { accessionNumber: report.accessionNumber, shownVersion: shown.version },
-      }),
+      async ({ exported: shown, report }, db) => {
+        const naming = await auditOfOrders(db, [report.orderId]);
+        return { ...naming, detail: { ...naming.detail, shownVersion: shown.version } };
+      },
     );
     return exported;
   };
@@ -259,7 +260,8 @@ export function createReports(deps: RisDeps) {
             reportId: report!.id,
             orderId,
             accessionNumber: order.accession_number,
-            studyInstanceUid: order.study_instance_uid,
+            studyInstanceUid: order.examStudyInstanceUids[0],
+            studyInstanceUids: order.examStudyInstanceUids,
             patientRef: order.patient_ref,
             version: head!.version,
             kind: head!.kind,

@@ -6,10 +6,22 @@ import {
   recordAuditFailure,
   type AuditEntry,
 } from '../platform/security/index.js';
+import { failureNaming } from './order-audit.js';
 import type { RisDeps } from './ris-deps.js';
 import type { RisTables } from './tables.js';
 
 export type RisExecutor = Kysely<RisTables> | Transaction<RisTables>;
+
+/**
+ * What a success adds to the audit record: the result's patient, study and details. It may read (the
+ * change's own transaction, or the database for a read), e.g. the Patient ID of the orders involved.
+ */
+export type AuditDescription<T> = (
+  result: T,
+  db: RisExecutor,
+) => Partial<AuditEntry> | Promise<Partial<AuditEntry>>;
+
+const risDb = (deps: RisDeps) => deps.database.kysely as Kysely<RisTables>;
 
 /**
  * A change and its audit record in one transaction. On failure nothing of the change remains, and the
@@ -20,17 +32,17 @@ export async function auditedChange<T>(
   ctx: RequestContext,
   entry: AuditEntry,
   work: (trx: Transaction<RisTables>) => Promise<T>,
-  describe?: (result: T) => Partial<AuditEntry>,
+  describe?: AuditDescription<T>,
 ): Promise<T> {
   try {
     return await (deps.database.kysely as Kysely<RisTables>).transaction().execute(async (trx) => {
       const result = await work(trx);
-      const more = describe?.(result) ?? {};
+      const more = (await describe?.(result, trx)) ?? {};
       await recordAudit(trx, ctx, { ...entry, ...more, detail: { ...entry.detail, ...more.detail } });
       return result;
     });
   } catch (error) {
-    await recordAuditFailure(deps.database, ctx, entry, error);
+    await recordAuditFailure(deps.database, ctx, await failureNaming(risDb(deps), entry), error);
     throw error;
   }
 }
@@ -45,7 +57,7 @@ export async function auditFailure<T>(
   try {
     return await work();
   } catch (error) {
-    await recordAuditFailure(deps.database, ctx, entry, error);
+    await recordAuditFailure(deps.database, ctx, await failureNaming(risDb(deps), entry), error);
     throw error;
   }
 }
@@ -56,11 +68,12 @@ export async function auditedRead<T>(
   ctx: RequestContext,
   entry: AuditEntry,
   work: (db: Kysely<RisTables>) => Promise<T>,
-  describe?: (result: T) => Partial<AuditEntry>,
+  describe?: AuditDescription<T>,
 ): Promise<T> {
   try {
-    const result = await work(deps.database.kysely as Kysely<RisTables>);
-    const more = describe?.(result) ?? {};
+    const db = deps.database.kysely as Kysely<RisTables>;
+    const result = await work(db);
+    const more = (await describe?.(result, db)) ?? {};
     await recordAuditAlone(deps.database, ctx, {
       ...entry,
       ...more,
@@ -68,7 +81,7 @@ export async function auditedRead<T>(
     });
     return result;
   } catch (error) {
-    await recordAuditFailure(deps.database, ctx, entry, error);
+    await recordAuditFailure(deps.database, ctx, await failureNaming(risDb(deps), entry), error);
     throw error;
   }
 }

@@ -60,7 +60,8 @@ export function createStudyLinking(
         if (!study) return { outcome: 'gone' };
         return handleStableStudy(trx, context, study);
       },
-      (outcome) => ({ detail: { ...outcome } }),
+      // The study's Patient ID: for a linked study, its order's patient's too (linking requires it).
+      (outcome) => ({ ...(study?.patientId ? { patientId: study.patientId } : {}), detail: { ...outcome } }),
     );
   }
 

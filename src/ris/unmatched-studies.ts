@@ -4,6 +4,7 @@ import { conflict, invalid, notFound } from '../platform/errors.js';
 import { publishEvent } from '../platform/events/index.js';
 import type { OrderId } from './ids.js';
 import { positiveId } from './order.js';
+import { auditOfOrders } from './order-audit.js';
 import type { RisDeps } from './ris-deps.js';
 import { auditedChange, auditedRead } from './ris-transaction.js';
 import { linkRefusal, linkStudy, type StudyFacts } from './study-link.js';
@@ -81,7 +82,16 @@ export function createUnmatchedStudies(deps: RisDeps) {
           const { total, rows } = await listUnmatched(db, { status, limit, offset });
           return { total, studies: rows.map(toUnmatched) };
         },
-        (result) => ({ detail: { total: result.total, returned: result.studies.length } }),
+        (result) => {
+          // The queue's patients as the study records name them (the study's Patient ID; one value for all).
+          const patientIds = [
+            ...new Set(result.studies.flatMap((st) => (st.patientId ? [st.patientId] : []))),
+          ];
+          return {
+            ...(patientIds.length ? { patientId: patientIds.join('\\') } : {}),
+            detail: { total: result.total, returned: result.studies.length },
+          };
+        },
       );
     },
 
@@ -109,6 +119,10 @@ export function createUnmatchedStudies(deps: RisDeps) {
           await linkStudy(trx, ctx, id, uid, 'clerk');
           return toUnmatched((await findUnmatched(trx, uid))!);
         },
+        async (_linked, db) => {
+          const naming = await auditOfOrders(db, [orderId]);
+          return { ...naming, studyInstanceUid: studyInstanceUid, detail: naming.detail };
+        },
       ),
 
     /** A clerk decides a queued study needs no order (a test, a phantom): it leaves the open queue. */
@@ -132,6 +146,7 @@ export function createUnmatchedStudies(deps: RisDeps) {
           });
           return toUnmatched((await findUnmatched(trx, uid))!);
         },
+        (dismissed) => (dismissed.patientId ? { patientId: dismissed.patientId } : {}),
       ),
   };
 }
@@ -141,10 +156,16 @@ export function createOrderStudies(deps: RisDeps) {
   return {
     /** The studies linked to an order, first linked first (matchedBy: accession, study-uid, clerk). */
     ofOrder: (ctx: RequestContext, orderId: OrderId) =>
-      auditedRead(deps, ctx, { action: 'order.studies', detail: { orderId } }, async (db) => {
-        if (!(await orderForLinking(db, { id: orderId }))) throw notFound('order', String(orderId));
-        return linkedStudiesOfOrder(db, orderId);
-      }),
+      auditedRead(
+        deps,
+        ctx,
+        { action: 'order.studies', detail: { orderId } },
+        async (db) => {
+          if (!(await orderForLinking(db, { id: orderId }))) throw notFound('order', String(orderId));
+          return linkedStudiesOfOrder(db, orderId);
+        },
+        (_studies, db) => auditOfOrders(db, [orderId]),
+      ),
   };
 }
 

@@ -79,7 +79,15 @@ export async function queryWorklist(
         .map((row) => toWorklistItem(row, timeZone))
         .filter((item) => matchers.every(([matches, value]) => matches(value(item))));
     },
-    (items) => ({ detail: { returned: items.length } }),
+    (items) => {
+      // The patients the worklist disclosed, in one value as searches spanning patients name them.
+      const patientIds = [...new Set(items.map((item) => item.patient.id))];
+      return {
+        ...(patientIds.length ? { patientId: patientIds.join('\\') } : {}),
+        ...(items.length === 1 ? { studyInstanceUid: items[0]!.studyInstanceUid } : {}),
+        detail: { returned: items.length },
+      };
+    },
   );
 }
 
