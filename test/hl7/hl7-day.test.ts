@@ -49,6 +49,7 @@ interface OrderBody {
   id: number;
   patientRef: number;
   accessionNumber: string;
+  studyInstanceUid: string;
   placerOrderNumber: string;
   priority: string;
   reason: string | null;
@@ -131,6 +132,7 @@ before(async () => {
     ]),
     ...OPEN_DOORS,
     LANTERN_DICOM_UNKNOWN_AE_PERMISSIONS: 'echo,store,query',
+    LANTERN_RIS_STUDY_STABLE_SECONDS: '1',
   });
   api = `${server.httpUrl}/api`;
   assert.equal((await call('POST', '/procedures/defaults')).status, 200);
@@ -284,7 +286,9 @@ test('A40 moves the merged patient’s study, order and report to the survivor; 
   const [order] = await ordersOf(duplicate.id);
   assert.ok(order);
 
-  // Images of the duplicate identity, with the order's accession number, stored over DIMSE.
+  await toCompleted(order.id);
+  // Images of the duplicate identity, with the order's accession number but the modality's own Study
+  // Instance UID, stored over DIMSE; they link to the order by accession.
   const study = await writeSyntheticStudy(join(dataDir, 'images'), {
     patientId: 'D200',
     patientName: 'Duplicate^Asa',
@@ -307,9 +311,19 @@ test('A40 moves the merged patient’s study, order and report to the survivor; 
     ...study.files,
   ]);
   assert.equal(stored.code, 0, stored.output);
-  await toCompleted(order.id);
+  assert.notEqual(study.studyInstanceUid, order.studyInstanceUid);
+  await until('the study link', async () => {
+    const { body } = await call<{ studies: { studyInstanceUid: string }[] }>(
+      'GET',
+      `/orders/${order.id}/studies`,
+    );
+    return body.studies.length ? body.studies : undefined;
+  });
   await signFinal(order.id, 'Clear lungs.');
-  await resultFor(order.accessionNumber, 'F');
+  const final = await resultFor(order.accessionNumber, 'F');
+  // The result names the study that was stored, not the UID the worklist offered.
+  assert.ok(obxText(final).includes(`Study UID:   ${study.studyInstanceUid}`), obxText(final).join('\n'));
+  assert.ok(!obxText(final).some((l) => l.includes(order.studyInstanceUid)));
 
   const a40 = er7(
     msh('ADT^A40^ADT_A39', 'DAY-A40-1'),

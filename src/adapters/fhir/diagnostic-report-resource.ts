@@ -108,7 +108,8 @@ export function diagnosticReportHandler(ris: Ris): ResourceHandler {
       ...(signed?.signedAt ? { effectiveDateTime: signed.signedAt, issued: signed.signedAt } : {}),
       performer: [{ reference: 'Organization/lantern' }],
       ...(signed?.signer ? { resultsInterpreter: [{ display: signed.signer.name }] } : {}),
-      imagingStudy: [{ reference: `ImagingStudy/${report.studyInstanceUid}` }],
+      // The studies linked to the order (a modality may not have used the scheduled Study Instance UID).
+      imagingStudy: report.studyInstanceUids.map((uid) => ({ reference: `ImagingStudy/${uid}` })),
       ...(impression ? { conclusion: impression } : {}),
       ...(presentedForm.length ? { presentedForm } : {}),
     };

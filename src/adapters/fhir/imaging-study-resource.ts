@@ -148,11 +148,19 @@ export function imagingStudyHandler(archive: Archive, patients: Patients, ris: R
         withTotal: false,
       }),
       // basedOn only for callers who may read orders (a researcher may not).
-      accessions.length && hasPermission(ctx.actor, 'order.read')
-        ? ris.lookUpOrders(ctx, { accessionNumbers: accessions })
+      hasPermission(ctx.actor, 'order.read')
+        ? ris.lookUpOrders(ctx, {
+            accessionNumbers: accessions,
+            studyInstanceUids: studies.map((s) => String(s.StudyInstanceUID)),
+          })
         : [],
     ]);
-    const orderOf = new Map(orders.map((o) => [o.accessionNumber, o.id]));
+    // basedOn: the order the study is linked to (whatever Study Instance UID the modality used); a study
+    // not linked yet, the order whose accession number it carries (what linking will match it by).
+    const byAccession = new Map(orders.map((o) => [o.accessionNumber, o.id]));
+    const orderOf = (uid: string, accession: unknown) =>
+      orders.find((o) => o.examStudyInstanceUids.includes(uid))?.id ??
+      (accession ? byAccession.get(String(accession)) : undefined);
     const seriesRecords = series.matches.map(toMatchRecord);
     const instanceRecords = instances.matches.map(toMatchRecord);
     const patientOf = patientLookup(patients, ctx, patient);
@@ -168,7 +176,7 @@ export function imagingStudyHandler(archive: Archive, patients: Patients, ris: R
           seriesRecords.filter((s) => s.StudyInstanceUID === uid),
           instanceRecords.filter((i) => i.StudyInstanceUID === uid),
           patientRef,
-          study.AccessionNumber ? orderOf.get(String(study.AccessionNumber)) : undefined,
+          orderOf(String(uid), study.AccessionNumber),
         );
       }),
     );

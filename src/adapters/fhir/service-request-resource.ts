@@ -64,7 +64,8 @@ export function toServiceRequest(order: Order): ServiceRequest {
       typed('ACSN', ACCESSION_SYSTEM, order.accessionNumber),
       typed('FILL', ACCESSION_SYSTEM, order.fillerOrderNumber),
       ...(order.placerOrderNumber ? [typed('PLAC', undefined, order.placerOrderNumber)] : []),
-      { system: DICOM_UID_SYSTEM, value: `urn:oid:${order.studyInstanceUid}` },
+      // The exam's studies: those linked to the order, else the UID it was scheduled with.
+      ...order.examStudyInstanceUids.map((uid) => ({ system: DICOM_UID_SYSTEM, value: `urn:oid:${uid}` })),
     ],
     status: FHIR_STATUS[order.status],
     intent: 'order',

@@ -39,7 +39,10 @@ export interface Order {
   id: number;
   patientRef: number;
   accessionNumber: string;
+  /** Generated with the order for the worklist; the modality may not have used it. */
   studyInstanceUid: string;
+  /** The studies linked to the order (else the scheduled UID): the exam's images. */
+  examStudyInstanceUids: string[];
   status: string;
   priority: Priority;
   reason: string | null;

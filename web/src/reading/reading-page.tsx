@@ -107,7 +107,8 @@ function ReadingSession({ orderId, series }: { orderId: number; series?: string 
   const [priorSeries, setPriorSeries] = useState<string>();
   if (order.error) return <ErrorMessage error={order.error} onRetry={order.reload} />;
   if (!order.data) return <p className="muted page">Loading order…</p>;
-  const current = order.data.studyInstanceUid;
+  // The study linked to the order: a modality may have stored it under its own Study Instance UID.
+  const current = order.data.examStudyInstanceUids[0] ?? order.data.studyInstanceUid;
   const shown = viewing ?? current;
   return (
     <ViewerPage
