@@ -27,6 +27,8 @@ import type { Logger } from './platform/log/index.js';
 import { createMessageLog, type MessageLog } from './platform/messages/index.js';
 import {
   createAeTable,
+  auditAnchorFile,
+  createAuditAnchoring,
   createAuditForwarder,
   createSecurity,
   listenerTls,
@@ -202,6 +204,9 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
       )
     : undefined;
   await forwarder?.start();
+  // The chain head copied outside the database every minute, so that a trail cut back is caught.
+  const anchoring = createAuditAnchoring(lantern.database, auditAnchorFile(config.dataDir), log);
+  await anchoring.start();
   const dimse = createDimseDoor(config.dicom, lantern, log);
   const hl7 = createHl7Door({ ...config.hl7 }, lantern, log);
   // study.stable and linking arriving studies to their orders: a background loop while serving.
@@ -221,6 +226,7 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
     await dimse.close();
     await https?.close();
     await forwarder?.stop();
+    await anchoring.stop();
     await http.close();
     throw error;
   });
@@ -242,6 +248,7 @@ export async function startServer(lantern: Lantern): Promise<RunningServer> {
       await https?.close();
       await http.close();
       await forwarder?.stop(); // after the doors: their last records go out too
+      await anchoring.stop();
       await lantern.archive.flush();
     },
   };

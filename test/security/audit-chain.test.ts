@@ -1,6 +1,7 @@
 // `lantern audit verify` as an operator runs it, on copies of a real server's database that an attacker
-// changed: a record edited, a record from the middle removed, the newest record removed. Each must fail
-// (exit status 1) and name the first record that no longer verifies.
+// changed: a record edited, a record from the middle removed, the newest record removed, the newest records
+// removed together with the chain head set back. Each must fail (exit status 1) and name the first record
+// that no longer verifies.
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -102,4 +103,20 @@ test('the newest records removed make verify fail and name the first missing one
   );
   assert.equal(two.code, 1, two.stderr + two.stdout);
   assert.match(two.stdout, new RegExp(`BROKEN at record ${last - 1} \\(missing\\)`));
+});
+
+test('the newest records cut together with the chain head set back: the anchor outside the database tells', async () => {
+  const keep = seqs.at(-3)!;
+  const dir = await tampered('cut-with-head', (db) => {
+    const kept = db.prepare('select hash from audit_event where seq = ?').get(keep) as { hash: string };
+    db.prepare('delete from audit_event where seq > ?').run(keep);
+    db.prepare('update audit_chain_head set seq = ?, last_hash = ? where id = 1').run(keep, kept.hash);
+  });
+  const result = await verify(dir);
+  assert.equal(result.code, 1, result.stderr + result.stdout);
+  assert.match(result.stdout, new RegExp(`BROKEN at record ${keep + 1} \\(missing\\)`));
+  // Without the anchor (security/audit-anchor.json, written by the server as it stopped) nothing shows.
+  await rm(join(dir, 'security', 'audit-anchor.json'));
+  const blind = await verify(dir);
+  assert.equal(blind.code, 0, blind.stderr + blind.stdout);
 });

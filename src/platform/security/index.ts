@@ -73,5 +73,6 @@ export {
 } from './security-service.js';
 export { oneTimePassword } from './one-time-password.js';
 export { createAuditForwarder, type AuditForwarder, type AuditSyslogSettings } from './audit-forwarder.js';
+export { auditAnchorFile, createAuditAnchoring, type AuditAnchoring } from './audit-anchor.js';
 export { dicomAuditMessage, auditEventOf } from './dicom-audit-message.js';
 export { listenerTls, type ListenerTls, type SharedTls } from './listener-tls.js';

@@ -10,6 +10,7 @@ import {
   unverifiedIssuer,
 } from './access-tokens.js';
 import { createApiKeys } from './api-keys.js';
+import { auditAnchorFile, readAuditAnchor } from './audit-anchor.js';
 import { findAuditRecord, recordAuditAlone, verifyAuditChain } from './audit.js';
 import { serviceActor, userActor } from './identity.js';
 import { createOidcVerifier, type OidcSettings } from './oidc.js';
@@ -180,7 +181,7 @@ export async function createSecurity(database: Database, settings: SecuritySetti
     /** The audit chain checked end to end, naming the first record that does not verify (audit.read). */
     async verifyAudit(ctx: RequestContext) {
       await authorize(database, ctx, 'audit.read', { resource: 'security.verifyAudit' });
-      const report = await verifyAuditChain(database);
+      const report = await verifyAuditChain(database, await readAuditAnchor(auditAnchorFile(dataDir)));
       const firstBroken =
         report.firstBrokenSeq === undefined
           ? undefined
