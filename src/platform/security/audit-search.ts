@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { RequestContext } from '../context.js';
 import type { Database } from '../db/index.js';
 import { invalid, notFound } from '../errors.js';
@@ -84,7 +84,18 @@ async function runSearch(db: Kysely<AuditEventTable>, search: AuditSearch & { af
   if (search.outcome) query = query.where('outcome', '=', search.outcome);
   if (search.actorIds?.length) query = query.where('actor_id', 'in', search.actorIds);
   if (search.remoteAddress) query = query.where('remote_address', '=', search.remoteAddress);
-  if (search.patientId) query = query.where('patient_id', '=', search.patientId);
+  if (search.patientId) {
+    // A page or batch read names every patient it returned, as one backslash-separated value (PS3.5 style
+    // multiplicity): one of them is a match too. replace() is case-sensitive in SQLite and PostgreSQL alike.
+    const id = search.patientId;
+    const padded = sql<string>`(${'\\'} || patient_id || ${'\\'})`;
+    query = query.where((eb) =>
+      eb.or([
+        eb('patient_id', '=', id),
+        eb(sql`length(replace(${padded}, ${`\\${id}\\`}, ''))`, '<', sql`length(${padded})`),
+      ]),
+    );
+  }
   if (search.studyInstanceUid) query = query.where('study_instance_uid', '=', search.studyInstanceUid);
   if (search.actions?.length) {
     const actions = search.actions;

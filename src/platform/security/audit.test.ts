@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { freshTestDatabases, testDialects } from '../../../test/support/test-databases.js';
 import { createContext } from '../context.js';
 import { silentLogger } from '../log/index.js';
+import { createAuditReader } from './audit-search.js';
 import {
   auditRowHash,
   recordAudit,
@@ -121,6 +122,22 @@ for (const dialect of testDialects()) {
         firstBrokenSeq: 3,
         problem: 'changed',
       });
+    });
+
+    test('a search by patient finds the records naming that patient alone or among others', async () => {
+      const database = await fresh();
+      for (const patientId of ['MRN-1', 'MRN-1\\MRN-2', 'MRN-2\\MRN-10', 'mrn-1', 'MRN-11', 'MRN-3\\MRN-1']) {
+        await recordAuditAlone(database, ctx, { action: 'study.query', patientId });
+      }
+      const reader = createAuditReader(database);
+      const system = createContext(silentLogger(), { kind: 'system', name: 'test' }, { door: 'cli' });
+      const found = async (patientId: string) =>
+        (await reader.search(system, { patientId, ascending: true, limit: 100, offset: 0 })).records.map(
+          (r) => r.patientId,
+        );
+      assert.deepEqual(await found('MRN-1'), ['MRN-1', 'MRN-1\\MRN-2', 'MRN-3\\MRN-1']);
+      assert.deepEqual(await found('MRN-2'), ['MRN-1\\MRN-2', 'MRN-2\\MRN-10']);
+      assert.deepEqual(await found('MRN'), []);
     });
   });
 }
