@@ -65,10 +65,17 @@ async function tampered(name: string, tamper: (db: SqliteDatabase.Database) => v
 
 const verify = (dataDir: string) => runLantern(['audit', 'verify'], { LANTERN_DATA_DIR: dataDir });
 
-test('the untouched trail verifies', async () => {
-  const result = await verify(await tampered('untouched', () => {}));
+test('the untouched trail verifies, and the check is on the trail itself', async () => {
+  const dir = await tampered('untouched', () => {});
+  const result = await verify(dir);
   assert.equal(result.code, 0, result.stderr + result.stdout);
   assert.match(result.stdout, new RegExp(`intact: ${seqs.length} records`));
+  const again = await verify(dir);
+  assert.match(again.stdout, new RegExp(`intact: ${seqs.length + 1} records`));
+  const last = withDb(dir, (db) =>
+    db.prepare('select action, actor_kind, door from audit_event order by seq desc limit 1').get(),
+  );
+  assert.deepEqual(last, { action: 'audit.verify', actor_kind: 'system', door: 'cli' });
 });
 
 test('an edited record makes verify fail and names it', async () => {

@@ -186,6 +186,12 @@ export async function createSecurity(database: Database, settings: SecuritySetti
         report.firstBrokenSeq === undefined
           ? undefined
           : await findAuditRecord(database, report.firstBrokenSeq);
+      // Reading the trail is on the trail, whatever it found (110101 Audit Log Used).
+      await recordAuditAlone(database, ctx, {
+        action: 'audit.verify',
+        outcome: report.intact ? 'success' : 'failure',
+        detail: { ...report },
+      });
       return { ...report, ...(firstBroken ? { firstBroken } : {}) };
     },
 
