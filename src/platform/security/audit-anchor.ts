@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import type { Logger } from '../log/index.js';
-import type { AuditTables } from './audit.js';
+import { readAuditChainHead, type AuditTables } from './audit.js';
 
 // The chain head lives in the database beside the records, so someone who can write there can cut the
 // newest records and set the head back to the last one kept: the chain then verifies. An anchor outside the
@@ -42,13 +42,9 @@ export async function readAuditAnchor(file: string): Promise<AuditAnchor | undef
  */
 export async function anchorAuditChain(database: Database, file: string): Promise<AuditAnchor | undefined> {
   const db = database.kysely as Kysely<AuditTables>;
-  const head = await db
-    .selectFrom('audit_chain_head')
-    .select(['seq', 'last_hash'])
-    .where('id', '=', 1)
-    .executeTakeFirst();
+  const head = await readAuditChainHead(database);
   const current = await readAuditAnchor(file);
-  const seq = Number(head?.seq ?? 0);
+  const { seq } = head;
   if (seq === 0 || (current && current.seq >= seq)) return current;
   if (current) {
     // Moving the anchor past a chain that no longer holds it would wipe out the evidence.
@@ -63,7 +59,7 @@ export async function anchorAuditChain(database: Database, file: string): Promis
       );
     }
   }
-  const anchor: AuditAnchor = { seq, hash: head!.last_hash, at: new Date().toISOString() };
+  const anchor: AuditAnchor = { seq, hash: head.hash, at: new Date().toISOString() };
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.tmp`;
   const handle = await open(temporary, 'w', 0o600);

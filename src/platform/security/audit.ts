@@ -179,6 +179,16 @@ export interface AuditChainReport {
   problem?: 'changed' | 'missing';
 }
 
+/** The last record of the chain as the head says: its sequence number (0: none yet) and hash. */
+export async function readAuditChainHead(database: Database): Promise<{ seq: number; hash: string }> {
+  const head = await (database.kysely as Kysely<AuditTables>)
+    .selectFrom('audit_chain_head')
+    .select(['seq', 'last_hash'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
+  return { seq: Number(head?.seq ?? 0), hash: head?.last_hash ?? '' };
+}
+
 /**
  * Re-computes every hash of the trail in order, up to the chain head (`audit_chain_head`, bumped in the same
  * transaction as each record), and checks that the chain ends where the head says, with the head's hash: a
@@ -189,12 +199,8 @@ export interface AuditChainReport {
  */
 export async function verifyAuditChain(database: Database, anchor?: AuditAnchor): Promise<AuditChainReport> {
   const db = database.kysely as Kysely<AuditTables>;
-  const head = await db
-    .selectFrom('audit_chain_head')
-    .select(['seq', 'last_hash'])
-    .where('id', '=', 1)
-    .executeTakeFirst();
-  const headSeq = Number(head?.seq ?? 0);
+  const head = await readAuditChainHead(database);
+  const headSeq = head.seq;
   let prev = '0'.repeat(64);
   let records = 0;
   let lastSeq = 0;
@@ -230,7 +236,7 @@ export async function verifyAuditChain(database: Database, anchor?: AuditAnchor)
   // Cut back with its head: the anchor outside the database remembers a longer chain (audit-anchor.ts).
   if (anchor && anchor.seq > headSeq) return broken(headSeq + 1, 'missing');
   // The newest record re-hashed with the rest of the chain after an edit still disagrees with the head.
-  if (headSeq > 0 && prev !== head?.last_hash) return broken(headSeq, 'changed');
+  if (headSeq > 0 && prev !== head.hash) return broken(headSeq, 'changed');
   return { records, intact: true };
 }
 
