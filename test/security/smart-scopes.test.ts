@@ -148,6 +148,22 @@ describe('patient/*.read launched for one patient', () => {
     await refused(posted);
   });
 
+  test("searches that name resources by id count nothing of another patient's", async () => {
+    const two = ids.two.order;
+    for (const query of [
+      `/ServiceRequest?_id=${two}&_count=0`,
+      `/ServiceRequest?_id=999999&_count=0`, // absent looks the same as another's
+      `/ServiceRequest?_id=${ids.one.order},${two}`,
+      `/DiagnosticReport?based-on=ServiceRequest/${two}&_count=0`,
+      `/Appointment?based-on=ServiceRequest/${two}&_count=0`,
+      `/Appointment?based-on:missing=false`,
+    ]) {
+      await refused(await fhir(readToken, query));
+    }
+    const own = (await (await fhir(readToken, `/ServiceRequest?_id=${ids.one.order}`)).json()) as Bundle;
+    assert.equal(own.total, 1);
+  });
+
   test("another patient's data does not leave by read", async () => {
     await refused(await fhir(readToken, `/Patient/${ids.two.patient}`));
     const current = await fetch(`${server.httpUrl}/fhir/ServiceRequest/${ids.two.order}`, {
@@ -209,6 +225,36 @@ describe('patient/*.* launched for one patient', () => {
         body: JSON.stringify({ resourceType: 'Patient', id: ids.two.patient, name: [{ family: 'Changed' }] }),
       }),
     );
+    // A booking names its patient, and also the order it books: both must be the launch patient's.
+    const room = await stage.admin<{ id: number }>('POST', '/api/resources', {
+      name: 'CT room SMART',
+      aeTitle: 'CTSMART',
+      modality: 'CT',
+      timeZone: 'Europe/Berlin',
+      openingHours: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, opens: '08:00', closes: '16:00' })),
+    });
+    assert.equal(room.status, 201, JSON.stringify(room.body));
+    const slots = await fetch(
+      `${server.httpUrl}/fhir/Slot?schedule=Schedule/${room.body.id}&start=2031-06-02&status=free`,
+      { headers: server.auth },
+    );
+    const slot = data((await slots.json()) as Bundle)[0] as Resource & { start: string; end: string };
+    const booking = (order: string) => ({
+      resourceType: 'Appointment',
+      status: 'booked',
+      start: slot.start,
+      end: slot.end,
+      slot: [{ reference: `Slot/${slot.id}` }],
+      basedOn: [{ reference: `ServiceRequest/${order}` }],
+      participant: [{ actor: { reference: `Patient/${ids.one.patient}` }, status: 'accepted' }],
+    });
+    const post = (order: string) =>
+      fhir(allToken, '/Appointment', { method: 'POST', body: JSON.stringify(booking(order)) });
+    await refused(await post(ids.two.order));
+    const other = await stage.admin<{ status: string }>('GET', `/api/orders/${ids.two.order}`);
+    assert.equal(other.body.status, 'ordered', "the other patient's order was not booked");
+    const own = await post(ids.one.order);
+    assert.equal(own.status, 201, await own.text());
     const deleted = await fetch(`${server.httpUrl}/fhir/Subscription/1`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${allToken}` },

@@ -120,6 +120,76 @@ function confineSearch(request: FastifyRequest, type: string, patient: string): 
 
 const compartments = new WeakMap<FastifyRequest, string>();
 
+// Search parameters some types answer by the resources they name, ahead of the patient link the door adds
+// (an order's _id, a report's based-on): each resource named must be the patient's, or the search could
+// count or show another's.
+const NAMING_PARAMS: Readonly<Record<string, string | undefined>> = {
+  _id: undefined,
+  'based-on': 'ServiceRequest',
+};
+
+/** Whether `Type/id` is in the patient's compartment (a resource that does not exist is not). */
+type Owns = (type: string, id: string) => Promise<boolean>;
+
+function ownership(
+  request: FastifyRequest,
+  handlers: ReadonlyMap<string, ResourceHandler>,
+  patient: string,
+): Owns {
+  return async (type, id) => {
+    if (type === 'Patient') return id === patient;
+    const handler = COMPARTMENT[type] === undefined ? undefined : handlers.get(type);
+    if (!handler) return false;
+    const resource = await handler.read(httpContext(request, 'fhir'), id, NO_ENV).catch(() => undefined);
+    return resource !== undefined && compartmentPatientOf(resource) === patient;
+  };
+}
+
+/** The resources a search names by id (`_id`, `based-on`) that are not the patient's: why not, if any. */
+async function foreignNamedInSearch(
+  request: FastifyRequest,
+  type: string,
+  owns: Owns,
+): Promise<string | undefined> {
+  if (type === 'Patient') return undefined; // its _id is the patient link itself
+  for (const query of queriesOf(request)) {
+    for (const [key, value] of Object.entries(query)) {
+      const base = key.split(/[:.]/)[0]!;
+      if (!(base in NAMING_PARAMS)) continue;
+      const named = NAMING_PARAMS[base] ?? type;
+      const values = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(','));
+      for (const v of values) {
+        const id = v.replace(new RegExp(`^${named}/`), '');
+        if (key !== base || !(await owns(named, id)))
+          return `${key} names a resource outside the launch patient's`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Every `Type/id` reference a resource carries, wherever it is. */
+function referencesIn(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const item of value) referencesIn(item, out);
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'reference' && typeof inner === 'string') out.push(inner);
+      else referencesIn(inner, out);
+    }
+  }
+  return out;
+}
+
+/** A write may reference only the patient's resources among the compartment's types (a booking's order …). */
+async function foreignReferenced(body: Resource, owns: Owns): Promise<string | undefined> {
+  for (const reference of referencesIn(body)) {
+    const match = /^([A-Za-z]+)\/([^/]+)$/.exec(reference);
+    if (!match || COMPARTMENT[match[1]!] === undefined) continue; // a slot, a practitioner: nobody's patient
+    if (!(await owns(match[1]!, match[2]!))) return `${reference} is not the launch patient's`;
+  }
+  return undefined;
+}
+
 async function deny(
   request: FastifyRequest,
   database: Database,
@@ -182,7 +252,9 @@ export function installSmartScopes(
     const id = (request.params as Params).id;
     switch (interaction) {
       case 'search': {
-        const why = confineSearch(request, type, patient);
+        const why =
+          confineSearch(request, type, patient) ??
+          (await foreignNamedInSearch(request, type, ownership(request, handlers, patient)));
         if (why) return deny(request, database, resource, why, patient);
         break;
       }
@@ -195,6 +267,8 @@ export function installSmartScopes(
         const ownPatient = type !== 'Patient' || (interaction === 'update' && id === patient);
         if (owner !== patient || !ownPatient)
           return deny(request, database, resource, "the resource must be the launch patient's", patient);
+        const foreign = await foreignReferenced(body!, ownership(request, handlers, patient));
+        if (foreign) return deny(request, database, resource, foreign, patient);
         if (interaction === 'update' && type !== 'Patient') {
           const handler = handlers.get(type);
           const current = await handler?.read(httpContext(request, 'fhir'), id!, NO_ENV);
