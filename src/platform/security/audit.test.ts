@@ -124,6 +124,33 @@ for (const dialect of testDialects()) {
       });
     });
 
+    test('a head set back over records left in place does not hide them', async () => {
+      const database = await fresh();
+      for (let i = 0; i < 5; i++)
+        await recordAuditAlone(database, ctx, { action: 'study.query', detail: { i } });
+      const second = await database.kysely
+        .selectFrom('audit_event')
+        .select('hash')
+        .where('seq', '=', 2)
+        .executeTakeFirstOrThrow();
+      await database.kysely
+        .updateTable('audit_chain_head')
+        .set({ seq: 2, last_hash: second.hash })
+        .where('id', '=', 1)
+        .execute();
+      await database.kysely
+        .updateTable('audit_event')
+        .set({ patient_id: 'EDITED' })
+        .where('seq', '=', 5)
+        .execute();
+      assert.deepEqual(await verifyAuditChain(database), {
+        records: 2,
+        intact: false,
+        firstBrokenSeq: 3,
+        problem: 'changed',
+      });
+    });
+
     test('a search by patient finds the records naming that patient alone or among others', async () => {
       const database = await fresh();
       for (const patientId of ['MRN-1', 'MRN-1\\MRN-2', 'MRN-2\\MRN-10', 'mrn-1', 'MRN-11', 'MRN-3\\MRN-1']) {

@@ -233,6 +233,13 @@ export async function verifyAuditChain(database: Database, anchor?: AuditAnchor)
     if (rows.length < pageSize) break;
   }
   if (lastSeq < headSeq) return broken(lastSeq + 1, 'missing');
+  // Rows past the head: the head was set back over them. Both read in one statement, one snapshot, since a
+  // record and its head move in one transaction (records appended meanwhile move both).
+  const ends = await sql<{ rows_end: number | string | null; head_seq: number | string | null }>`
+    select (select max(seq) from audit_event) as rows_end,
+           (select seq from audit_chain_head where id = 1) as head_seq`.execute(db);
+  const end = ends.rows[0];
+  if (Number(end?.rows_end ?? 0) > Number(end?.head_seq ?? 0)) return broken(headSeq + 1, 'changed');
   // Cut back with its head: the anchor outside the database remembers a longer chain (audit-anchor.ts).
   if (anchor && anchor.seq > headSeq) return broken(headSeq + 1, 'missing');
   // The newest record re-hashed with the rest of the chain after an edit still disagrees with the head.
