@@ -11,6 +11,7 @@ import {
   type Security,
 } from '../../platform/security/index.js';
 import { ACCESS_COOKIE, CSRF_COOKIE, CSRF_HEADER, parseCookies } from './cookies.js';
+import { MinuteCounts } from './minute-counts.js';
 import { setRequestActor } from './request-actor.js';
 import { fhirTypeAccess } from './route-permissions.js';
 import { accessOf, recordRoutes, type RegisteredRoute } from './route-registry.js';
@@ -48,6 +49,7 @@ export function installHttpSecurity(
 ): RegisteredRoute[] {
   const routes = recordRoutes(app, log);
   installSecurityHeaders(app);
+  const refusals = new MinuteCounts();
 
   app.addHook('onRequest', async (request, reply) => {
     const url = request.routeOptions.url;
@@ -67,6 +69,9 @@ export function installHttpSecurity(
     const door = doorOf(url ?? request.url);
     const ctx = (actor: Authenticated['actor']) =>
       createContext(request.log as Logger, actor, { door, remoteAddress: request.ip }, request.id);
+    // Refused credentials are audited one by one up to a limit per address and minute, then only logged and
+    // counted: a flood of bad tokens must not grow the audit trail without end (nor lock out an address).
+    const refusedBefore = refusals.peek(request.ip);
     let who: Authenticated;
     try {
       // A refused credential is audited by the service, with this door, address and route.
@@ -74,8 +79,13 @@ export function installHttpSecurity(
         ctx(ANONYMOUS),
         credential.value,
         `${request.method} ${request.url.split('?')[0]}`, // the path asked, not the route pattern
+        {
+          thisMinute: refusedBefore + 1,
+          recordedUpTo: security.settings.loginAttemptsPerMinutePerAddress,
+        },
       );
     } catch (error) {
+      if (error instanceof LanternError && error.code === 'unauthenticated') refusals.add(request.ip);
       reply.header('www-authenticate', 'Bearer realm="lantern", error="invalid_token"');
       throw error;
     }

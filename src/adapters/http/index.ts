@@ -13,3 +13,4 @@ export type { RegisteredRoute } from './route-registry.js';
 export { installOpenApi } from './openapi.js';
 export { listenHttps, type HttpsListener } from './https-listener.js';
 export { requestActor, setRequestActor } from './request-actor.js';
+export { MinuteCounts } from './minute-counts.js';

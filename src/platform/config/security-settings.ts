@@ -40,7 +40,8 @@ export const securitySettings = group({
   loginAttemptsPerMinutePerAddress: Type.Integer({
     minimum: 1,
     default: 30,
-    description: 'Logins one client address may try per minute; more get 429.',
+    description:
+      'Logins one client address may try per minute (more get 429); also how many refused bearer credentials of one address are audited per minute (more are only logged).',
   }),
   loginAttemptsPerMinutePerUser: Type.Integer({
     minimum: 1,

@@ -132,11 +132,17 @@ export async function createSecurity(database: Database, settings: SecuritySetti
       ctx: RequestContext,
       credential: string,
       resource: string,
+      /** The door counts refusals per address; past its limit they are logged, not recorded one by one. */
+      refusals: { thisMinute: number; recordedUpTo: number } = { thisMinute: 1, recordedUpTo: 1 },
     ): Promise<Authenticated> {
       try {
         return await identify(credential);
       } catch (error) {
         const { method, claimed } = describeCredential(credential, oidc?.issuer);
+        if (refusals.thisMinute > refusals.recordedUpTo) {
+          ctx.log.warn({ method, resource, refusalsThisMinute: refusals.thisMinute }, 'credential refused');
+          throw error;
+        }
         await recordAuditAlone(database, ctx, {
           action: 'security.authenticate',
           outcome: 'failure',
@@ -145,6 +151,11 @@ export async function createSecurity(database: Database, settings: SecuritySetti
             resource,
             ...(claimed ? { claimed } : {}),
             reason: error instanceof LanternError ? error.message : 'refused',
+            ...(refusals.thisMinute === refusals.recordedUpTo && refusals.thisMinute > 1
+              ? {
+                  note: 'the last refusal from this address recorded this minute; further ones are only logged',
+                }
+              : {}),
           },
         });
         throw error;
