@@ -2,7 +2,7 @@ import { buffer } from 'node:stream/consumers';
 import { toDicomJson } from '../lib/dicom/index.js';
 import type { RequestContext } from '../platform/context.js';
 import { notFound } from '../platform/errors.js';
-import { recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
+import { auditPatients, recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
 import type { BlobKey } from '../platform/storage/index.js';
 import type { ArchiveDeps } from './archive-deps.js';
 import { elementsFollowEncapsulated } from './encapsulated-fragments.js';
@@ -57,7 +57,7 @@ export async function retrieveMetadata(
     if (stored.length === 0) throw notFoundFor(selector);
     await recordAuditAlone(deps.database, ctx, {
       ...audit,
-      patientId: [...new Set(stored.map((s) => s.patientId))].join('\\'),
+      ...auditPatients(stored.map((s) => s.patientId)),
       detail: { ...selector, instances: stored.length },
     });
     return { count: stored.length, instances: metadataOf(deps, stored) };

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { RequestContext } from '../platform/context.js';
 import { invalid, notFound } from '../platform/errors.js';
-import { recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
+import { auditPatients, recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
 import type { BlobKey, LentBytes } from '../platform/storage/index.js';
 import type { ArchiveDeps } from './archive-deps.js';
 import {
@@ -74,7 +74,7 @@ export async function retrieveInstances(
     const patientIds = [...new Set(locations.map((l) => l.patientId))];
     await recordAuditAlone(deps.database, ctx, {
       ...audit,
-      patientId: patientIds.join('\\'),
+      ...auditPatients(patientIds),
       studyInstanceUid: locations[0]!.studyInstanceUid,
       detail: { ...selector, instances: locations.length },
     });

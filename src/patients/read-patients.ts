@@ -1,6 +1,6 @@
 import type { RequestContext } from '../platform/context.js';
 import { notFound } from '../platform/errors.js';
-import { reaches, recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
+import { auditPatients, reaches, recordAuditAlone, recordAuditFailure } from '../platform/security/index.js';
 import { requirePatient } from './load-patient.js';
 import { loadPatients } from './patient-repo.js';
 import { planPatientSearch, type PatientSearch } from './patient-search.js';
@@ -45,7 +45,7 @@ export async function searchPatients(
     const patients = await loadPatients(deps.database.kysely, keys);
     await recordAuditAlone(deps.database, ctx, {
       ...audit,
-      patientId: patients.map((p) => p.patientId).join('\\'),
+      ...auditPatients(patients.map((p) => p.patientId)),
       detail: { ...audit.detail, total, returned: patients.length },
     });
     return { total, patients };

@@ -1,3 +1,4 @@
+import { auditPatients } from '../platform/security/index.js';
 import { describeActor, type RequestContext } from '../platform/context.js';
 import { conflict, invalid, notFound } from '../platform/errors.js';
 import { publishEvent } from '../platform/events/index.js';
@@ -175,7 +176,7 @@ export function createCharges(deps: RisDeps) {
           );
         },
         (csv) => ({
-          ...(patientIds.length ? { patientId: patientIds.join('\\') } : {}),
+          ...auditPatients(patientIds),
           detail: { lines: csv.split('\r\n').length - 2 },
         }),
       );

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../platform/security/index.js';
+import { auditPatients, type AuditEntry } from '../platform/security/index.js';
 import { orderAuditSubjects, type OrderAuditSubject } from './exam-study-repo.js';
 import type { RisExecutor } from './ris-transaction.js';
 
@@ -25,8 +25,7 @@ export function namingOfOrder(subject: OrderAuditSubject): Partial<AuditEntry> {
  */
 export function namingOfOrders(subjects: readonly OrderAuditSubject[]): Partial<AuditEntry> {
   if (subjects.length === 1) return namingOfOrder(subjects[0]!);
-  const patientIds = [...new Set(subjects.map((s) => s.patientId))];
-  return patientIds.length ? { patientId: patientIds.join('\\') } : {};
+  return auditPatients(subjects.map((s) => s.patientId));
 }
 
 /** The audit naming of these orders, read in the caller's transaction (or the database, for a read). */

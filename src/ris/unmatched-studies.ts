@@ -1,3 +1,4 @@
+import { auditPatients } from '../platform/security/index.js';
 import { isValidUid } from '../lib/dicom/index.js';
 import { describeActor, type RequestContext } from '../platform/context.js';
 import { conflict, invalid, notFound } from '../platform/errors.js';
@@ -84,11 +85,8 @@ export function createUnmatchedStudies(deps: RisDeps) {
         },
         (result) => {
           // The queue's patients as the study records name them (the study's Patient ID; one value for all).
-          const patientIds = [
-            ...new Set(result.studies.flatMap((st) => (st.patientId ? [st.patientId] : []))),
-          ];
           return {
-            ...(patientIds.length ? { patientId: patientIds.join('\\') } : {}),
+            ...auditPatients(result.studies.map((st) => st.patientId)),
             detail: { total: result.total, returned: result.studies.length },
           };
         },

@@ -1,3 +1,4 @@
+import { auditPatients } from '../platform/security/index.js';
 import type { RequestContext } from '../platform/context.js';
 import type { OrderStatus } from './order-status.js';
 import type { RisDeps } from './ris-deps.js';
@@ -81,9 +82,8 @@ export async function queryWorklist(
     },
     (items) => {
       // The patients the worklist disclosed, in one value as searches spanning patients name them.
-      const patientIds = [...new Set(items.map((item) => item.patient.id))];
       return {
-        ...(patientIds.length ? { patientId: patientIds.join('\\') } : {}),
+        ...auditPatients(items.map((item) => item.patient.id)),
         ...(items.length === 1 ? { studyInstanceUid: items[0]!.studyInstanceUid } : {}),
         detail: { returned: items.length },
       };

@@ -17,6 +17,15 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
+/**
+ * The patients a record of a page, a batch or a retrieve names: each once, in one value separated by `\`
+ * (DICOM's value multiplicity), which the search by patient (audit-search.ts) also finds one by one.
+ */
+export function auditPatients(patientIds: Iterable<string | null | undefined>): { patientId?: string } {
+  const ids = [...new Set([...patientIds].filter((id): id is string => !!id))];
+  return ids.length ? { patientId: ids.join('\\') } : {};
+}
+
 /** The audit trail's tables; only this module and audit-search.ts read them. */
 export interface AuditTables {
   audit_event: {

@@ -1,4 +1,5 @@
 export {
+  auditPatients,
   recordAudit,
   recordAuditAlone,
   recordAuditFailure,
