@@ -10,7 +10,7 @@ import {
 } from '../../lib/dimse/index.js';
 import type { Logger } from '../../platform/log/index.js';
 import { AE_PERMISSIONS, recordAuditAlone, type AePermission } from '../../platform/security/index.js';
-import type { AePermissionsOf, CallingAeTrustSettings } from './calling-ae-trust.js';
+import { callingAeUntrusted, type AePermissionsOf, type CallingAeTrustSettings } from './calling-ae-trust.js';
 import { dimseContext } from './dimse-context.js';
 import {
   CONTROL_TRANSFER_SYNTAXES,
@@ -91,7 +91,7 @@ export function createAssociationPolicy(
         );
       }
     }
-    const untrusted = !request.secure && settings.tlsAeIdentity === 'cn';
+    const untrusted = callingAeUntrusted(settings, request.secure);
     const permissions = new Set<AePermission>(await services.permissionsOf(calling, request.secure));
     // Said in the audit, so that a node refused on the plain port knows to call the TLS one.
     const trust = untrusted

@@ -17,7 +17,13 @@ export type AePermissionsOf = (callingAeTitle: string, secure: boolean) => Promi
  */
 export function createAePermissionsOf(settings: CallingAeTrustSettings, aeTable: AeTable): AePermissionsOf {
   return async (callingAeTitle, secure) =>
-    !secure && settings.tlsAeIdentity === 'cn'
+    callingAeUntrusted(settings, secure)
       ? settings.unknownAePermissions
       : aeTable.permissionsOf(callingAeTitle);
 }
+
+/** True when the calling AE title on this listener proves nothing (see createAePermissionsOf). */
+export const callingAeUntrusted = (
+  settings: Pick<CallingAeTrustSettings, 'tlsAeIdentity'>,
+  secure: boolean,
+) => !secure && settings.tlsAeIdentity === 'cn';

@@ -47,3 +47,17 @@ test("a body that fails the route's schema is a 400 problem titled invalid, not 
   );
   warn.mock.restore();
 });
+
+test('a body over the limit is 413 naming the limit that refused it: the route its own, else the setting', async () => {
+  const app = createHttpServer(silentLogger(), { bodyLimit: 1024 });
+  app.post('/small', { bodyLimit: 100 }, async () => ({ ok: true }));
+  app.post('/large', async () => ({ ok: true }));
+  const body = { text: 'x'.repeat(2000) };
+  const small = await app.inject({ method: 'POST', url: '/small', payload: { text: 'x'.repeat(200) } });
+  assert.equal(small.statusCode, 413);
+  assert.match(small.json<{ detail: string }>().detail, /larger than this route takes \(100 bytes\)/);
+  const large = await app.inject({ method: 'POST', url: '/large', payload: body });
+  assert.equal(large.statusCode, 413);
+  assert.match(large.json<{ detail: string }>().detail, /http\.maxJsonBodyBytes \(1024 bytes\)/);
+  await app.close();
+});

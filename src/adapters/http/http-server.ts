@@ -19,6 +19,12 @@ export interface HttpServerSettings {
   bodyLimit: number;
 }
 
+/** A route may set its own smaller limit (login: 16 KiB); the setting names only the door-wide one. */
+const bodyLimitMessage = (limit: number, doorWide: number) =>
+  limit === doorWide
+    ? `the request body is larger than http.maxJsonBodyBytes (${doorWide} bytes)`
+    : `the request body is larger than this route takes (${limit} bytes)`;
+
 /** The HTTP host every web door (api, dicom-web, fhir) registers its routes on. */
 export function createHttpServer(log: Logger, settings: HttpServerSettings): FastifyInstance {
   const app = Fastify({
@@ -35,7 +41,7 @@ export function createHttpServer(log: Logger, settings: HttpServerSettings): Fas
         ? Object.assign(
             new LanternError(
               'invalid',
-              `the request body is larger than http.maxJsonBodyBytes (${settings.bodyLimit} bytes)`,
+              bodyLimitMessage(request.routeOptions.bodyLimit ?? settings.bodyLimit, settings.bodyLimit),
             ),
             { statusCode: 413 },
           )
