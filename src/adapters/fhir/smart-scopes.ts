@@ -100,7 +100,8 @@ function paramOf(request: FastifyRequest, name: string): unknown {
 /**
  * Holds a patient/ scoped search to the launch patient: every parameter that names a patient must name
  * exactly that one (no modifiers, chains or lists), and the type's link parameter is added when the request
- * left it out, so the search can only match the patient's resources. Returns why not, when it cannot.
+ * left it out. Some types answer `_id` and `based-on` ahead of that link: foreignNamedInSearch holds those.
+ * Returns why not, when it cannot.
  */
 function confineSearch(request: FastifyRequest, type: string, patient: string): string | undefined {
   const link = COMPARTMENT[type]!;
