@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startServe, type RunningLantern } from '../support/lantern-server.js';
-import { restClient, userSession, type Reply } from '../support/rest-client.js';
+import { ok, restClient, userSession } from '../support/rest-client.js';
 import {
   completedAttributes,
   inProgressAttributes,
@@ -52,13 +52,6 @@ after(async () => {
   await server?.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
-
-/** The call's reply, which must have the given status. */
-async function ok<T>(reply: Promise<Reply<T>>, status = 200): Promise<T> {
-  const done = await reply;
-  assert.equal(done.status, status, JSON.stringify(done.body) ?? done.bytes.toString().slice(0, 200));
-  return done.body;
-}
 
 test('each RIS change leaves exactly one audit record with its actor and target', async () => {
   const DAY = '2031-06-02'; // a Monday; Berlin is UTC+2

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runTool } from '../support/dcmtk.js';
 import { OPEN_DOORS, startServe, type RunningLantern } from '../support/lantern-server.js';
-import { restClient, type Reply } from '../support/rest-client.js';
+import { ok, restClient } from '../support/rest-client.js';
 import { waitFor, type OrderBody, type ReadingBody } from '../support/ris-doors.js';
 import { writeSyntheticStudy } from '../support/synthetic-ct.js';
 
@@ -35,12 +35,6 @@ after(async () => {
   await server?.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
-
-async function ok<T>(reply: Promise<Reply<T>>, status = 200): Promise<T> {
-  const done = await reply;
-  assert.equal(done.status, status, JSON.stringify(done.body) ?? done.bytes.toString().slice(0, 200));
-  return done.body;
-}
 
 async function fhir<T>(path: string, status = 200): Promise<T> {
   const response = await fetch(`${server.httpUrl}/fhir/${path}`, { headers: server.auth });

@@ -39,6 +39,13 @@ export function restClient(base: () => string, headers: () => Record<string, str
   };
 }
 
+/** The body of a call's reply, which must have the given status (else the assertion shows what came back). */
+export async function ok<T>(reply: Promise<Reply<T>>, status = 200): Promise<T> {
+  const done = await reply;
+  assert.equal(done.status, status, JSON.stringify(done.body) ?? done.bytes.toString().slice(0, 200));
+  return done.body;
+}
+
 /** A refusal as problem+json with the given status and a detail matching `detail`. */
 export function assertProblem(response: Reply<Problem>, status: number, detail: RegExp): void {
   assert.equal(response.status, status, JSON.stringify(response.body));
