@@ -86,3 +86,18 @@ export async function orderAuditSubjects(
   );
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
+
+/** The Patient ID of each of these patients (the patient table is read, never written). */
+export async function patientIdsOf(
+  db: RisExecutor,
+  patientRefs: readonly number[],
+): Promise<Map<number, string>> {
+  const refs = [...new Set(patientRefs)];
+  if (refs.length === 0) return new Map();
+  const rows = await on(db)
+    .selectFrom('patient')
+    .select(['id', 'patient_id'])
+    .where('id', 'in', refs)
+    .execute();
+  return new Map(rows.map((r) => [Number(r.id), r.patient_id]));
+}

@@ -1,5 +1,6 @@
 import { auditPatients, type AuditEntry } from '../platform/security/index.js';
-import { orderAuditSubjects, type OrderAuditSubject } from './exam-study-repo.js';
+import { orderAuditSubjects, patientIdsOf, type OrderAuditSubject } from './exam-study-repo.js';
+import type { Order } from './order.js';
 import type { RisExecutor } from './ris-transaction.js';
 
 // Every RIS record names the patient it touched by Patient ID, as the patients and archive records do, so
@@ -34,6 +35,25 @@ export async function auditOfOrders(
   orderIds: readonly number[],
 ): Promise<Partial<AuditEntry>> {
   return namingOfOrders(await orderAuditSubjects(db, orderIds));
+}
+
+/** The audit naming of orders already loaded: their accession and exam's studies are there; only the patients' IDs are read. */
+export async function auditOfLoadedOrders(
+  db: RisExecutor,
+  orders: readonly Order[],
+): Promise<Partial<AuditEntry>> {
+  const patientIds = await patientIdsOf(
+    db,
+    orders.map((o) => o.patientRef),
+  );
+  return namingOfOrders(
+    orders.map((o) => ({
+      orderId: o.id,
+      patientId: patientIds.get(o.patientRef) ?? '',
+      accessionNumber: o.accessionNumber,
+      studyInstanceUids: o.examStudyInstanceUids,
+    })),
+  );
 }
 
 /** The order a failed call named (`detail.orderId`), so that refusals are on the patient's trail too. */

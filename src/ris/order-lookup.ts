@@ -4,7 +4,7 @@ import { reachCondition } from '../platform/security/index.js';
 import type { OrderId } from './ids.js';
 import type { Order } from './order.js';
 import { ordersLinkedTo } from './exam-study-repo.js';
-import { auditOfOrders } from './order-audit.js';
+import { auditOfLoadedOrders } from './order-audit.js';
 import { loadOrders } from './order-repo.js';
 import type { RisDeps } from './ris-deps.js';
 import { auditedRead } from './ris-transaction.js';
@@ -64,10 +64,7 @@ export function lookUpOrders(deps: RisDeps, ctx: RequestContext, lookup: OrderLo
       );
     },
     async (orders, db) => {
-      const naming = await auditOfOrders(
-        db,
-        orders.map((o) => o.id),
-      );
+      const naming = await auditOfLoadedOrders(db, orders);
       return { ...naming, detail: { ...naming.detail, returned: orders.map((o) => o.id) } };
     },
   );

@@ -15,7 +15,7 @@ import {
   stepStatusFor,
   type OrderStatus,
 } from './order-status.js';
-import { auditOfOrders } from './order-audit.js';
+import { auditOfLoadedOrders, auditOfOrders } from './order-audit.js';
 import { applyOrderTransition } from './order-transition.js';
 import { findProcedure } from './procedure-repo.js';
 import { currentTime, type RisDeps } from './ris-deps.js';
@@ -39,7 +39,7 @@ async function loadOrder(db: RisExecutor, id: number): Promise<Order> {
 
 /** The order's patient, exam's study and accession, for its audit record. */
 async function orderAudit(db: RisExecutor, order: Order) {
-  const naming = await auditOfOrders(db, [order.id]);
+  const naming = await auditOfLoadedOrders(db, [order]);
   return {
     ...naming,
     detail: { orderId: order.id, patientRef: order.patientRef, ...naming.detail },
@@ -176,10 +176,7 @@ export function createOrders(deps: RisDeps) {
           return { total, orders: await loadOrders(db, ids) };
         },
         async (result, db) => {
-          const naming = await auditOfOrders(
-            db,
-            result.orders.map((o) => o.id),
-          );
+          const naming = await auditOfLoadedOrders(db, result.orders);
           return {
             ...naming,
             detail: { ...naming.detail, total: result.total, returned: result.orders.length },
